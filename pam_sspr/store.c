@@ -1,0 +1,773 @@
+/*
+ * Per-user records under state_dir. Part of the lean module (libc only):
+ * the session stage reads them to decide whether to offer enrollment.
+ *
+ * A record is "u-<user>" in state_dir, a lock is "u-<user>.lock" beside
+ * it, temporary files start with '.' so they never look like records.
+ * Names ending in ".lock" are refused so a record can never be a lock.
+ */
+#define _GNU_SOURCE	/* mkostemp */
+#include "sspr/store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sspr/config.h"
+#include "sspr/kv.h"
+#include "sspr/safefile.h"
+#include "sspr/util.h"
+
+#define RECORD_PREFIX "u-"
+#define LOCK_SUFFIX ".lock"
+#define LOCK_WAIT_MS 5000
+#define LOCK_POLL_MS 10
+#define EMAIL_MAX 254
+#define TOTP_SECRET_MIN 16	/* 80 bits */
+#define TOTP_SECRET_MAX 128	/* 80 bytes */
+#define CODE_HASH_LEN 64	/* hex HMAC-SHA256 */
+#define PURPOSE_MAX 16
+
+enum field_type {
+	F_ADDRESS,	/* char *: e-mail address */
+	F_BASE32,	/* char *: upper-case base32 without padding */
+	F_HEX,		/* char *: lower-case hex HMAC-SHA256 */
+	F_WORD,		/* char *: lower-case word */
+	F_ALG,		/* unsigned: sha1 | sha256 | sha512 */
+	F_UINT,		/* unsigned */
+	F_U64,		/* uint64_t */
+	F_TIME,		/* time_t, 0 = unset */
+};
+
+struct field {
+	const char *key;
+	enum field_type type;
+	size_t offset;
+	unsigned long min;
+	unsigned long max;
+};
+
+#define FIELD(name, type, min, max) \
+	{ #name, type, offsetof(struct sspr_record, name), min, max }
+
+/* The order in which fields are written. */
+static const struct field fields[] = {
+	FIELD(email, F_ADDRESS, 0, 0),
+	FIELD(totp_secret, F_BASE32, 0, 0),
+	FIELD(totp_algorithm, F_ALG, 0, 0),
+	FIELD(totp_digits, F_UINT, 6, 8),
+	FIELD(totp_period, F_UINT, 10, 300),
+	FIELD(totp_last_step, F_U64, 0, ULONG_MAX),
+	FIELD(code_hash, F_HEX, 0, 0),
+	FIELD(code_purpose, F_WORD, 0, 0),
+	FIELD(code_address, F_ADDRESS, 0, 0),
+	FIELD(code_expires, F_TIME, 0, LONG_MAX),
+	FIELD(code_attempts_left, F_UINT, 0, 100),
+	FIELD(code_sent, F_TIME, 0, LONG_MAX),
+	FIELD(sends_window_start, F_TIME, 0, LONG_MAX),
+	FIELD(sends_in_window, F_UINT, 0, 100000),
+	FIELD(failures, F_UINT, 0, 1000000),
+	FIELD(failure_first, F_TIME, 0, LONG_MAX),
+	FIELD(locked_until, F_TIME, 0, LONG_MAX),
+	FIELD(remind_after, F_TIME, 0, LONG_MAX),
+};
+
+static const char *const alg_names[] = { "sha1", "sha256", "sha512" };
+
+bool
+sspr_store_name_ok(const char *user)
+{
+	size_t len;
+	size_t i;
+
+	if (user == NULL)
+		return false;
+	len = strlen(user);
+	if (len == 0 || len > SSPR_USER_MAX)
+		return false;
+	if (user[0] == '.' || user[0] == '-')
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = user[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-' || c == '@'))
+			return false;
+	}
+	/* "u-x.lock" is the lock of user x. */
+	if (len >= SSPR_LITERAL_LEN(LOCK_SUFFIX) &&
+	    strcmp(user + len - SSPR_LITERAL_LEN(LOCK_SUFFIX), LOCK_SUFFIX) == 0)
+		return false;
+	return true;
+}
+
+int
+sspr_store_check_dir(const char *state_dir)
+{
+	struct stat st;
+
+	if (state_dir == NULL || state_dir[0] != '/')
+		return -EINVAL;
+	if (lstat(state_dir, &st) != 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return -EPERM;
+	return 0;
+}
+
+/* "<state_dir>/u-<user><suffix>" into buf. */
+static int
+make_path(char *buf, size_t size, const char *state_dir, const char *user,
+	  const char *suffix)
+{
+	int n;
+
+	if (!sspr_store_name_ok(user))
+		return -EINVAL;
+	n = snprintf(buf, size, "%s/" RECORD_PREFIX "%s%s", state_dir, user,
+		     suffix);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Checks shared by every entry point that touches a user's files. */
+static int
+prepare(char *buf, size_t size, const char *state_dir, const char *user,
+	const char *suffix)
+{
+	int r;
+
+	r = make_path(buf, size, state_dir, user, suffix);
+	if (r < 0)
+		return r;
+	return sspr_store_check_dir(state_dir);
+}
+
+/* Value checks, shared by load (corrupted record) and save (bad input). */
+static bool
+address_ok(const char *s)
+{
+	size_t len = strlen(s);
+	size_t i;
+
+	if (len == 0 || len > EMAIL_MAX || strchr(s, '@') == NULL)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* no spaces, no control characters, no comment sign */
+		if (c <= ' ' || c == 0x7f || c == '#')
+			return false;
+	}
+	return true;
+}
+
+static bool
+base32_ok(const char *s)
+{
+	size_t len = strlen(s);
+	size_t i;
+
+	if (len < TOTP_SECRET_MIN || len > TOTP_SECRET_MAX)
+		return false;
+	switch (len % 8) {
+	case 1:
+	case 3:
+	case 6:
+		return false;
+	default:
+		break;
+	}
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '2' && s[i] <= '7')))
+			return false;
+	return true;
+}
+
+static bool
+hex_ok(const char *s)
+{
+	size_t i;
+
+	if (strlen(s) != CODE_HASH_LEN)
+		return false;
+	for (i = 0; i < CODE_HASH_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static bool
+word_ok(const char *s)
+{
+	size_t len = strlen(s);
+	size_t i;
+
+	if (len == 0 || len > PURPOSE_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+static bool
+string_ok(enum field_type type, const char *s)
+{
+	switch (type) {
+	case F_ADDRESS:
+		return address_ok(s);
+	case F_BASE32:
+		return base32_ok(s);
+	case F_HEX:
+		return hex_ok(s);
+	case F_WORD:
+		return word_ok(s);
+	default:
+		return false;
+	}
+}
+
+static bool
+is_string(enum field_type type)
+{
+	return type == F_ADDRESS || type == F_BASE32 || type == F_HEX ||
+	       type == F_WORD;
+}
+
+static bool
+is_secret(const struct field *f)
+{
+	return f->type == F_BASE32 || f->type == F_HEX;
+}
+
+#define FIELD_PTR(rec, f, type) ((type *)(void *)((char *)(rec) + (f)->offset))
+#define FIELD_CPTR(rec, f, type) \
+	((const type *)(const void *)((const char *)(rec) + (f)->offset))
+
+struct load_ctx {
+	struct sspr_record *rec;
+	bool version_seen;
+	unsigned long seen;	/* bit per fields[] entry */
+};
+
+static int
+load_field(void *vctx, const char *key, const char *value, char *err,
+	   size_t errlen)
+{
+	struct load_ctx *ctx = vctx;
+	const struct field *f = NULL;
+	unsigned long v;
+	size_t i;
+	int r;
+
+	if (!ctx->version_seen) {
+		if (strcmp(key, "version") != 0 ||
+		    sspr_parse_uint(value, SSPR_STORE_VERSION,
+				    SSPR_STORE_VERSION, &v) < 0) {
+			snprintf(err, errlen, "missing or unknown version");
+			return -EBADMSG;
+		}
+		ctx->version_seen = true;
+		return 0;
+	}
+	for (i = 0; i < SSPR_ARRAY_SIZE(fields); i++)
+		if (strcmp(fields[i].key, key) == 0) {
+			f = &fields[i];
+			break;
+		}
+	if (f == NULL) {
+		snprintf(err, errlen, "unknown key");
+		return -EBADMSG;
+	}
+	if ((ctx->seen & (1ul << i)) != 0) {
+		snprintf(err, errlen, "duplicate key");
+		return -EBADMSG;
+	}
+	ctx->seen |= 1ul << i;
+
+	if (is_string(f->type)) {
+		char *copy;
+
+		if (!string_ok(f->type, value)) {
+			snprintf(err, errlen, "invalid value");
+			return -EBADMSG;
+		}
+		copy = sspr_strdup(value);
+		if (copy == NULL)
+			return -ENOMEM;
+		*FIELD_PTR(ctx->rec, f, char *) = copy;
+		return 0;
+	}
+	if (f->type == F_ALG) {
+		for (i = 0; i < SSPR_ARRAY_SIZE(alg_names); i++)
+			if (strcmp(alg_names[i], value) == 0) {
+				*FIELD_PTR(ctx->rec, f, unsigned) = (unsigned)i;
+				return 0;
+			}
+		snprintf(err, errlen, "unknown algorithm");
+		return -EBADMSG;
+	}
+	r = sspr_parse_uint(value, f->min, f->max, &v);
+	if (r < 0) {
+		snprintf(err, errlen, "invalid number");
+		return -EBADMSG;
+	}
+	switch (f->type) {
+	case F_UINT:
+		*FIELD_PTR(ctx->rec, f, unsigned) = (unsigned)v;
+		break;
+	case F_U64:
+		*FIELD_PTR(ctx->rec, f, uint64_t) = (uint64_t)v;
+		break;
+	case F_TIME:
+		*FIELD_PTR(ctx->rec, f, time_t) = (time_t)v;
+		break;
+	default:
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* Rules that span fields, checked after a load and before a save. */
+static bool
+record_consistent(const struct sspr_record *rec)
+{
+	if (rec->totp_algorithm >= SSPR_ARRAY_SIZE(alg_names))
+		return false;
+	if (rec->totp_secret != NULL &&
+	    (rec->totp_digits == 0 || rec->totp_period == 0))
+		return false;
+	/* A pending code is complete or absent. */
+	if (rec->code_hash != NULL &&
+	    (rec->code_purpose == NULL || rec->code_expires == 0))
+		return false;
+	return true;
+}
+
+int
+sspr_store_load(const char *state_dir, const char *user,
+		struct sspr_record *rec)
+{
+	char path[PATH_MAX];
+	char err[128];
+	struct load_ctx ctx = { .rec = rec };
+	char *buf = NULL;
+	size_t len = 0;
+	unsigned line = 0;
+	int r;
+
+	memset(rec, 0, sizeof(*rec));
+	r = prepare(path, sizeof(path), state_dir, user, "");
+	if (r < 0)
+		return r;
+	r = sspr_read_file(path, SSPR_FILE_SECRET, SSPR_STORE_MAX_SIZE, &buf,
+			   &len);
+	if (r == -EFBIG || r == -EINVAL)
+		return -EBADMSG;
+	if (r < 0)
+		return r;
+	/* Everything we write ends in a newline: less was cut short. */
+	if (len == 0 || buf[len - 1] != '\n') {
+		r = -EBADMSG;
+		goto out;
+	}
+	r = sspr_kv_parse(buf, len, load_field, &ctx, &line, err,
+			  sizeof(err));
+	if (r == -ENOMEM)
+		goto out;
+	if (r < 0 || !ctx.version_seen || !record_consistent(rec))
+		r = -EBADMSG;
+out:
+	sspr_freezero(buf, len + 1);
+	if (r < 0)
+		sspr_record_done(rec);
+	return r;
+}
+
+/* Append to a fixed buffer; false when it is full. */
+static bool
+append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static bool
+append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, size - *pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *pos)
+		return false;
+	*pos += (size_t)n;
+	return true;
+}
+
+/* The text of a record; -EINVAL for values a load would refuse. */
+static int
+format_record(const struct sspr_record *rec, char *buf, size_t size,
+	      size_t *ret_len)
+{
+	size_t pos = 0;
+	size_t i;
+	bool ok;
+
+	if (!record_consistent(rec))
+		return -EINVAL;
+	if (!append(buf, size, &pos, "version = %d\n", SSPR_STORE_VERSION))
+		return -E2BIG;
+	for (i = 0; i < SSPR_ARRAY_SIZE(fields); i++) {
+		const struct field *f = &fields[i];
+		unsigned long v;
+
+		ok = true;
+		if (is_string(f->type)) {
+			const char *s = *FIELD_CPTR(rec, f, char *const);
+
+			if (s == NULL)
+				continue;
+			if (!string_ok(f->type, s))
+				return -EINVAL;
+			ok = append(buf, size, &pos, "%s = %s\n", f->key, s);
+		} else if (f->type == F_ALG) {
+			unsigned a = *FIELD_CPTR(rec, f, unsigned);
+
+			if (a == 0 && rec->totp_secret == NULL)
+				continue;
+			ok = append(buf, size, &pos, "%s = %s\n", f->key,
+				    alg_names[a]);
+		} else {
+			if (f->type == F_UINT) {
+				v = *FIELD_CPTR(rec, f, unsigned);
+			} else if (f->type == F_U64) {
+				uint64_t u = *FIELD_CPTR(rec, f, uint64_t);
+
+				if (u > ULONG_MAX)
+					return -EINVAL;
+				v = (unsigned long)u;
+			} else {
+				time_t t = *FIELD_CPTR(rec, f, time_t);
+
+				if (t < 0)
+					return -EINVAL;
+				v = (unsigned long)t;
+			}
+			if (v == 0)
+				continue;
+			if (v < f->min || v > f->max)
+				return -EINVAL;
+			ok = append(buf, size, &pos, "%s = %lu\n", f->key, v);
+		}
+		if (!ok)
+			return -E2BIG;
+	}
+	*ret_len = pos;
+	return 0;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd;
+	int r = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) != 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+int
+sspr_store_save(const char *state_dir, const char *user,
+		const struct sspr_record *rec)
+{
+	char path[PATH_MAX];
+	char tmp[PATH_MAX];
+	char *buf;
+	size_t len = 0;
+	int fd = -1;
+	int n;
+	int r;
+
+	r = prepare(path, sizeof(path), state_dir, user, "");
+	if (r < 0)
+		return r;
+	n = snprintf(tmp, sizeof(tmp), "%s/." RECORD_PREFIX "%s.XXXXXX",
+		     state_dir, user);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	buf = malloc(SSPR_STORE_MAX_SIZE);
+	if (buf == NULL)
+		return -ENOMEM;
+	r = format_record(rec, buf, SSPR_STORE_MAX_SIZE, &len);
+	if (r < 0)
+		goto out;
+
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		tmp[0] = '\0';
+		goto out;
+	}
+	if (fchmod(fd, 0600) != 0) {
+		r = -errno;
+		goto out;
+	}
+	r = write_all(fd, buf, len);
+	if (r < 0)
+		goto out;
+	if (fsync(fd) != 0) {
+		r = -errno;
+		goto out;
+	}
+	n = close(fd);
+	fd = -1;
+	if (n != 0) {
+		r = -errno;
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		r = -errno;
+		goto out;
+	}
+	tmp[0] = '\0';
+	r = fsync_dir(state_dir);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp[0] != '\0')
+		unlink(tmp);
+	sspr_freezero(buf, SSPR_STORE_MAX_SIZE);
+	return r;
+}
+
+int
+sspr_store_remove(const char *state_dir, const char *user)
+{
+	char path[PATH_MAX];
+	int r;
+
+	r = prepare(path, sizeof(path), state_dir, user, "");
+	if (r < 0)
+		return r;
+	if (unlink(path) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	/*
+	 * The lock file stays: removing it would let two processes hold
+	 * "the" lock on two different inodes.
+	 */
+	return fsync_dir(state_dir);
+}
+
+int
+sspr_store_lock(const char *state_dir, const char *user)
+{
+	char path[PATH_MAX];
+	struct timespec pause = { 0, LOCK_POLL_MS * 1000000L };
+	int waited = 0;
+	int fd;
+	int r;
+
+	r = prepare(path, sizeof(path), state_dir, user, LOCK_SUFFIX);
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	r = sspr_check_fd(fd, SSPR_FILE_SECRET);
+	if (r < 0)
+		goto fail;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			r = -errno;
+			goto fail;
+		}
+		if (waited >= LOCK_WAIT_MS) {
+			r = -ETIMEDOUT;
+			goto fail;
+		}
+		nanosleep(&pause, NULL);
+		waited += LOCK_POLL_MS;
+	}
+fail:
+	close(fd);
+	return r;
+}
+
+void
+sspr_store_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+unsigned
+sspr_record_method_count(const struct sspr_record *rec, unsigned allowed)
+{
+	unsigned n = 0;
+
+	if ((allowed & SSPR_METHOD_EMAIL) != 0 && rec->email != NULL)
+		n++;
+	if ((allowed & SSPR_METHOD_TOTP) != 0 && rec->totp_secret != NULL)
+		n++;
+	return n;
+}
+
+void
+sspr_record_clear_code(struct sspr_record *rec)
+{
+	sspr_free_secret(rec->code_hash);
+	rec->code_hash = NULL;
+	free(rec->code_purpose);
+	rec->code_purpose = NULL;
+	free(rec->code_address);
+	rec->code_address = NULL;
+	rec->code_expires = 0;
+	rec->code_attempts_left = 0;
+}
+
+void
+sspr_record_done(struct sspr_record *rec)
+{
+	size_t i;
+
+	if (rec == NULL)
+		return;
+	for (i = 0; i < SSPR_ARRAY_SIZE(fields); i++) {
+		const struct field *f = &fields[i];
+		char **s;
+
+		if (!is_string(f->type))
+			continue;
+		s = FIELD_PTR(rec, f, char *);
+		if (is_secret(f))
+			sspr_free_secret(*s);
+		else
+			free(*s);
+	}
+	sspr_wipe(rec, sizeof(*rec));
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+free_names(char **names, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+int
+sspr_store_list(const char *state_dir, char ***ret_names, size_t *ret_count)
+{
+	char **names = NULL;
+	size_t count = 0;
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+	int r;
+
+	r = sspr_store_check_dir(state_dir);
+	if (r < 0)
+		return r;
+	fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	for (;;) {
+		const char *user;
+		char *copy;
+
+		errno = 0;
+		de = readdir(dir);
+		if (de == NULL) {
+			r = -errno;
+			break;
+		}
+		user = sspr_skip_prefix(de->d_name, RECORD_PREFIX);
+		/* name_ok also drops the ".lock" files */
+		if (user == NULL || !sspr_store_name_ok(user))
+			continue;
+		if (count == cap) {
+			size_t ncap = cap == 0 ? 16 : cap * 2;
+			char **n = reallocarray(names, ncap, sizeof(*n));
+
+			if (n == NULL) {
+				r = -ENOMEM;
+				break;
+			}
+			names = n;
+			cap = ncap;
+		}
+		copy = sspr_strdup(user);
+		if (copy == NULL) {
+			r = -ENOMEM;
+			break;
+		}
+		names[count++] = copy;
+	}
+	closedir(dir);
+	if (r < 0) {
+		free_names(names, count);
+		return r;
+	}
+	if (count > 0)
+		qsort(names, count, sizeof(*names), name_cmp);
+	*ret_names = names;
+	*ret_count = count;
+	return 0;
+}
