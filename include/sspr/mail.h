@@ -1,0 +1,50 @@
+/*
+ * Sending mail: one small interface, two transports (SMTP through libcurl
+ * now; Microsoft Graph sendMail with the Microsoft 365 sync).
+ */
+#ifndef SSPR_MAIL_H
+#define SSPR_MAIL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "sspr/config.h"
+
+struct sspr_mail {
+	const char *to;
+	const char *subject;
+	const char *body;	/* plain text, UTF-8, "\n" line ends */
+};
+
+/*
+ * Send through the configured transport. Returns 0 or a negative errno;
+ * on failure err holds a one-line reason for the admin's log (never a
+ * secret).
+ */
+int sspr_mail_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
+		   char *err, size_t errlen);
+
+/* Mask an address for display: "a•••••@example.org". Malloc'd. */
+char *sspr_mail_mask(const char *address);
+
+/*
+ * Is address a plausible, header-safe email address? 0 when it is, else
+ * -EINVAL: exactly one '@', no spaces, controls or <>",; characters, a
+ * local part of at most 64 bytes, a domain with a dot, 254 bytes in all.
+ */
+int sspr_mail_address_ok(const char *address);
+
+/*
+ * The RFC 5322 message for mail from sender at time now: Date, From, To,
+ * Subject (RFC 2047 encoded when not ASCII), Message-ID, MIME-Version,
+ * text/plain UTF-8 8bit, CRLF line ends. Header values with CR or LF and
+ * bodies with CR or over-long lines are refused (-EINVAL). *ret_msg is
+ * malloc'd; free it with sspr_free_secret() (it may hold a code).
+ */
+int sspr_mail_build(const struct sspr_mail *mail, const char *sender,
+		    time_t now, char **ret_msg);
+
+/* The envelope and header sender: mail_from, else root@<host name>. */
+int sspr_mail_sender(const struct sspr_cfg *cfg, char *buf, size_t len);
+
+#endif

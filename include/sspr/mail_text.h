@@ -1,0 +1,63 @@
+/*
+ * The wording of every mail pam_sspr sends, in one place: a code for a
+ * reset or an enrollment, "your password was changed", and the request
+ * to the administrator. Each mail says who asked, on which host and when,
+ * and what to do if it was not them. None ever contains a password.
+ */
+#ifndef SSPR_MAIL_TEXT_H
+#define SSPR_MAIL_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* What happened, for the mail's "who, where, when" lines. */
+struct sspr_mail_event {
+	const char *user;	/* the account concerned */
+	const char *host;	/* NULL: this computer's name */
+	const char *origin;	/* NULL, or where it came from ("tty1") */
+	time_t when;		/* 0: now */
+};
+
+/* A subject and a body; the body may hold a code, so it is wiped. */
+struct sspr_mail_text {
+	char *subject;
+	char *body;
+};
+
+/*
+ * A one-time code: purpose is "reset" or "enroll" (as in otp_code.h),
+ * lifetime in seconds. 0, -EINVAL (unknown purpose, missing field) or
+ * -ENOMEM.
+ */
+int sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
+			const char *code, unsigned lifetime,
+			struct sspr_mail_text *ret);
+
+/*
+ * "Your password was changed": microsoft365 says whether the Microsoft 365
+ * password changed too.
+ */
+int sspr_mail_text_password_changed(const struct sspr_mail_event *ev,
+				    bool microsoft365,
+				    struct sspr_mail_text *ret);
+
+/*
+ * A user who cannot reset by themselves asks the administrator for help.
+ * reason (NULL or one sentence) says why self-service was not possible.
+ */
+int sspr_mail_text_admin_request(const struct sspr_mail_event *ev,
+				 const char *reason,
+				 struct sspr_mail_text *ret);
+
+/* Wipe and free both strings; the text is empty afterwards. */
+void sspr_mail_text_done(struct sspr_mail_text *text);
+
+/*
+ * "10 minutes", "45 seconds", "2 hours", "1 minute": for mails and for
+ * "It expires in ..." on screen. Returns buf.
+ */
+const char *sspr_mail_text_duration(unsigned seconds, char *buf,
+				    size_t len);
+
+#endif

@@ -1,0 +1,557 @@
+/*
+ * Sending mail. One entry point, sspr_mail_send(), picks a transport:
+ * SMTP through libcurl (smtp:// with STARTTLS required, or smtps://), or
+ * Microsoft Graph sendMail, which arrives with the Microsoft 365 sync.
+ * TLS is always verified.
+ */
+#include "sspr/mail.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include "sspr/safefile.h"
+#include "sspr/util.h"
+
+#define MAIL_LINE_MAX 998		/* RFC 5322 2.1.1 */
+#define MAIL_ADDR_MAX 254
+#define MAIL_LOCAL_MAX 64
+#define MAIL_SECRET_MAX 4096
+#define BULLET "\xe2\x80\xa2"		/* U+2022 */
+
+typedef int (*mail_transport_fn)(const struct sspr_cfg *cfg,
+				 const struct sspr_mail *mail,
+				 const char *sender, char *err,
+				 size_t errlen);
+
+/* --- addresses --------------------------------------------------------- */
+
+int
+sspr_mail_address_ok(const char *address)
+{
+	const char *at;
+	const char *p;
+	size_t len;
+
+	if (address == NULL)
+		return -EINVAL;
+	len = strlen(address);
+	if (len == 0 || len > MAIL_ADDR_MAX)
+		return -EINVAL;
+	for (p = address; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		/* Printable ASCII only: no space, control or 8-bit byte. */
+		if (c <= 0x20 || c >= 0x7f || strchr("<>\",;()[]\\", c))
+			return -EINVAL;
+	}
+	at = strchr(address, '@');
+	if (at == NULL || strchr(at + 1, '@') != NULL)
+		return -EINVAL;
+	if (at == address || (size_t)(at - address) > MAIL_LOCAL_MAX)
+		return -EINVAL;
+	if (address[0] == '.' || at[-1] == '.' || strstr(address, "..") != NULL)
+		return -EINVAL;
+	p = at + 1;
+	if (*p == '\0' || *p == '.' || *p == '-' || strchr(p, '.') == NULL ||
+	    p[strlen(p) - 1] == '.' || p[strlen(p) - 1] == '-')
+		return -EINVAL;
+	return 0;
+}
+
+char *
+sspr_mail_mask(const char *address)
+{
+	const char *at;
+	size_t first = 1;
+	size_t dlen;
+	char *out;
+
+	if (address == NULL || address[0] == '\0')
+		return NULL;
+	at = strrchr(address, '@');
+	if (at == NULL || at == address)
+		return sspr_strdup(BULLET BULLET BULLET BULLET BULLET);
+	/* Keep the whole first UTF-8 character. */
+	while (first < (size_t)(at - address) &&
+	       ((unsigned char)address[first] & 0xc0) == 0x80)
+		first++;
+	dlen = strlen(at);
+	out = malloc(first + 5 * strlen(BULLET) + dlen + 1);
+	if (out == NULL)
+		return NULL;
+	memcpy(out, address, first);
+	memcpy(out + first, BULLET BULLET BULLET BULLET BULLET,
+	       5 * strlen(BULLET));
+	memcpy(out + first + 5 * strlen(BULLET), at, dlen + 1);
+	return out;
+}
+
+int
+sspr_mail_sender(const struct sspr_cfg *cfg, char *buf, size_t len)
+{
+	char host[HOST_NAME_MAX + 1];
+	int n;
+
+	if (cfg->mail_from != NULL) {
+		if (sspr_strlcpy(buf, cfg->mail_from, len) >= len)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	if (gethostname(host, sizeof(host)) < 0)
+		return -errno;
+	host[sizeof(host) - 1] = '\0';
+	n = snprintf(buf, len, "root@%s", host);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* --- the message ------------------------------------------------------- */
+
+static bool
+header_value_ok(const char *v)
+{
+	return v != NULL && strpbrk(v, "\r\n") == NULL;
+}
+
+static bool
+is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
+/* Subject as is, or as one RFC 2047 "=?UTF-8?B?...?=" word. Malloc'd. */
+static char *
+encode_subject(const char *subject)
+{
+	size_t len = strlen(subject);
+	unsigned char *b64;
+	char *out;
+	int n;
+
+	if (is_ascii(subject))
+		return sspr_strdup(subject);
+	if (len > 600)
+		return NULL;
+	b64 = malloc(4 * ((len + 2) / 3) + 1);
+	if (b64 == NULL)
+		return NULL;
+	n = EVP_EncodeBlock(b64, (const unsigned char *)subject, (int)len);
+	/* "=?UTF-8?B?" + text + "?=" */
+	out = malloc((size_t)n + 13);
+	if (out != NULL)
+		snprintf(out, (size_t)n + 13, "=?UTF-8?B?%s?=", b64);
+	free(b64);
+	return out;
+}
+
+/* Check a body: no CR, no line over MAIL_LINE_MAX; count its lines. */
+static int
+body_check(const char *body, size_t *ret_lines)
+{
+	size_t lines = 1;
+	size_t col = 0;
+	const char *p;
+
+	for (p = body; *p != '\0'; p++) {
+		if (*p == '\r')
+			return -EINVAL;
+		if (*p == '\n') {
+			lines++;
+			col = 0;
+		} else if (++col > MAIL_LINE_MAX) {
+			return -EINVAL;
+		}
+	}
+	*ret_lines = lines;
+	return 0;
+}
+
+int
+sspr_mail_build(const struct sspr_mail *mail, const char *sender,
+		time_t now, char **ret_msg)
+{
+	locale_t c_locale;
+	unsigned char rnd[12];
+	char msgid[64];
+	char date[64];
+	const char *domain;
+	char *subject = NULL;
+	char *msg = NULL;
+	struct tm tm;
+	size_t lines;
+	size_t size;
+	size_t used;
+	const char *p;
+	int n;
+	int r;
+
+	if (mail == NULL || mail->body == NULL || sender == NULL ||
+	    !header_value_ok(mail->subject) || !header_value_ok(sender) ||
+	    sspr_mail_address_ok(mail->to) < 0)
+		return -EINVAL;
+	r = body_check(mail->body, &lines);
+	if (r < 0)
+		return r;
+	subject = encode_subject(mail->subject);
+	if (subject == NULL)
+		return -ENOMEM;
+
+	if (localtime_r(&now, &tm) == NULL) {
+		r = -EINVAL;
+		goto out;
+	}
+	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	if (c_locale == (locale_t)0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	strftime_l(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm,
+		   c_locale);
+	freelocale(c_locale);
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		r = -EIO;
+		goto out;
+	}
+	domain = strrchr(sender, '@');
+	domain = domain != NULL ? domain + 1 : "localhost";
+	n = snprintf(msgid, sizeof(msgid), "%lld.", (long long)now);
+	for (size_t i = 0; i < sizeof(rnd) && n > 0 &&
+			   (size_t)n + 2 < sizeof(msgid); i++)
+		n += snprintf(msgid + n, sizeof(msgid) - (size_t)n, "%02x",
+			      rnd[i]);
+
+	/* Headers, then the body with every "\n" as "\r\n". */
+	size = 512 + strlen(date) + strlen(sender) + strlen(mail->to) +
+	       strlen(subject) + strlen(msgid) + strlen(domain) +
+	       strlen(mail->body) + 2 * lines + 2;
+	msg = malloc(size);
+	if (msg == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	n = snprintf(msg, size,
+		     "Date: %s\r\n"
+		     "From: %s\r\n"
+		     "To: %s\r\n"
+		     "Subject: %s\r\n"
+		     "Message-ID: <%s@%s>\r\n"
+		     "MIME-Version: 1.0\r\n"
+		     "Content-Type: text/plain; charset=UTF-8\r\n"
+		     "Content-Transfer-Encoding: 8bit\r\n"
+		     "Auto-Submitted: auto-generated\r\n"
+		     "\r\n",
+		     date, sender, mail->to, subject, msgid, domain);
+	if (n < 0 || (size_t)n >= size) {
+		r = -EINVAL;
+		goto out;
+	}
+	used = (size_t)n;
+	for (p = mail->body; *p != '\0'; p++) {
+		if (*p == '\n')
+			msg[used++] = '\r';
+		msg[used++] = *p;
+	}
+	if (used < 2 || msg[used - 1] != '\n') {
+		msg[used++] = '\r';
+		msg[used++] = '\n';
+	}
+	msg[used] = '\0';
+	*ret_msg = msg;
+	msg = NULL;
+	r = 0;
+out:
+	free(subject);
+	sspr_free_secret(msg);
+	return r;
+}
+
+/* --- SMTP through libcurl ---------------------------------------------- */
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_result = CURLE_FAILED_INIT;
+
+static void
+curl_init_once(void)
+{
+	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+struct upload {
+	const char *data;
+	size_t len;
+	size_t pos;
+};
+
+static size_t
+upload_read(char *buf, size_t size, size_t nitems, void *ctx)
+{
+	struct upload *u = ctx;
+	size_t room = size * nitems;
+	size_t n = u->len - u->pos;
+
+	if (n > room)
+		n = room;
+	memcpy(buf, u->data + u->pos, n);
+	u->pos += n;
+	return n;
+}
+
+static int
+curl_to_errno(CURLcode c)
+{
+	switch (c) {
+	case CURLE_OK:
+		return 0;
+	case CURLE_OUT_OF_MEMORY:
+		return -ENOMEM;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return -EHOSTUNREACH;
+	case CURLE_COULDNT_CONNECT:
+		return -ECONNREFUSED;
+	case CURLE_OPERATION_TIMEDOUT:
+		return -ETIMEDOUT;
+	case CURLE_LOGIN_DENIED:
+		return -EACCES;
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		return -EPROTO;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return -EPROTONOSUPPORT;
+	default:
+		return -EIO;
+	}
+}
+
+/* The SMTP password: the file's first line, wiped by the caller. */
+static int
+read_smtp_password(const char *path, char **ret, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	size_t n;
+	char *pw;
+	int r;
+
+	r = sspr_read_file(path, SSPR_FILE_SECRET, MAIL_SECRET_MAX, &buf,
+			   &len);
+	if (r < 0) {
+		snprintf(err, errlen, "smtp_password_file %s: %s", path,
+			 sspr_file_strerror(r));
+		return r;
+	}
+	n = strcspn(buf, "\r\n");
+	pw = strndup(buf, n);
+	sspr_freezero(buf, len + 1);
+	if (pw == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	*ret = pw;
+	return 0;
+}
+
+static int
+smtp_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
+	  const char *sender, char *err, size_t errlen)
+{
+	char curl_err[CURL_ERROR_SIZE] = "";
+	struct curl_slist *rcpt = NULL;
+	struct upload up = { NULL, 0, 0 };
+	char envelope[MAIL_ADDR_MAX + 3];
+	char rcpt_addr[MAIL_ADDR_MAX + 3];
+	char *password = NULL;
+	char *msg = NULL;
+	CURL *curl = NULL;
+	bool smtps;
+	CURLcode c;
+	int r;
+
+	if (cfg->smtp_url == NULL) {
+		snprintf(err, errlen, "no smtp_url is configured");
+		return -ENOTCONN;
+	}
+	smtps = sspr_skip_prefix(cfg->smtp_url, "smtps://") != NULL;
+	if (!smtps && sspr_skip_prefix(cfg->smtp_url, "smtp://") == NULL) {
+		snprintf(err, errlen, "smtp_url must be smtp:// or smtps://");
+		return -EINVAL;
+	}
+	if (strlen(sender) > MAIL_ADDR_MAX || !header_value_ok(sender) ||
+	    strpbrk(sender, "<> ") != NULL) {
+		snprintf(err, errlen, "mail_from is not a usable address");
+		return -EINVAL;
+	}
+	r = sspr_mail_build(mail, sender, time(NULL), &msg);
+	if (r < 0) {
+		snprintf(err, errlen, "refusing to build the message: %s",
+			 r == -EINVAL ? "bad address or header value"
+				      : strerror(-r));
+		return r;
+	}
+	if (cfg->smtp_user != NULL) {
+		if (cfg->smtp_password_file == NULL) {
+			snprintf(err, errlen,
+				 "smtp_user needs smtp_password_file");
+			r = -EINVAL;
+			goto out;
+		}
+		r = read_smtp_password(cfg->smtp_password_file, &password,
+				       err, errlen);
+		if (r < 0)
+			goto out;
+	}
+
+	pthread_once(&curl_once, curl_init_once);
+	if (curl_init_result != CURLE_OK) {
+		snprintf(err, errlen, "libcurl failed to initialise");
+		r = -EIO;
+		goto out;
+	}
+	curl = curl_easy_init();
+	if (curl == NULL) {
+		snprintf(err, errlen, "libcurl failed to initialise");
+		r = -ENOMEM;
+		goto out;
+	}
+	snprintf(envelope, sizeof(envelope), "<%s>", sender);
+	snprintf(rcpt_addr, sizeof(rcpt_addr), "<%s>", mail->to);
+	rcpt = curl_slist_append(NULL, rcpt_addr);
+	if (rcpt == NULL) {
+		snprintf(err, errlen, "out of memory");
+		r = -ENOMEM;
+		goto out;
+	}
+	up.data = msg;
+	up.len = strlen(msg);
+
+	c = curl_easy_setopt(curl, CURLOPT_URL, cfg->smtp_url);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
+				     (long)cfg->connect_timeout);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_TIMEOUT,
+				     (long)cfg->timeout);
+	/* smtps:// is TLS from the start; smtp:// needs STARTTLS. */
+	if (c == CURLE_OK && !smtps)
+		c = curl_easy_setopt(curl, CURLOPT_USE_SSL,
+				     cfg->smtp_starttls ? (long)CURLUSESSL_ALL
+							: (long)CURLUSESSL_NONE);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c == CURLE_OK && cfg->ca_file != NULL)
+		c = curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file);
+	if (c == CURLE_OK && cfg->smtp_user != NULL)
+		c = curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->smtp_user);
+	if (c == CURLE_OK && password != NULL)
+		c = curl_easy_setopt(curl, CURLOPT_PASSWORD, password);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_MAIL_FROM, envelope);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_READFUNCTION, upload_read);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_READDATA, &up);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
+				     (curl_off_t)up.len);
+	if (c != CURLE_OK) {
+		snprintf(err, errlen, "libcurl: %s", curl_easy_strerror(c));
+		r = curl_to_errno(c);
+		goto out;
+	}
+	c = curl_easy_perform(curl);
+	if (c != CURLE_OK) {
+		snprintf(err, errlen, "SMTP delivery failed: %s",
+			 curl_err[0] != '\0' ? curl_err
+					     : curl_easy_strerror(c));
+		r = curl_to_errno(c);
+		goto out;
+	}
+	r = 0;
+out:
+	if (curl != NULL)
+		curl_easy_cleanup(curl);
+	curl_slist_free_all(rcpt);
+	sspr_free_secret(password);
+	sspr_free_secret(msg);
+	return r;
+}
+
+/* --- Microsoft Graph sendMail ------------------------------------------ */
+
+static int
+graph_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
+	   const char *sender, char *err, size_t errlen)
+{
+	(void)cfg;
+	(void)mail;
+	(void)sender;
+	snprintf(err, errlen, "mail_transport = graph is not available in "
+		 "this version; use mail_transport = smtp");
+	return -ENOTSUP;
+}
+
+int
+sspr_mail_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
+	       char *err, size_t errlen)
+{
+	mail_transport_fn transport;
+	char sender[MAIL_ADDR_MAX + 1];
+	int r;
+
+	if (mail == NULL || mail->to == NULL || mail->subject == NULL ||
+	    mail->body == NULL) {
+		snprintf(err, errlen, "incomplete mail");
+		return -EINVAL;
+	}
+	if (sspr_mail_address_ok(mail->to) < 0) {
+		snprintf(err, errlen, "not a usable recipient address");
+		return -EINVAL;
+	}
+	r = sspr_mail_sender(cfg, sender, sizeof(sender));
+	if (r < 0) {
+		snprintf(err, errlen, "cannot work out the sender address: %s",
+			 strerror(-r));
+		return r;
+	}
+	switch (cfg->mail_transport) {
+	case SSPR_MAIL_SMTP:
+		transport = smtp_send;
+		break;
+	case SSPR_MAIL_GRAPH:
+		transport = graph_send;
+		break;
+	default:
+		snprintf(err, errlen, "unknown mail_transport");
+		return -EINVAL;
+	}
+	return transport(cfg, mail, sender, err, errlen);
+}
