@@ -1,0 +1,132 @@
+# pam_sspr: self-service password reset at the Linux console, synced to
+# Microsoft 365.  See README.md.
+
+VERSION    := 0.1.0
+BUILD      ?= build
+MULTIARCH  ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
+PAMDIR     ?= /lib/$(MULTIARCH)/security
+BINDIR     ?= /usr/bin
+MANDIR     ?= /usr/share/man
+SYSCONFDIR ?= /etc
+STATEDIR   ?= /var/lib/sspr
+PAMCONFIGS ?= /usr/share/pam-configs
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKG_LIBS := libcurl libcrypto libcjson libqrencode
+WARN     := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wvla \
+            -Wstrict-prototypes -Wmissing-prototypes -Wnull-dereference \
+            -Wpointer-arith -Werror
+# dpkg-buildflags already brings its own _FORTIFY_SOURCE.
+FORTIFY  := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTIFY_SOURCE=2)
+HARDEN   := -fPIC -fstack-protector-strong -fvisibility=hidden $(FORTIFY)
+ALL_CPPFLAGS := -D_GNU_SOURCE -Iinclude -DSSPR_VERSION='"$(VERSION)"' $(CPPFLAGS)
+ALL_CFLAGS   := $(WARN) $(HARDEN) $(CFLAGS)
+ALL_LDFLAGS  := -Wl,-z,relro,-z,now -Wl,--as-needed -Wl,-z,defs $(LDFLAGS)
+HEAVY_LIBS   := $(shell pkg-config --libs $(PKG_LIBS)) -lpam
+HEAVY_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS))
+
+# The module that libpam loads for every login stays lean: libc and libpam
+# only.  Everything that needs libcurl, OpenSSL, cJSON or libqrencode lives
+# in sspr-flow.so, which the module dlopen()s only when a user takes the
+# reset or enrollment branch (see README.md, "Design").
+LEAN_SRCS  := $(addprefix pam_sspr/,util.c kv.c config.c safefile.c \
+              store.c conv.c gate.c loader.c)
+ENTRY_SRCS := pam_sspr/pam_sspr.c pam_sspr/sspr.c
+HEAVY_SRCS := $(filter-out $(LEAN_SRCS) $(ENTRY_SRCS),$(wildcard pam_sspr/*.c))
+
+LEAN_OBJS  := $(LEAN_SRCS:pam_sspr/%.c=$(BUILD)/obj/%.o)
+HEAVY_OBJS := $(HEAVY_SRCS:pam_sspr/%.c=$(BUILD)/obj/%.o)
+
+MODULE  := $(BUILD)/pam_sspr.so
+FLOWLIB := $(BUILD)/pam_sspr/sspr-flow.so
+COMMAND := $(BUILD)/sspr
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_HELPERS := $(patsubst tests/lib/%.c,$(BUILD)/tests/%,$(wildcard tests/lib/*_tool.c))
+
+.PHONY: all check check-unit bench demo install deb lint asan fuzz clean
+all: $(MODULE) $(FLOWLIB) $(COMMAND)
+
+$(BUILD)/obj/%.o: pam_sspr/%.c $(wildcard include/sspr/*.h) | $(BUILD)/obj
+	$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj $(BUILD)/pam_sspr $(BUILD)/tests:
+	mkdir -p $@
+
+$(BUILD)/liblean.a: $(LEAN_OBJS)
+	$(AR) rcs $@ $^
+$(BUILD)/libheavy.a: $(HEAVY_OBJS)
+	$(AR) rcs $@ $^
+
+$(MODULE): $(BUILD)/obj/pam_sspr.o $(BUILD)/liblean.a pam_sspr/pam_sspr.map
+	$(CC) -shared $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+	    -Wl,--version-script=pam_sspr/pam_sspr.map -o $@ \
+	    $(BUILD)/obj/pam_sspr.o $(BUILD)/liblean.a -lpam
+
+$(FLOWLIB): $(BUILD)/libheavy.a $(BUILD)/liblean.a pam_sspr/sspr-flow.map | $(BUILD)/pam_sspr
+	$(CC) -shared $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+	    -Wl,--version-script=pam_sspr/sspr-flow.map -o $@ \
+	    -Wl,--whole-archive $(BUILD)/libheavy.a -Wl,--no-whole-archive \
+	    $(BUILD)/liblean.a $(HEAVY_LIBS)
+
+$(COMMAND): $(BUILD)/obj/sspr.o $(BUILD)/libheavy.a $(BUILD)/liblean.a
+	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/obj/sspr.o \
+	    $(BUILD)/libheavy.a $(BUILD)/liblean.a $(HEAVY_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libheavy.a $(BUILD)/liblean.a | $(BUILD)/tests
+	$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) -Itests/unit \
+	    $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libheavy.a $(BUILD)/liblean.a \
+	    $(HEAVY_LIBS) -ldl
+
+$(BUILD)/tests/%: tests/lib/%.c $(BUILD)/libheavy.a $(BUILD)/liblean.a | $(BUILD)/tests
+	$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+	    -o $@ $< $(BUILD)/libheavy.a $(BUILD)/liblean.a $(HEAVY_LIBS)
+
+check: all $(UNIT_TESTS) $(TEST_HELPERS)
+	@BUILD=$(abspath $(BUILD)) bash tests/run.sh $(T)
+
+bench: all
+	@BUILD=$(abspath $(BUILD)) bash tests/bench/run.sh
+
+demo: all
+	@BUILD=$(abspath $(BUILD)) bash tests/demo/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PAMDIR)/pam_sspr $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/security $(DESTDIR)$(SYSCONFDIR)/pam.d \
+	    $(DESTDIR)$(PAMCONFIGS) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -d -m 0700 $(DESTDIR)$(STATEDIR)
+	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_sspr.so
+	install -m 0644 $(FLOWLIB) $(DESTDIR)$(PAMDIR)/pam_sspr/sspr-flow.so
+	install -m 4755 $(COMMAND) $(DESTDIR)$(BINDIR)/sspr
+	for f in conf/pam.d/*; do \
+	    install -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/pam.d/; done
+	install -m 0644 conf/pam-configs/sspr $(DESTDIR)$(PAMCONFIGS)/sspr
+	test -e $(DESTDIR)$(SYSCONFDIR)/security/sspr.conf || \
+	    install -m 0600 conf/sspr.conf $(DESTDIR)$(SYSCONFDIR)/security/sspr.conf
+	for s in 1 5 8; do for f in man/*.$$s; do [ -e $$f ] && \
+	    install -m 0644 $$f $(DESTDIR)$(MANDIR)/man$$s/; done; done; true
+
+deb:
+	dpkg-buildpackage -us -uc -b
+	mkdir -p $(BUILD)/deb && mv ../libpam-sspr_* $(BUILD)/deb/ 2>/dev/null; \
+	    mv ../libpam-sspr-dbgsym_* $(BUILD)/deb/ 2>/dev/null; \
+	    rm -f ../pam-sspr_*.buildinfo ../pam-sspr_*.changes; true
+
+lint:
+	clang-format --dry-run -Werror pam_sspr/*.c include/sspr/*.h
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --inline-suppr -Iinclude --std=c11 pam_sspr/
+
+asan:
+	$(MAKE) BUILD=$(BUILD)/asan \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined" T=unit check
+
+fuzz:
+	@BUILD=$(abspath $(BUILD)) bash tests/fuzz/run.sh
+
+clean:
+	rm -rf $(BUILD)

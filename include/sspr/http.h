@@ -1,0 +1,79 @@
+/*
+ * One HTTPS request through libcurl, the way pam_sspr needs it: HTTPS
+ * only, no redirects, no proxy from the environment, the peer and its
+ * host name always verified, strict timeouts, no signals, and a response
+ * buffer that is wiped when it grows and when it is freed (it may hold an
+ * access token).
+ */
+#ifndef SSPR_HTTP_H
+#define SSPR_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sspr/config.h"
+
+/* A response body larger than this is refused (-EFBIG). */
+#define SSPR_HTTP_MAX_BODY (1024 * 1024)
+
+/* "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" plus the NUL. */
+#define SSPR_GUID_LEN 37
+
+struct sspr_http_req {
+	const char *method;		/* "GET", "POST" or "PATCH" */
+	const char *url;		/* must start with https:// */
+	const char *bearer;		/* access token, or NULL */
+	const char *content_type;	/* of body, or NULL */
+	const char *body;		/* not copied; the caller wipes it */
+	size_t body_len;
+	unsigned timeout_ms;		/* whole request, at least 1 */
+	unsigned connect_timeout_ms;	/* connection set-up, at least 1 */
+};
+
+struct sspr_http_resp {
+	long status;			/* HTTP status, 0 before a reply */
+	char *body;			/* NUL-terminated, may hold secrets */
+	size_t len;
+	size_t cap;
+	/* the fresh client-request-id sent with this request */
+	char client_request_id[SSPR_GUID_LEN];
+	/* Graph's request-id, or the login service's x-ms-request-id */
+	char request_id[SSPR_GUID_LEN + 27];
+	long retry_after;		/* seconds, -1 when not sent */
+};
+
+/*
+ * curl_global_init() once per process, safe from threaded hosts.
+ * Returns 0 or -EIO.
+ */
+int sspr_http_global_init(void);
+
+/*
+ * Send one request with cfg's ca_file. Every request carries
+ * "Accept: application/json" and a fresh random client-request-id.
+ * Returns 0 when any HTTP reply arrived (look at resp->status), or:
+ * -ETIMEDOUT, -ECONNREFUSED (could not connect or resolve), -ECONNRESET
+ * (connection dropped), -EPROTO (TLS failed, e.g. an untrusted
+ * certificate), -EFBIG (reply too large), -EINVAL (not an https URL),
+ * -ENOMEM, -EIO (anything else). err gets one line for the admin's log.
+ * resp is reset first; free it with sspr_http_resp_done() either way.
+ */
+int sspr_http_request(const struct sspr_cfg *cfg,
+		      const struct sspr_http_req *req,
+		      struct sspr_http_resp *resp, char *err, size_t errlen);
+
+/* Wipe and free the body; resp can be reused afterwards. */
+void sspr_http_resp_done(struct sspr_http_resp *resp);
+
+/* A random (version 4) GUID in lower case. Returns 0 or -errno. */
+int sspr_guid(char buf[SSPR_GUID_LEN]);
+
+/*
+ * application/x-www-form-urlencoded escaping into a buffer of at least
+ * 3 * strlen(s) + 1 bytes that the caller owns (and wipes when s is a
+ * secret): unreserved characters stay, everything else becomes %XX.
+ * Returns the length written.
+ */
+size_t sspr_http_form_escape(const char *s, char *out);
+
+#endif

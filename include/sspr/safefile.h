@@ -1,0 +1,36 @@
+/*
+ * Reading files that pam_sspr must trust: the configuration, secrets it
+ * names, store records. A file that an attacker could have written or read
+ * is refused instead of used.
+ */
+#ifndef SSPR_SAFEFILE_H
+#define SSPR_SAFEFILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+enum sspr_file_trust {
+	/* root-owned, not writable by group or others (configuration) */
+	SSPR_FILE_TRUSTED,
+	/* root-owned, no access at all for group or others (secrets) */
+	SSPR_FILE_SECRET,
+};
+
+/*
+ * Read a whole regular file into a NUL-terminated buffer that the caller
+ * frees with sspr_freezero(buf, len + 1). The path must be absolute and
+ * the last component must not be a symbolic link.
+ * Returns 0 or: -ENOENT, -ELOOP (symlink), -EINVAL (relative path, not a
+ * regular file), -EPERM (owner or mode too loose), -EFBIG (over max_size),
+ * other -errno from the system.
+ */
+int sspr_read_file(const char *path, enum sspr_file_trust trust,
+		   size_t max_size, char **ret_buf, size_t *ret_len);
+
+/* Check owner and mode of an open file; 0 or -EPERM/-EINVAL. */
+int sspr_check_fd(int fd, enum sspr_file_trust trust);
+
+/* A short English explanation of an error from sspr_read_file. */
+const char *sspr_file_strerror(int err);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * Per-user records under state_dir (default /var/lib/sspr): registered
+ * methods, the pending one-time code (hashed), TOTP replay and failure
+ * counters. Root-only; written atomically under a per-user lock.
+ *
+ * File format (version 1): the "key = value" lines of sspr.conf, one
+ * file per user named "u-<user>". Documented in sspr.conf(5).
+ */
+#ifndef SSPR_STORE_H
+#define SSPR_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define SSPR_STORE_VERSION 1
+#define SSPR_STORE_MAX_SIZE (16 * 1024)
+#define SSPR_USER_MAX 64
+
+struct sspr_record {
+	/* registered methods */
+	char *email;			/* verified backup address */
+	char *totp_secret;		/* base32, no padding */
+	unsigned totp_algorithm;	/* enum sspr_totp_alg */
+	unsigned totp_digits;
+	unsigned totp_period;
+	uint64_t totp_last_step;	/* last accepted step: never again */
+
+	/* pending one-time code, only its keyed hash */
+	char *code_hash;		/* hex HMAC-SHA256 */
+	char *code_purpose;		/* "reset" or "enroll" */
+	char *code_address;		/* where it was sent */
+	time_t code_expires;
+	unsigned code_attempts_left;
+	time_t code_sent;
+	time_t sends_window_start;	/* resend-per-hour accounting */
+	unsigned sends_in_window;
+
+	/* failed challenges and lockout */
+	unsigned failures;
+	time_t failure_first;
+	time_t locked_until;
+
+	/* enrollment at sign-in: no reminder before this time */
+	time_t remind_after;
+};
+
+/*
+ * Is name usable as a record name? Letters, digits, '.', '_', '-', '@',
+ * not starting with '.' or '-', 1..SSPR_USER_MAX bytes.
+ */
+bool sspr_store_name_ok(const char *user);
+
+/* Check that state_dir is a root-owned directory others cannot write. */
+int sspr_store_check_dir(const char *state_dir);
+
+/*
+ * Load a user's record. Returns 0; -ENOENT when the user has none (*rec
+ * is then empty); -EBADMSG for a corrupted record; -EPERM for loose
+ * ownership or mode; -EINVAL for an unusable name; other -errno.
+ */
+int sspr_store_load(const char *state_dir, const char *user,
+		    struct sspr_record *rec);
+
+/* Replace the user's record atomically (temp file, fsync, rename). */
+int sspr_store_save(const char *state_dir, const char *user,
+		    const struct sspr_record *rec);
+
+/* Remove the user's record entirely; 0 when there was none. */
+int sspr_store_remove(const char *state_dir, const char *user);
+
+/*
+ * Take the per-user lock (waits a few seconds at most, -ETIMEDOUT).
+ * Returns a file descriptor to hand to sspr_store_unlock().
+ */
+int sspr_store_lock(const char *state_dir, const char *user);
+void sspr_store_unlock(int fd);
+
+/* Number of registered methods among the SSPR_METHOD_* bits allowed. */
+unsigned sspr_record_method_count(const struct sspr_record *rec,
+				  unsigned allowed);
+
+/* Drop the pending code. */
+void sspr_record_clear_code(struct sspr_record *rec);
+
+/* Free (and wipe) everything the record owns; it is empty afterwards. */
+void sspr_record_done(struct sspr_record *rec);
+
+/* The user names that have a record, for "sspr admin list". */
+int sspr_store_list(const char *state_dir, char ***ret_names,
+		    size_t *ret_count);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * Apply a new password: locally through the host's password stack, then
+ * in Microsoft 365. The local change goes first because it alone can be
+ * undone exactly (the previous shadow line is kept); the Microsoft 365
+ * password can be set but never read back, so it is changed last.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+
+#include "sspr/flow.h"
+#include "sspr/i18n.h"
+#include "sspr/local_password.h"
+#include "sspr/sync.h"
+
+int
+sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+		    const char *user, const char *password, char *msg,
+		    size_t msglen)
+{
+	struct sspr_shadow_backup backup = { 0 };
+	char stack_msg[512] = "";
+	char log[SSPR_ERR_MAX] = "";
+	bool sync = cfg->sync == SSPR_SYNC_REQUIRED;
+	int r;
+
+	if (sync) {
+		r = sspr_shadow_backup(user, &backup);
+		if (r < 0) {
+			pam_syslog(pamh, LOG_ERR,
+				   "cannot save the shadow entry of '%s': %s",
+				   user, strerror(-r));
+			snprintf(msg, msglen, "%s",
+				 _("Your password could not be changed because "
+				   "of a problem on this computer. Please "
+				   "contact your administrator."));
+			return r;
+		}
+	}
+	r = sspr_local_password_set(cfg, user, password, stack_msg,
+				    sizeof(stack_msg));
+	if (r < 0) {
+		pam_syslog(pamh, LOG_NOTICE,
+			   "local password stack refused the new password of "
+			   "'%s': %s", user, stack_msg);
+		snprintf(msg, msglen, _("This password was not accepted: %s"),
+			 stack_msg);
+		r = -EINVAL;
+		goto out;
+	}
+	pam_syslog(pamh, LOG_NOTICE, "local password of '%s' changed", user);
+	if (!sync)
+		goto out;
+	r = sspr_sync_password(cfg, user, password, msg, msglen, log,
+			       sizeof(log));
+	if (r == 0) {
+		pam_syslog(pamh, LOG_NOTICE,
+			   "Microsoft 365 password of '%s' changed", user);
+		goto out;
+	}
+	pam_syslog(pamh, LOG_ERR,
+		   "Microsoft 365 refused the new password of '%s' (%s); "
+		   "restoring the previous local password", user, log);
+	if (sspr_shadow_restore(user, &backup) < 0) {
+		/* The one state we promise never to leave: say it loudly. */
+		pam_syslog(pamh, LOG_CRIT,
+			   "cannot restore the previous local password of "
+			   "'%s': local and Microsoft 365 passwords differ",
+			   user);
+		snprintf(msg, msglen, "%s",
+			 _("Your password was changed on this computer but "
+			   "not in Microsoft 365. Please contact your "
+			   "administrator."));
+		r = -EIO;
+	}
+out:
+	sspr_shadow_backup_done(&backup);
+	return r;
+}

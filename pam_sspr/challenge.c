@@ -1,0 +1,266 @@
+/*
+ * Proving who you are with one registered method: a one-time code sent
+ * by email, or a code from an authenticator app.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+
+#include "sspr/flow.h"
+#include "sspr/i18n.h"
+#include "sspr/mail.h"
+#include "sspr/otp_code.h"
+#include "sspr/ratelimit.h"
+#include "sspr/totp.h"
+#include "sspr/util.h"
+
+#define PURPOSE "reset"
+
+static int
+send_code_mail(struct sspr_reset *s, const char *code)
+{
+	char host[256] = "";
+	char when[64] = "";
+	char body[2048];
+	char err[SSPR_ERR_MAX] = "";
+	time_t now = time(NULL);
+	struct tm tm;
+	struct sspr_mail mail = { .to = s->email, .body = body };
+	int r;
+
+	gethostname(host, sizeof(host) - 1);
+	strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S %z",
+		 localtime_r(&now, &tm));
+	mail.subject = _("Your password reset code");
+	snprintf(body, sizeof(body),
+		 _("Someone asked to reset the password of the account "
+		   "'%s' on the computer %s at %s.\n\n"
+		   "Your code is: %s\n\n"
+		   "It can be used once, within %u minutes.\n\n"
+		   "If this was not you, do not share the code with anyone "
+		   "and tell your administrator: someone may be trying to "
+		   "take over your account.\n"),
+		 s->user, host, when, code, s->cfg->code_lifetime / 60);
+	r = sspr_mail_send(s->cfg, &mail, err, sizeof(err));
+	sspr_wipe(body, sizeof(body));
+	if (r < 0)
+		pam_syslog(s->pamh, LOG_ERR,
+			   "cannot send a reset code to the address of '%s': "
+			   "%s", s->user, err);
+	return r;
+}
+
+/* Make, store (hashed) and send a new code. */
+static int
+issue_code(struct sspr_reset *s)
+{
+	struct sspr_record rec = { 0 };
+	char *code = NULL;
+	char *masked = NULL;
+	unsigned wait = 0;
+	int lock;
+	int r;
+
+	r = sspr_reset_record_open(s, &rec, &lock);
+	if (r < 0)
+		return r;
+	r = sspr_code_may_send(s->cfg, &rec, time(NULL), &wait);
+	if (r == 0)
+		r = sspr_code_issue(s->cfg, &rec, s->user, PURPOSE, s->email,
+				    time(NULL), &code);
+	if (sspr_reset_record_close(s, &rec, lock, r == 0) < 0 && r == 0)
+		r = -EIO;
+	if (r == -EAGAIN) {
+		sspr_ui_error(&s->ui,
+			      _("A code was sent recently. Please wait %u "
+				"seconds before asking for another one."),
+			      wait);
+		return r;
+	}
+	if (r < 0)
+		goto out;
+	r = send_code_mail(s, code);
+	if (r < 0) {
+		/* An unsent code must not count against the person. */
+		if (sspr_reset_record_open(s, &rec, &lock) == 0) {
+			sspr_record_clear_code(&rec);
+			sspr_reset_record_close(s, &rec, lock, true);
+		}
+		sspr_ui_error(&s->ui, "%s",
+			      _("The code could not be sent. Please try again "
+				"later or contact your administrator."));
+		goto out;
+	}
+	masked = sspr_mail_mask(s->email);
+	sspr_ui_info(&s->ui, _("A code was sent to %s. It expires in %u "
+			       "minutes."),
+		     masked != NULL ? masked : "", s->cfg->code_lifetime / 60);
+	pam_syslog(s->pamh, LOG_NOTICE, "reset code sent by email for '%s'",
+		   s->user);
+out:
+	free(masked);
+	sspr_free_secret(code);
+	return r;
+}
+
+/* Check a typed code under the lock; count a failure when it is wrong. */
+static int
+verify_code(struct sspr_reset *s, const char *typed, unsigned *ret_left)
+{
+	struct sspr_record rec = { 0 };
+	int lock;
+	int r;
+
+	r = sspr_reset_record_open(s, &rec, &lock);
+	if (r < 0)
+		return r;
+	r = sspr_code_verify(s->cfg, &rec, s->user, PURPOSE, typed,
+			     time(NULL));
+	*ret_left = rec.code_attempts_left;
+	if (sspr_reset_record_close(s, &rec, lock, true) < 0)
+		return -EIO;
+	return r;
+}
+
+static bool
+code_pending(struct sspr_reset *s)
+{
+	struct sspr_record rec = { 0 };
+	bool pending = false;
+	int lock;
+
+	if (sspr_reset_record_open(s, &rec, &lock) < 0)
+		return false;
+	pending = sspr_code_pending(&rec, PURPOSE, time(NULL)) &&
+		  rec.code_address != NULL &&
+		  strcmp(rec.code_address, s->email) == 0;
+	sspr_reset_record_close(s, &rec, lock, false);
+	return pending;
+}
+
+int
+sspr_challenge_email(struct sspr_reset *s)
+{
+	char *typed = NULL;
+	unsigned left = 0;
+	int r;
+
+	/*
+	 * A code from an earlier attempt survives a login that timed out:
+	 * the person may type it instead of waiting for another mail.
+	 */
+	if (code_pending(s)) {
+		sspr_ui_info(&s->ui, "%s",
+			     _("A code was already sent to you and is still "
+			       "valid. Type it, or just press Enter to get a "
+			       "new one."));
+	} else {
+		r = issue_code(s);
+		if (r < 0)
+			return r;
+	}
+	for (;;) {
+		r = sspr_ui_ask(&s->ui, true, &typed, "%s", _("Code: "));
+		if (r < 0)
+			return r;
+		if (typed[0] == '\0') {
+			sspr_free_secret(typed);
+			typed = NULL;
+			r = issue_code(s);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		r = verify_code(s, typed, &left);
+		sspr_free_secret(typed);
+		typed = NULL;
+		switch (r) {
+		case 0:
+			pam_syslog(s->pamh, LOG_NOTICE,
+				   "email code accepted for '%s'", s->user);
+			return 0;
+		case -EACCES:
+			pam_syslog(s->pamh, LOG_NOTICE,
+				   "wrong email code for '%s'", s->user);
+			if (sspr_reset_failed(s) < 0)
+				return -EPERM;
+			if (left == 0) {
+				sspr_ui_error(&s->ui, "%s",
+					      _("That code is not correct, and "
+						"no attempts are left. Start "
+						"again to get a new code."));
+				return -EACCES;
+			}
+			sspr_ui_error(&s->ui,
+				      _("That code is not correct. %u "
+					"attempts left."),
+				      left);
+			break;
+		case -ETIMEDOUT:
+			sspr_ui_error(&s->ui, "%s",
+				      _("That code has expired. Start again "
+					"to get a new code."));
+			return r;
+		case -EMLINK:
+		case -ENOENT:
+			sspr_ui_error(&s->ui, "%s",
+				      _("That code can no longer be used. "
+					"Start again to get a new code."));
+			return r;
+		default:
+			return r;
+		}
+	}
+}
+
+int
+sspr_challenge_totp(struct sspr_reset *s)
+{
+	struct sspr_record rec = { 0 };
+	char *typed = NULL;
+	unsigned tries;
+	int lock;
+	int r = -EACCES;
+
+	for (tries = 0; tries < s->cfg->code_attempts; tries++) {
+		r = sspr_ui_ask(&s->ui, true, &typed, "%s",
+				_("Code from your authenticator app: "));
+		if (r < 0)
+			return r;
+		r = sspr_reset_record_open(s, &rec, &lock);
+		if (r == 0) {
+			r = sspr_totp_verify(&rec, typed, time(NULL),
+					     s->cfg->totp_window);
+			/* Saved either way: an accepted step is spent. */
+			if (sspr_reset_record_close(s, &rec, lock, r == 0) <
+				    0 &&
+			    r == 0)
+				r = -EIO;
+		}
+		sspr_free_secret(typed);
+		typed = NULL;
+		if (r == 0) {
+			pam_syslog(s->pamh, LOG_NOTICE,
+				   "authenticator code accepted for '%s'",
+				   s->user);
+			return 0;
+		}
+		if (r != -EACCES && r != -EINVAL)
+			return r;
+		pam_syslog(s->pamh, LOG_NOTICE,
+			   "wrong authenticator code for '%s'", s->user);
+		if (sspr_reset_failed(s) < 0)
+			return -EPERM;
+		sspr_ui_error(&s->ui, "%s",
+			      _("That code is not correct. Check that the "
+				"clock of your phone is right and use the "
+				"newest code."));
+	}
+	return -EACCES;
+}

@@ -1,0 +1,482 @@
+/*
+ * The "forgot password" branch: who may reset, which methods, the
+ * challenge, the new password, and the result.
+ */
+#include "sspr/flow.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+
+#include "sspr/conv.h"
+#include "sspr/gate.h"
+#include "sspr/i18n.h"
+#include "sspr/mail.h"
+#include "sspr/policy.h"
+#include "sspr/ratelimit.h"
+#include "sspr/sync.h"
+#include "sspr/util.h"
+
+#define MSG_MAX 1024
+
+int
+sspr_reset_record_open(const struct sspr_reset *s, struct sspr_record *rec,
+		       int *ret_lock)
+{
+	int lock;
+	int r;
+
+	*rec = (struct sspr_record){ 0 };
+	lock = sspr_store_lock(s->cfg->state_dir, s->user);
+	if (lock < 0)
+		return lock;
+	r = sspr_store_load(s->cfg->state_dir, s->user, rec);
+	if (r == -ENOENT)
+		r = 0;
+	if (r < 0) {
+		pam_syslog(s->pamh, LOG_ERR,
+			   "cannot read the reset record of '%s' in %s: %s",
+			   s->user, s->cfg->state_dir, strerror(-r));
+		sspr_store_unlock(lock);
+		return r;
+	}
+	*ret_lock = lock;
+	return 0;
+}
+
+int
+sspr_reset_record_close(const struct sspr_reset *s, struct sspr_record *rec,
+			int lock, bool save)
+{
+	int r = 0;
+
+	if (save) {
+		r = sspr_store_save(s->cfg->state_dir, s->user, rec);
+		if (r < 0)
+			pam_syslog(s->pamh, LOG_ERR,
+				   "cannot write the reset record of '%s': %s",
+				   s->user, strerror(-r));
+	}
+	sspr_store_unlock(lock);
+	sspr_record_done(rec);
+	return r;
+}
+
+int
+sspr_reset_failed(struct sspr_reset *s)
+{
+	struct sspr_record rec = { 0 };
+	bool locked;
+	int lock;
+
+	pam_fail_delay(s->pamh, s->cfg->fail_delay * 1000000u);
+	if (sspr_reset_record_open(s, &rec, &lock) < 0)
+		return -EPERM;
+	locked = sspr_count_failure(s->cfg, &rec, time(NULL));
+	if (sspr_reset_record_close(s, &rec, lock, true) < 0)
+		return -EPERM;
+	if (!locked)
+		return 0;
+	pam_syslog(s->pamh, LOG_WARNING,
+		   "password reset locked for '%s' for %u seconds after too "
+		   "many failed attempts", s->user, s->cfg->lockout);
+	sspr_ui_error(&s->ui,
+		      _("Too many failed attempts. Password reset is locked "
+			"for this account for %u minutes."),
+		      (s->cfg->lockout + 59) / 60);
+	return -EPERM;
+}
+
+/*
+ * Unknown users, users without a method and locked users all hear this,
+ * so the answer does not tell which of them an account is.
+ */
+static void
+say_not_available(struct sspr_reset *s)
+{
+	sspr_ui_error(&s->ui, "%s",
+		      _("Password reset is not available for this account "
+			"right now. If you have not registered a verification "
+			"method, sign in and run \"sspr enroll\" to register "
+			"one; otherwise please contact your administrator."));
+}
+
+/* Without self-service reset, ask the administrator (as Microsoft 365). */
+static void
+offer_admin_request(struct sspr_reset *s, bool known)
+{
+	char host[256] = "";
+	char when[64] = "";
+	char body[1024];
+	char err[SSPR_ERR_MAX] = "";
+	struct sspr_mail mail = { .body = body };
+	time_t now = time(NULL);
+	const void *tty = NULL;
+	struct tm tm;
+	bool yes = false;
+
+	if (s->cfg->admin_contact == NULL)
+		return;
+	if (sspr_ui_confirm(&s->ui, false, &yes, "%s",
+			    _("Send your administrator a request to reset "
+			      "your password? [y/N]: ")) < 0 ||
+	    !yes)
+		return;
+	/* Nothing to ask for an account that does not exist. */
+	if (known) {
+		gethostname(host, sizeof(host) - 1);
+		strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S %z",
+			 localtime_r(&now, &tm));
+		pam_get_item(s->pamh, PAM_TTY, &tty);
+		mail.to = s->cfg->admin_contact;
+		mail.subject = _("Password reset request");
+		snprintf(body, sizeof(body),
+			 _("The user '%s' asked for a password reset on the "
+			   "computer %s (terminal %s) at %s.\n\n"
+			   "They could not reset it themselves. Please "
+			   "confirm who is asking before you set a new "
+			   "password.\n"),
+			 s->user, host, tty != NULL ? (const char *)tty : "-",
+			 when);
+		if (sspr_mail_send(s->cfg, &mail, err, sizeof(err)) < 0) {
+			pam_syslog(s->pamh, LOG_ERR,
+				   "cannot send the reset request of '%s' to "
+				   "the administrator: %s", s->user, err);
+			sspr_ui_error(&s->ui, "%s",
+				      _("The request could not be sent. Please "
+					"contact your administrator "
+					"directly."));
+			return;
+		}
+		pam_syslog(s->pamh, LOG_NOTICE,
+			   "reset request of '%s' mailed to the administrator",
+			   s->user);
+	}
+	sspr_ui_info(&s->ui, "%s",
+		     _("Your request was sent to your administrator."));
+}
+
+/* Read the record once to learn the methods and the lockout state. */
+static int
+load_methods(struct sspr_reset *s, bool *ret_locked)
+{
+	struct sspr_record rec = { 0 };
+	int lock;
+	int r;
+
+	r = sspr_reset_record_open(s, &rec, &lock);
+	if (r < 0)
+		return r;
+	*ret_locked = sspr_is_locked(&rec, time(NULL));
+	if ((s->cfg->methods & SSPR_METHOD_TOTP) != 0)
+		s->has_totp = rec.totp_secret != NULL;
+	if ((s->cfg->methods & SSPR_METHOD_EMAIL) != 0 && rec.email != NULL &&
+	    s->cfg->email_source != SSPR_EMAIL_ENTRA)
+		s->email = sspr_strdup(rec.email);
+	sspr_reset_record_close(s, &rec, lock, false);
+	if ((s->cfg->methods & SSPR_METHOD_EMAIL) != 0 && s->email == NULL &&
+	    s->cfg->email_source != SSPR_EMAIL_LOCAL && !*ret_locked) {
+		char log[SSPR_ERR_MAX] = "";
+
+		if (sspr_sync_entra_email(s->cfg, s->user, &s->email, log,
+					  sizeof(log)) < 0)
+			pam_syslog(s->pamh, LOG_ERR,
+				   "cannot read the Microsoft 365 email method "
+				   "of '%s': %s", s->user, log);
+	}
+	return 0;
+}
+
+static unsigned
+methods_left(const struct sspr_reset *s)
+{
+	return (unsigned)(s->email != NULL && !s->used[SSPR_M_EMAIL]) +
+	       (unsigned)(s->has_totp && !s->used[SSPR_M_TOTP]);
+}
+
+/* A short menu when more than one method is left; 0 with *ret_method. */
+static int
+choose_method(struct sspr_reset *s, enum sspr_method *ret_method)
+{
+	enum sspr_method options[2];
+	char *masked = NULL;
+	char *answer = NULL;
+	unsigned n = 0;
+	unsigned long pick = 1;
+	int r;
+
+	if (s->email != NULL && !s->used[SSPR_M_EMAIL])
+		options[n++] = SSPR_M_EMAIL;
+	if (s->has_totp && !s->used[SSPR_M_TOTP])
+		options[n++] = SSPR_M_TOTP;
+	if (n == 1) {
+		*ret_method = options[0];
+		return 0;
+	}
+	masked = sspr_mail_mask(s->email);
+	sspr_ui_info(&s->ui, _("Verify your identity with one of your "
+			       "registered methods:\n  1) Email code to %s\n"
+			       "  2) Authenticator app code"),
+		     masked != NULL ? masked : "");
+	free(masked);
+	for (;;) {
+		r = sspr_ui_ask(&s->ui, true, &answer, "%s", _("Choice [1]: "));
+		if (r < 0)
+			return r;
+		r = answer[0] == '\0' ? 0
+				      : sspr_parse_uint(answer, 1, n, &pick);
+		free(answer);
+		if (r == 0)
+			break;
+		sspr_ui_error(&s->ui, _("Please type a number from 1 to %u."),
+			      n);
+	}
+	*ret_method = options[pick - 1];
+	return 0;
+}
+
+static int
+challenge(struct sspr_reset *s)
+{
+	while (s->used[SSPR_M_EMAIL] + s->used[SSPR_M_TOTP] <
+	       (int)s->cfg->methods_required) {
+		enum sspr_method m;
+		int r;
+
+		r = choose_method(s, &m);
+		if (r < 0)
+			return r;
+		r = m == SSPR_M_EMAIL ? sspr_challenge_email(s)
+				      : sspr_challenge_totp(s);
+		if (r < 0)
+			return r;
+		s->used[m] = true;
+	}
+	return 0;
+}
+
+/* Clear the failure count and unlock pam_faillock's tally. */
+static void
+forget_failures(struct sspr_reset *s)
+{
+	static const char faillock[] = "/usr/sbin/faillock";
+	struct sspr_record rec = { 0 };
+	int lock;
+
+	if (sspr_reset_record_open(s, &rec, &lock) == 0) {
+		sspr_clear_failures(&rec);
+		sspr_record_clear_code(&rec);
+		sspr_reset_record_close(s, &rec, lock, true);
+	}
+	if (access(faillock, X_OK) == 0) {
+		char *const argv[] = { (char *)faillock, (char *)"--user",
+				       (char *)s->user, (char *)"--reset",
+				       NULL };
+		char *const envp[] = { NULL };
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execve(faillock, argv, envp);
+			_exit(127);
+		}
+		if (pid > 0)
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+}
+
+static void
+notify_changed(struct sspr_reset *s)
+{
+	char host[256] = "";
+	char body[1024];
+	char err[SSPR_ERR_MAX] = "";
+	struct sspr_mail mail = { .to = s->email, .body = body };
+
+	if (s->email == NULL)
+		return;
+	gethostname(host, sizeof(host) - 1);
+	mail.subject = _("Your password was changed");
+	snprintf(body, sizeof(body),
+		 _("The password of the account '%s' was reset on the "
+		   "computer %s.\n\nIf this was not you, contact your "
+		   "administrator at once.\n"),
+		 s->user, host);
+	if (sspr_mail_send(s->cfg, &mail, err, sizeof(err)) < 0)
+		pam_syslog(s->pamh, LOG_WARNING,
+			   "cannot send the change notice to '%s': %s",
+			   s->user, err);
+}
+
+static int
+ask_new_password(struct sspr_reset *s, char **ret_password)
+{
+	char *first = NULL;
+	char *second = NULL;
+	char msg[MSG_MAX];
+	int r;
+
+	r = sspr_ui_ask(&s->ui, false, &first, "%s", _("New password: "));
+	if (r < 0)
+		return r;
+	if (sspr_policy_check(first, s->user, msg, sizeof(msg)) < 0) {
+		sspr_ui_error(&s->ui, _("This password cannot be used:\n%s"),
+			      msg);
+		sspr_free_secret(first);
+		return -EINVAL;
+	}
+	r = sspr_ui_ask(&s->ui, false, &second, "%s",
+			_("Retype new password: "));
+	if (r < 0) {
+		sspr_free_secret(first);
+		return r;
+	}
+	if (!sspr_consttime_streq(first, second)) {
+		sspr_ui_error(&s->ui, "%s", _("The passwords do not match."));
+		sspr_free_secret(first);
+		sspr_free_secret(second);
+		return -EINVAL;
+	}
+	sspr_free_secret(second);
+	*ret_password = first;
+	return 0;
+}
+
+/* Ask for and apply the new password, with a bounded number of tries. */
+static int
+set_new_password(struct sspr_reset *s)
+{
+	char msg[MSG_MAX];
+	unsigned tries;
+	int r = -EINVAL;
+
+	for (tries = 0; tries < s->cfg->password_retries && r == -EINVAL;
+	     tries++) {
+		char *password = NULL;
+
+		r = ask_new_password(s, &password);
+		if (r < 0)
+			continue;
+		r = sspr_apply_password(s->pamh, s->cfg, s->user, password,
+					msg, sizeof(msg));
+		if (r == 0 && s->cfg->after_reset == SSPR_AFTER_LOGIN)
+			pam_set_item(s->pamh, PAM_AUTHTOK, password);
+		sspr_free_secret(password);
+		if (r < 0)
+			sspr_ui_error(&s->ui, "%s", msg);
+	}
+	return r;
+}
+
+/* Before the person chooses a password: would Microsoft 365 take one? */
+static int
+precheck_sync(struct sspr_reset *s)
+{
+	char msg[MSG_MAX] = "";
+	char log[SSPR_ERR_MAX] = "";
+	int r;
+
+	if (s->cfg->sync != SSPR_SYNC_REQUIRED)
+		return 0;
+	r = sspr_sync_precheck(s->cfg, s->user, msg, sizeof(msg), log,
+			       sizeof(log));
+	if (r < 0) {
+		pam_syslog(s->pamh, LOG_ERR,
+			   "Microsoft 365 check failed for '%s': %s", s->user,
+			   log);
+		sspr_ui_error(&s->ui, "%s", msg);
+	}
+	return r;
+}
+
+static int
+run(struct sspr_reset *s)
+{
+	bool known = getpwnam(s->user) != NULL && sspr_store_name_ok(s->user);
+	bool locked = false;
+	int r;
+
+	if (known && !sspr_gate_allowed(s->cfg, s->user)) {
+		pam_syslog(s->pamh, LOG_NOTICE,
+			   "reset refused for '%s': not enabled for this user",
+			   s->user);
+		sspr_ui_error(&s->ui, "%s",
+			      _("Self-service password reset is not set up "
+				"for your account. Please contact your "
+				"administrator."));
+		offer_admin_request(s, known);
+		return PAM_AUTH_ERR;
+	}
+	if (known) {
+		r = load_methods(s, &locked);
+		if (r < 0) {
+			sspr_ui_error(&s->ui, "%s",
+				      _("Password reset is not available "
+					"because of a problem on this "
+					"computer. Please contact your "
+					"administrator."));
+			return PAM_AUTHINFO_UNAVAIL;
+		}
+	}
+	if (!known || locked || methods_left(s) < s->cfg->methods_required) {
+		pam_syslog(s->pamh, LOG_NOTICE,
+			   "reset not available: %s", !known ? "unknown user"
+			   : locked ? "locked after failed attempts"
+				    : "not enough registered methods");
+		pam_fail_delay(s->pamh, s->cfg->fail_delay * 1000000u);
+		say_not_available(s);
+		offer_admin_request(s, known && !locked);
+		return PAM_AUTH_ERR;
+	}
+	r = challenge(s);
+	if (r < 0)
+		return r == -ECANCELED ? PAM_CONV_ERR : PAM_AUTH_ERR;
+	forget_failures(s);
+	if (precheck_sync(s) < 0)
+		return PAM_AUTHINFO_UNAVAIL;
+	r = set_new_password(s);
+	if (r < 0) {
+		pam_syslog(s->pamh, LOG_NOTICE,
+			   "reset for '%s' ended without a new password",
+			   s->user);
+		return PAM_AUTHTOK_ERR;
+	}
+	pam_syslog(s->pamh, LOG_NOTICE, "password of '%s' reset%s", s->user,
+		   s->cfg->sync == SSPR_SYNC_REQUIRED
+			   ? " on this host and in Microsoft 365"
+			   : " on this host");
+	notify_changed(s);
+	sspr_ui_info(&s->ui, "%s",
+		     s->cfg->sync == SSPR_SYNC_REQUIRED
+			     ? _("Your password was changed on this computer "
+				 "and in Microsoft 365.")
+			     : _("Your password was changed."));
+	if (s->cfg->after_reset == SSPR_AFTER_RELOGIN) {
+		sspr_ui_info(&s->ui, "%s",
+			     _("Please sign in again with your new password."));
+		return PAM_AUTH_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+int
+sspr_flow_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+		const char *user)
+{
+	struct sspr_reset s = { .pamh = pamh, .cfg = cfg, .user = user };
+	int rv;
+
+	sspr_conv_ui(pamh, &s.ui);
+	pam_syslog(pamh, LOG_NOTICE, "password reset started");
+	rv = run(&s);
+	free(s.email);
+	return rv;
+}

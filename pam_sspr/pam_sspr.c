@@ -1,0 +1,263 @@
+/*
+ * pam_sspr: self-service password reset at the console login prompt.
+ *
+ * Entry points only. This object is loaded into every login, su, sudo and
+ * sshd process whose stack names it, so it stays lean: it reads the
+ * configuration, decides whether the person is offered the "forgot
+ * password" branch (or enrollment after sign-in), and only then loads
+ * sspr-flow.so, where network, crypto and JSON work lives.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "sspr/config.h"
+#include "sspr/conv.h"
+#include "sspr/gate.h"
+#include "sspr/i18n.h"
+#include "sspr/loader.h"
+#include "sspr/store.h"
+#include "sspr/util.h"
+
+#define UNUSED __attribute__((unused))
+
+/*
+ * Load the configuration; on failure log it and tell the person once.
+ * Returns a PAM code.
+ */
+static int
+load_config(pam_handle_t *pamh, int flags, int argc, const char **argv,
+	    bool speak, struct sspr_cfg *cfg)
+{
+	char err[SSPR_ERR_MAX];
+
+	if (sspr_cfg_load(cfg, argc, argv, err, sizeof(err)) == 0)
+		return PAM_SUCCESS;
+	pam_syslog(pamh, LOG_ERR, "configuration error: %s", err);
+	if (speak && (flags & PAM_SILENT) == 0)
+		pam_error(pamh, "%s",
+			  _("Password reset is unavailable because of a "
+			    "configuration problem. Please contact your "
+			    "administrator."));
+	return PAM_SERVICE_ERR;
+}
+
+/* Only the services the admin listed, and only with someone to talk to. */
+static bool
+offered_here(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg)
+{
+	const void *service = NULL;
+	const void *conv = NULL;
+
+	if ((flags & PAM_SILENT) != 0 || cfg->enable == SSPR_ENABLE_NONE)
+		return false;
+	if (pam_get_item(pamh, PAM_SERVICE, &service) != PAM_SUCCESS ||
+	    service == NULL || !sspr_cfg_service_listed(cfg, service))
+		return false;
+	return pam_get_item(pamh, PAM_CONV, &conv) == PAM_SUCCESS &&
+	       conv != NULL;
+}
+
+static int
+load_flow(pam_handle_t *pamh, const struct sspr_flow_api **ret_api)
+{
+	char err[SSPR_ERR_MAX];
+	int r;
+
+	r = sspr_flow_load(ret_api, err, sizeof(err));
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot load the reset library: %s",
+			   err);
+		pam_error(pamh, "%s",
+			  _("Password reset is unavailable on this computer "
+			    "right now. Please contact your administrator."));
+		return PAM_SERVICE_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+/*
+ * The stack placed us after pam_unix, which failed. An empty password
+ * means "I do not know it" and goes straight to the branch; otherwise ask,
+ * defaulting to No so a mistyped password costs one keystroke.
+ */
+static bool
+wants_reset(pam_handle_t *pamh)
+{
+	const void *authtok = NULL;
+	struct sspr_ui ui;
+	bool yes = false;
+
+	if (pam_get_item(pamh, PAM_AUTHTOK, &authtok) != PAM_SUCCESS ||
+	    authtok == NULL || ((const char *)authtok)[0] == '\0')
+		return true;
+	sspr_conv_ui(pamh, &ui);
+	if (sspr_ui_confirm(&ui, false, &yes, "%s",
+			    _("Forgot your password? Reset it now [y/N]: ")) <
+	    0)
+		return false;
+	return yes;
+}
+
+int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
+		    const char **argv)
+{
+	const struct sspr_flow_api *api = NULL;
+	struct sspr_cfg cfg = { 0 };
+	const char *user = NULL;
+	int rv;
+
+	rv = load_config(pamh, flags, argc, argv, true, &cfg);
+	if (rv != PAM_SUCCESS)
+		goto out;
+	rv = PAM_IGNORE;
+	if (!offered_here(pamh, flags, &cfg))
+		goto out;
+	rv = pam_get_user(pamh, &user, NULL);
+	if (rv == PAM_CONV_AGAIN) {
+		rv = PAM_INCOMPLETE;
+		goto out;
+	}
+	if (rv != PAM_SUCCESS || user == NULL || user[0] == '\0') {
+		rv = PAM_IGNORE;
+		goto out;
+	}
+	if (!wants_reset(pamh)) {
+		rv = PAM_IGNORE;
+		goto out;
+	}
+	rv = load_flow(pamh, &api);
+	if (rv != PAM_SUCCESS)
+		goto out;
+	rv = api->reset(pamh, &cfg, user);
+out:
+	if (cfg.debug)
+		pam_syslog(pamh, LOG_DEBUG, "authenticate: %s",
+			   pam_strerror(pamh, rv));
+	sspr_cfg_done(&cfg);
+	return rv;
+}
+
+int
+pam_sm_setcred(pam_handle_t *pamh UNUSED, int flags UNUSED, int argc UNUSED,
+	       const char **argv UNUSED)
+{
+	return PAM_IGNORE;
+}
+
+/*
+ * Methods the user could be challenged with. An address registered in
+ * Microsoft 365 (email_source = entra | both) needs no local record, so
+ * it counts here without asking Microsoft 365 on every login.
+ */
+static unsigned
+methods_available(const struct sspr_cfg *cfg, const struct sspr_record *rec)
+{
+	unsigned n = sspr_record_method_count(rec, cfg->methods);
+
+	if ((cfg->methods & SSPR_METHOD_EMAIL) != 0 && rec->email == NULL &&
+	    cfg->email_source != SSPR_EMAIL_LOCAL)
+		n++;
+	return n;
+}
+
+/* Does this sign-in call for "help us protect your account"? */
+static bool
+needs_enrollment(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+		 const char *user)
+{
+	struct sspr_record rec = { 0 };
+	bool needed = false;
+	int r;
+
+	if (!sspr_gate_allowed(cfg, user))
+		return false;
+	r = sspr_store_load(cfg->state_dir, user, &rec);
+	if (r < 0 && r != -ENOENT) {
+		pam_syslog(pamh, LOG_ERR,
+			   "cannot read the reset record of '%s': %s", user,
+			   strerror(-r));
+		return false;
+	}
+	if (methods_available(cfg, &rec) < cfg->methods_required)
+		needed = cfg->enroll_at_login == SSPR_ENROLL_REQUIRE ||
+			 rec.remind_after <= time(NULL);
+	sspr_record_done(&rec);
+	return needed;
+}
+
+int
+pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
+		    const char **argv)
+{
+	const struct sspr_flow_api *api = NULL;
+	struct sspr_cfg cfg = { 0 };
+	const char *user = NULL;
+	int rv;
+
+	/* A broken config must not stop people from working: only log. */
+	if (load_config(pamh, flags, argc, argv, false, &cfg) != PAM_SUCCESS) {
+		rv = PAM_IGNORE;
+		goto out;
+	}
+	rv = PAM_IGNORE;
+	if (cfg.enroll_at_login == SSPR_ENROLL_OFF ||
+	    !offered_here(pamh, flags, &cfg))
+		goto out;
+	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL ||
+	    !sspr_store_name_ok(user) || !needs_enrollment(pamh, &cfg, user))
+		goto out;
+	if (load_flow(pamh, &api) != PAM_SUCCESS) {
+		rv = cfg.enroll_at_login == SSPR_ENROLL_REQUIRE
+			     ? PAM_SESSION_ERR
+			     : PAM_IGNORE;
+		goto out;
+	}
+	rv = api->enroll_at_login(pamh, &cfg, user);
+out:
+	sspr_cfg_done(&cfg);
+	return rv;
+}
+
+int
+pam_sm_close_session(pam_handle_t *pamh UNUSED, int flags UNUSED,
+		     int argc UNUSED, const char **argv UNUSED)
+{
+	return PAM_IGNORE;
+}
+
+/* With sync_on_passwd, passwd changes Microsoft 365 too. */
+int
+pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	const struct sspr_flow_api *api = NULL;
+	struct sspr_cfg cfg = { 0 };
+	const char *user = NULL;
+	int rv;
+
+	rv = load_config(pamh, flags, argc, argv, true, &cfg);
+	if (rv != PAM_SUCCESS)
+		goto out;
+	rv = PAM_IGNORE;
+	if (!cfg.sync_on_passwd)
+		goto out;
+	rv = pam_get_user(pamh, &user, NULL);
+	if (rv != PAM_SUCCESS || user == NULL) {
+		rv = PAM_USER_UNKNOWN;
+		goto out;
+	}
+	rv = load_flow(pamh, &api);
+	if (rv != PAM_SUCCESS)
+		goto out;
+	rv = api->chauthtok(pamh, flags, &cfg, user);
+out:
+	sspr_cfg_done(&cfg);
+	return rv;
+}

@@ -1,0 +1,115 @@
+/*
+ * passwd with sync_on_passwd = yes: the module sits after pam_unix in the
+ * password stack. The preliminary pass checks Microsoft 365 and keeps the
+ * shadow line; the update pass, after pam_unix changed it, sets the same
+ * password in Microsoft 365 or puts the old shadow line back.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+
+#include "sspr/flow.h"
+#include "sspr/i18n.h"
+#include "sspr/local_password.h"
+#include "sspr/sync.h"
+#include "sspr/util.h"
+
+#define BACKUP_KEY "pam_sspr:shadow_backup"
+
+static void
+drop_backup(pam_handle_t *pamh, void *data, int error)
+{
+	(void)pamh;
+	(void)error;
+	sspr_free_secret(data);
+}
+
+static int
+prelim(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
+{
+	struct sspr_shadow_backup backup = { 0 };
+	char msg[512] = "";
+	char log[SSPR_ERR_MAX] = "";
+	int r;
+
+	r = sspr_sync_precheck(cfg, user, msg, sizeof(msg), log, sizeof(log));
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR,
+			   "Microsoft 365 check failed for '%s': %s", user, log);
+		pam_error(pamh, "%s", msg);
+		return PAM_AUTHTOK_ERR;
+	}
+	r = sspr_shadow_backup(user, &backup);
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR,
+			   "cannot save the shadow entry of '%s': %s", user,
+			   strerror(-r));
+		return PAM_AUTHTOK_ERR;
+	}
+	if (pam_set_data(pamh, BACKUP_KEY, backup.line, drop_backup) !=
+	    PAM_SUCCESS) {
+		sspr_shadow_backup_done(&backup);
+		return PAM_BUF_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+static int
+update(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
+{
+	struct sspr_shadow_backup backup = { 0 };
+	const void *data = NULL;
+	const void *authtok = NULL;
+	char msg[512] = "";
+	char log[SSPR_ERR_MAX] = "";
+	int r;
+
+	if (pam_get_data(pamh, BACKUP_KEY, &data) != PAM_SUCCESS ||
+	    pam_get_item(pamh, PAM_AUTHTOK, &authtok) != PAM_SUCCESS ||
+	    authtok == NULL) {
+		pam_syslog(pamh, LOG_ERR,
+			   "password stack misordered: pam_sspr must follow "
+			   "pam_unix");
+		return PAM_AUTHTOK_ERR;
+	}
+	r = sspr_sync_password(cfg, user, authtok, msg, sizeof(msg), log,
+			       sizeof(log));
+	if (r == 0) {
+		pam_syslog(pamh, LOG_NOTICE,
+			   "Microsoft 365 password of '%s' changed by passwd",
+			   user);
+		return PAM_SUCCESS;
+	}
+	pam_syslog(pamh, LOG_ERR,
+		   "Microsoft 365 refused the new password of '%s' (%s); "
+		   "restoring the previous local password", user, log);
+	backup.line = (char *)data;
+	if (sspr_shadow_restore(user, &backup) < 0) {
+		pam_syslog(pamh, LOG_CRIT,
+			   "cannot restore the previous local password of "
+			   "'%s': local and Microsoft 365 passwords differ",
+			   user);
+		pam_error(pamh, "%s",
+			  _("Your password was changed on this computer but "
+			    "not in Microsoft 365. Please contact your "
+			    "administrator."));
+		return PAM_AUTHTOK_ERR;
+	}
+	pam_error(pamh, "%s", msg);
+	pam_error(pamh, "%s", _("Your password was not changed."));
+	return PAM_AUTHTOK_ERR;
+}
+
+int
+sspr_passwd_chauthtok(pam_handle_t *pamh, int flags,
+		      const struct sspr_cfg *cfg, const char *user)
+{
+	if ((flags & PAM_PRELIM_CHECK) != 0)
+		return prelim(pamh, cfg, user);
+	if ((flags & PAM_UPDATE_AUTHTOK) != 0)
+		return update(pamh, cfg, user);
+	return PAM_IGNORE;
+}

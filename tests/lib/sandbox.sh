@@ -1,0 +1,73 @@
+# The PAM test sandbox: a copy of /etc, bind-mounted over /etc inside a
+# private mount namespace, with test users and the built module wired into
+# the PAM stack.  The host's /etc is never touched.
+#
+#   sandbox_init                      make $SB (etc/, state/, home/)
+#   sandbox_add_user NAME PASSWORD    passwd/group/shadow entries
+#   sandbox_conf "key = value" ...    append to $SB/etc/security/sspr.conf
+#   sandbox_run CMD ...               run CMD with the sandbox's /etc
+#   sandbox_shadow NAME               the user's shadow line
+# Needs tests/lib/lib.sh sourced first.
+
+sandbox_init() {
+	need_root
+	need unshare
+	SB=$TMP/sb
+	mkdir -p "$SB/home"
+	install -d -m 0700 "$SB/state"
+	cp -a /etc "$SB/etc"
+	MODULE=$BUILD/pam_sspr.so
+	SSPR_CONF=$SB/etc/security/sspr.conf
+	install -m 0600 /dev/null "$SSPR_CONF"
+	cat >"$SSPR_CONF" <<CONF
+# written by tests/lib/sandbox.sh
+enable = all
+state_dir = $SB/state
+fail_delay = 0
+CONF
+	cp "$SRC_DIR"/conf/pam.d/* "$SB/etc/pam.d/" 2>/dev/null || true
+	# The stanza pam-auth-update makes from conf/pam-configs/sspr, with
+	# the module from the build tree.
+	cat >"$SB/etc/pam.d/common-auth" <<PAM
+auth	[success=2 default=ignore]	pam_unix.so nullok
+auth	[success=1 default=ignore]	$MODULE
+auth	requisite			pam_deny.so
+auth	required			pam_permit.so
+PAM
+	cat >>"$SB/etc/pam.d/common-session" <<PAM
+session	optional			$MODULE
+PAM
+	# Tests type fast: no 3 s delay after a wrong password.
+	sed -i 's/^\(auth.*pam_faildelay.so\).*/\1 delay=0/' "$SB/etc/pam.d/login"
+}
+
+sandbox_add_user() {
+	local name=$1 pass=$2 uid
+	uid=$((3000 + $(wc -l <"$SB/etc/passwd")))
+	mkdir -p "$SB/home/$name"
+	chown "$uid:$uid" "$SB/home/$name"
+	echo "$name:x:$uid:$uid:Test user $name:$SB/home/$name:/bin/sh" >>"$SB/etc/passwd"
+	echo "$name:x:$uid:" >>"$SB/etc/group"
+	echo "$name:$(openssl passwd -6 "$pass"):19000:0:99999:7:::" >>"$SB/etc/shadow"
+}
+
+sandbox_conf() {
+	local line
+	for line in "$@"; do echo "$line" >>"$SSPR_CONF"; done
+}
+
+sandbox_run() {
+	unshare -m --propagation private -- bash -c \
+		'mount --bind "$0/etc" /etc && exec "$@"' "$SB" "$@"
+}
+
+sandbox_shadow() {
+	grep "^$1:" "$SB/etc/shadow"
+}
+
+# Does PASSWORD verify against NAME's hash in the sandbox shadow?
+sandbox_password_is() {
+	local hash
+	hash=$(sandbox_shadow "$1" | cut -d: -f2)
+	[ "$(printf '%s' "$2" | $PY -c 'import crypt,sys; print(crypt.crypt(sys.stdin.read(), sys.argv[1]))' "$hash" 2>/dev/null)" = "$hash" ]
+}

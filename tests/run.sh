@@ -1,0 +1,56 @@
+#!/bin/bash
+# Runs every test layer and prints "N passed, N failed" last.
+# Usage: BUILD=dir tests/run.sh [PATTERN]   (PATTERN filters test paths)
+set -u
+cd "$(dirname "$0")/.."
+: "${BUILD:=$PWD/build}"
+export BUILD
+pattern=${1:-}
+passed=0 failed=0 skipped=0
+failed_names=()
+
+run_one() {
+	local t=$1 out rc n_pass n_fail
+	out=$(mktemp)
+	case $t in
+	*.sh) timeout 600 bash "$t" >"$out" 2>&1 ;;
+	*) timeout 120 "$t" >"$out" 2>&1 ;;
+	esac
+	rc=$?
+	n_pass=$(grep -c '^PASS: ' "$out")
+	n_fail=$(grep -c '^FAIL: ' "$out")
+	if [ "$rc" = 77 ] && [ "$n_pass$n_fail" = 00 ]; then
+		skipped=$((skipped + 1))
+		echo "SKIP  $t: $(grep -m1 '^SKIP' "$out")"
+	else
+		# A crash or non-zero exit without a FAIL line is a failure too.
+		if [ "$rc" != 0 ] && [ "$n_fail" = 0 ]; then
+			n_fail=1
+			echo "FAIL: $t exited with status $rc" >>"$out"
+		fi
+		passed=$((passed + n_pass))
+		failed=$((failed + n_fail))
+		if [ "$n_fail" != 0 ]; then
+			echo "FAIL  $t"
+			sed 's/^/    /' "$out"
+			failed_names+=("$t")
+		else
+			echo "ok    $t ($n_pass)"
+		fi
+	fi
+	rm -f "$out"
+}
+
+tests=()
+for t in "$BUILD"/tests/test_*; do [ -x "$t" ] && tests+=("$t"); done
+for layer in emulator pam e2e package; do
+	for t in tests/$layer/test_*.sh; do [ -f "$t" ] && tests+=("$t"); done
+done
+for t in "${tests[@]}"; do
+	case $t in *"$pattern"*) run_one "$t" ;; esac
+done
+if [ ${#failed_names[@]} -gt 0 ]; then
+	echo "failed: ${failed_names[*]}"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
