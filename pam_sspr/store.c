@@ -617,7 +617,7 @@ sspr_store_lock(const char *state_dir, const char *user)
 	if (r < 0)
 		goto fail;
 	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0 || 1)
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return fd;
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			r = -errno;
