@@ -5,7 +5,6 @@
  * so a stolen record neither reveals a code nor lets one be reused for
  * another user or another purpose.
  */
-#define _GNU_SOURCE	/* mkostemp */
 #include "sspr/otp_code.h"
 
 #include <errno.h>

@@ -6,7 +6,6 @@
  * it, temporary files start with '.' so they never look like records.
  * Names ending in ".lock" are refused so a record can never be a lock.
  */
-#define _GNU_SOURCE	/* mkostemp */
 #include "sspr/store.h"
 
 #include <dirent.h>
