@@ -1,0 +1,680 @@
+/* Store: round trip, names, corruption, trust checks, locking. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "sspr/config.h"
+#include "sspr/store.h"
+#include "sspr/util.h"
+
+static char dir[] = "/tmp/sspr-store-test.XXXXXX";
+
+static void
+path_of(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", dir, name);
+}
+
+static void
+write_raw(const char *name, const char *text, size_t len, mode_t mode)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	path_of(p, sizeof(p), name);
+	unlink(p);
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK(fchmod(fd, mode) == 0);
+	CHECK(write(fd, text, len) == (ssize_t)len);
+	close(fd);
+}
+
+static char *
+read_raw(const char *name, size_t *ret_len)
+{
+	char p[PATH_MAX];
+	char *buf;
+	FILE *f;
+	size_t n;
+
+	path_of(p, sizeof(p), name);
+	f = fopen(p, "re");
+	if (f == NULL)
+		return NULL;
+	buf = calloc(1, SSPR_STORE_MAX_SIZE + 1);
+	n = fread(buf, 1, SSPR_STORE_MAX_SIZE, f);
+	fclose(f);
+	*ret_len = n;
+	return buf;
+}
+
+static void
+full_record(struct sspr_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->email = sspr_strdup("alice.backup+x@example.org");
+	rec->totp_secret = sspr_strdup("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+	rec->totp_algorithm = SSPR_TOTP_SHA512;
+	rec->totp_digits = 8;
+	rec->totp_period = 30;
+	rec->totp_last_step = 56666666;
+	rec->code_hash = sspr_strdup("0123456789abcdef0123456789abcdef"
+				     "0123456789abcdef0123456789abcdef");
+	rec->code_purpose = sspr_strdup("reset");
+	rec->code_address = sspr_strdup("a@example.org");
+	rec->code_expires = 1700000600;
+	rec->code_attempts_left = 3;
+	rec->code_sent = 1700000000;
+	rec->sends_window_start = 1699999000;
+	rec->sends_in_window = 2;
+	rec->failures = 4;
+	rec->failure_first = 1699990000;
+	rec->locked_until = 1700009999;
+	rec->remind_after = 1800000000;
+}
+
+static int
+str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static int
+records_equal(const struct sspr_record *a, const struct sspr_record *b)
+{
+	return str_eq(a->email, b->email) &&
+	       str_eq(a->totp_secret, b->totp_secret) &&
+	       a->totp_algorithm == b->totp_algorithm &&
+	       a->totp_digits == b->totp_digits &&
+	       a->totp_period == b->totp_period &&
+	       a->totp_last_step == b->totp_last_step &&
+	       str_eq(a->code_hash, b->code_hash) &&
+	       str_eq(a->code_purpose, b->code_purpose) &&
+	       str_eq(a->code_address, b->code_address) &&
+	       a->code_expires == b->code_expires &&
+	       a->code_attempts_left == b->code_attempts_left &&
+	       a->code_sent == b->code_sent &&
+	       a->sends_window_start == b->sends_window_start &&
+	       a->sends_in_window == b->sends_in_window &&
+	       a->failures == b->failures &&
+	       a->failure_first == b->failure_first &&
+	       a->locked_until == b->locked_until &&
+	       a->remind_after == b->remind_after;
+}
+
+static int
+count_entries(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' || (strcmp(de->d_name, ".") != 0 &&
+					     strcmp(de->d_name, "..") != 0))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+test_round_trip(void)
+{
+	struct sspr_record in;
+	struct sspr_record out;
+	struct stat st;
+	char p[PATH_MAX];
+	size_t len = 0;
+	char *text;
+
+	full_record(&in);
+	CHECK(sspr_store_save(dir, "alice", &in) == 0);
+	CHECK(sspr_store_load(dir, "alice", &out) == 0);
+	CHECK(records_equal(&in, &out));
+	CHECK(sspr_record_method_count(&out, SSPR_METHOD_EMAIL |
+					      SSPR_METHOD_TOTP) == 2);
+	CHECK(sspr_record_method_count(&out, SSPR_METHOD_TOTP) == 1);
+	CHECK(sspr_record_method_count(&out, 0) == 0);
+
+	path_of(p, sizeof(p), "u-alice");
+	CHECK(lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+	      (st.st_mode & 07777) == 0600 && st.st_uid == 0);
+	text = read_raw("u-alice", &len);
+	CHECK(text != NULL && strncmp(text, "version = 1\n", 12) == 0);
+	CHECK(text != NULL && strstr(text, "totp_algorithm = sha512\n"));
+	free(text);
+	/* only the record: no temporary file left behind */
+	CHECK(count_entries() == 1);
+
+	/* clear_code drops the pending code and nothing else */
+	sspr_record_clear_code(&in);
+	CHECK(in.code_hash == NULL && in.code_purpose == NULL &&
+	      in.code_address == NULL && in.code_expires == 0 &&
+	      in.code_attempts_left == 0);
+	CHECK(sspr_store_save(dir, "alice", &in) == 0);
+	sspr_record_done(&out);
+	CHECK(sspr_store_load(dir, "alice", &out) == 0);
+	CHECK(records_equal(&in, &out));
+	CHECK(out.sends_in_window == 2 && out.email != NULL);
+
+	/* an empty record is a valid record */
+	sspr_record_done(&in);
+	memset(&in, 0, sizeof(in));
+	CHECK(in.email == NULL);
+	CHECK(sspr_store_save(dir, "alice", &in) == 0);
+	sspr_record_done(&out);
+	CHECK(sspr_store_load(dir, "alice", &out) == 0);
+	CHECK(records_equal(&in, &out));
+	CHECK(sspr_record_method_count(&out, ~0u) == 0);
+	sspr_record_done(&out);
+
+	/* record_done wipes and empties */
+	full_record(&in);
+	sspr_record_done(&in);
+	CHECK(in.email == NULL && in.totp_secret == NULL && in.failures == 0);
+	sspr_record_done(&in);	/* twice is fine */
+
+	CHECK(sspr_store_remove(dir, "alice") == 0);
+	CHECK(sspr_store_remove(dir, "alice") == 0);
+	CHECK(sspr_store_load(dir, "alice", &out) == -ENOENT);
+	CHECK(out.email == NULL && out.failures == 0);
+}
+
+static void
+test_names(void)
+{
+	static const char *const good[] = {
+		"alice", "a", "Bob.Smith", "svc_backup", "x-y", "user@dom.example",
+		"0123456789012345678901234567890123456789012345678901234567890123",
+	};
+	static const char *const bad[] = {
+		"", "../../etc/shadow", "/", "a/b", ".", "..", ".hidden", "-rf",
+		"a b", "a\nb", "tab\t", "émile", "a:b", "a*", "alice.lock",
+		"01234567890123456789012345678901234567890123456789012345678901234",
+	};
+	struct sspr_record rec;
+	size_t i;
+
+	for (i = 0; i < SSPR_ARRAY_SIZE(good); i++)
+		CHECK(sspr_store_name_ok(good[i]));
+	for (i = 0; i < SSPR_ARRAY_SIZE(bad); i++) {
+		CHECK(!sspr_store_name_ok(bad[i]));
+		CHECK(sspr_store_load(dir, bad[i], &rec) == -EINVAL);
+		memset(&rec, 0, sizeof(rec));
+		CHECK(sspr_store_save(dir, bad[i], &rec) == -EINVAL);
+		CHECK(sspr_store_lock(dir, bad[i]) == -EINVAL);
+		CHECK(sspr_store_remove(dir, bad[i]) == -EINVAL);
+	}
+	CHECK(!sspr_store_name_ok(NULL));
+	/* an embedded NUL just ends the name: "a" */
+	CHECK(sspr_store_name_ok("a\0/../x"));
+	/* nothing escaped the directory */
+	CHECK(count_entries() == 0);
+}
+
+/* Each of these must be refused as corrupted, never read as empty. */
+static void
+test_corrupted(void)
+{
+	static const char *const bad[] = {
+		"",
+		"\n",
+		"email = a@example.org\n",			/* no version */
+		"email = a@example.org\nversion = 1\n",	/* not first */
+		"version = 2\n",
+		"version = 01x\n",
+		"version = 1\nversion = 1\n",
+		"version = 1\nfoo = bar\n",
+		"version = 1\nEmail = a@example.org\n",
+		"version = 1\nemail = a@example.org\nemail = b@example.org\n",
+		"version = 1\nemail = a b@example.org\n",
+		"version = 1\nemail = a\rb@example.org\n",
+		"version = 1\nemail = nobody\n",
+		"version = 1\nemail =\n",
+		"version = 1\nfailures = -1\n",
+		"version = 1\nfailures = 1x\n",
+		"version = 1\nfailures = 0x10\n",
+		"version = 1\nfailures = \n",
+		"version = 1\nfailures = 99999999999999999999999\n",
+		"version = 1\nlocked_until = 1.5\n",
+		"version = 1\ntotp_secret = GEZDGNBVGY3TQOJQ1EZDGNBV\n"
+		"totp_digits = 6\ntotp_period = 30\n",
+		"version = 1\ntotp_secret = gezdgnbvgy3tqojqgezdgnbv\n"
+		"totp_digits = 6\ntotp_period = 30\n",
+		"version = 1\ntotp_secret = GEZ\n"
+		"totp_digits = 6\ntotp_period = 30\n",
+		"version = 1\ntotp_secret = GEZDGNBVGY3TQOJQG\n"	/* 17 */
+		"totp_digits = 6\ntotp_period = 30\n",
+		"version = 1\ntotp_secret = GEZDGNBVGY3TQOJQ\n",	/* no digits */
+		"version = 1\ntotp_secret = GEZDGNBVGY3TQOJQ\n"
+		"totp_digits = 9\ntotp_period = 30\n",
+		"version = 1\ntotp_algorithm = md5\n",
+		"version = 1\ncode_hash = 0123\n",
+		"version = 1\ncode_hash = 0123456789ABCDEF0123456789abcdef"
+		"0123456789abcdef0123456789abcdef\n"
+		"code_purpose = reset\ncode_expires = 5\n",
+		"version = 1\ncode_hash = 0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef\n",	/* no purpose */
+		"version = 1\ncode_purpose = Reset!\n",
+		"version = 1\nfailures = 3",			/* cut short */
+		"version = 1\nno equals sign\n",
+		"version = 1\nemail = a@example.org\0\n",
+	};
+	static const size_t bad_len[] = {
+		[SSPR_ARRAY_SIZE(bad) - 1] = 39,
+	};
+	struct sspr_record rec;
+	size_t i;
+
+	for (i = 0; i < SSPR_ARRAY_SIZE(bad); i++) {
+		size_t len = bad_len[i] != 0 ? bad_len[i] : strlen(bad[i]);
+		int r;
+
+		write_raw("u-bob", bad[i], len, 0600);
+		r = sspr_store_load(dir, "bob", &rec);
+		CHECK(r == -EBADMSG);
+		if (r != -EBADMSG)
+			fprintf(stderr, "  case %zu: %d\n", i, r);
+		CHECK(rec.email == NULL && rec.totp_secret == NULL);
+	}
+
+	/* a comment and blank lines are tolerated, like sspr.conf */
+	write_raw("u-bob",
+		  "version = 1\n# note\n\nemail = b@example.org\n",
+		  strlen("version = 1\n# note\n\nemail = b@example.org\n"),
+		  0600);
+	CHECK(sspr_store_load(dir, "bob", &rec) == 0);
+	CHECK_STR(rec.email, "b@example.org");
+	sspr_record_done(&rec);
+
+	/* too big */
+	{
+		char *big = malloc(SSPR_STORE_MAX_SIZE + 100);
+
+		memset(big, '#', SSPR_STORE_MAX_SIZE + 100);
+		memcpy(big, "version = 1\n", 12);
+		big[SSPR_STORE_MAX_SIZE + 99] = '\n';
+		write_raw("u-bob", big, SSPR_STORE_MAX_SIZE + 100, 0600);
+		CHECK(sspr_store_load(dir, "bob", &rec) == -EBADMSG);
+		free(big);
+	}
+	{
+		char p[PATH_MAX];
+
+		path_of(p, sizeof(p), "u-bob");
+		unlink(p);
+	}
+}
+
+/* What a save refuses to write, leaving the old record alone. */
+static void
+test_save_refuses(void)
+{
+	struct sspr_record rec;
+	struct sspr_record back;
+
+	full_record(&rec);
+	CHECK(sspr_store_save(dir, "carol", &rec) == 0);
+
+	free(rec.email);
+	rec.email = sspr_strdup("a@example.org\nfailures = 0");
+	CHECK(sspr_store_save(dir, "carol", &rec) == -EINVAL);
+	free(rec.email);
+	rec.email = sspr_strdup("a@example.org # x");
+	CHECK(sspr_store_save(dir, "carol", &rec) == -EINVAL);
+	free(rec.email);
+	rec.email = sspr_strdup("a@example.org");
+
+	rec.totp_digits = 0;
+	CHECK(sspr_store_save(dir, "carol", &rec) == -EINVAL);
+	rec.totp_digits = 8;
+	rec.totp_algorithm = 3;
+	CHECK(sspr_store_save(dir, "carol", &rec) == -EINVAL);
+	rec.totp_algorithm = SSPR_TOTP_SHA1;
+	rec.code_expires = -5;
+	CHECK(sspr_store_save(dir, "carol", &rec) == -EINVAL);
+	rec.code_expires = 0;	/* hash without expiry */
+	CHECK(sspr_store_save(dir, "carol", &rec) == -EINVAL);
+	rec.code_expires = 1;
+
+	CHECK(sspr_store_load(dir, "carol", &back) == 0);
+	CHECK_STR(back.email, "alice.backup+x@example.org");
+	CHECK(count_entries() == 1);
+	sspr_record_done(&back);
+	sspr_record_done(&rec);
+	CHECK(sspr_store_remove(dir, "carol") == 0);
+}
+
+static int
+at_line_boundary(const char *text, size_t off)
+{
+	return off > 0 && text[off - 1] == '\n';
+}
+
+/*
+ * Cut a valid record at every offset. A load either refuses it, or the
+ * cut fell on a line boundary and the record read back is exactly the
+ * kept lines: saving it again reproduces the truncated text.
+ */
+static void
+test_truncation(void)
+{
+	struct sspr_record rec;
+	size_t len = 0;
+	size_t off;
+	char *text;
+	int accepted = 0;
+
+	full_record(&rec);
+	CHECK(sspr_store_save(dir, "dave", &rec) == 0);
+	sspr_record_done(&rec);
+	text = read_raw("u-dave", &len);
+	CHECK(text != NULL && len > 100);
+	if (text == NULL)
+		return;
+	for (off = 0; off < len; off++) {
+		int r;
+
+		write_raw("u-dave", text, off, 0600);
+		r = sspr_store_load(dir, "dave", &rec);
+		CHECK(r == 0 || r == -EBADMSG);
+		if (r == 0) {
+			size_t n = 0;
+			char *again;
+
+			accepted++;
+			CHECK(at_line_boundary(text, off));
+			CHECK(sspr_store_save(dir, "dave", &rec) == 0);
+			again = read_raw("u-dave", &n);
+			CHECK(again != NULL && n == off &&
+			      memcmp(again, text, off) == 0);
+			free(again);
+			sspr_record_done(&rec);
+		} else {
+			CHECK(rec.email == NULL && rec.totp_secret == NULL);
+		}
+	}
+	/* some prefixes are whole records ("version = 1\n" at least) */
+	CHECK(accepted >= 1);
+	free(text);
+	CHECK(sspr_store_remove(dir, "dave") == 0);
+}
+
+static void
+test_trust(void)
+{
+	struct sspr_record rec;
+	struct passwd *nobody = getpwnam("nobody");
+	char p[PATH_MAX];
+	char target[PATH_MAX];
+
+	full_record(&rec);
+	CHECK(sspr_store_save(dir, "erin", &rec) == 0);
+	sspr_record_done(&rec);
+	path_of(p, sizeof(p), "u-erin");
+
+	CHECK(chmod(p, 0644) == 0);
+	CHECK(sspr_store_load(dir, "erin", &rec) == -EPERM);
+	CHECK(rec.email == NULL);
+	CHECK(chmod(p, 0640) == 0);
+	CHECK(sspr_store_load(dir, "erin", &rec) == -EPERM);
+	CHECK(chmod(p, 0600) == 0);
+	CHECK(sspr_store_load(dir, "erin", &rec) == 0);
+	sspr_record_done(&rec);
+
+	CHECK(nobody != NULL);
+	if (nobody != NULL) {
+		CHECK(chown(p, nobody->pw_uid, 0) == 0);
+		CHECK(sspr_store_load(dir, "erin", &rec) == -EPERM);
+		CHECK(chown(p, 0, 0) == 0);
+	}
+
+	/* directory: group or other writable, not root's, a symlink */
+	CHECK(sspr_store_check_dir(dir) == 0);
+	CHECK(chmod(dir, 0770) == 0);
+	CHECK(sspr_store_check_dir(dir) == -EPERM);
+	CHECK(sspr_store_load(dir, "erin", &rec) == -EPERM);
+	CHECK(sspr_store_save(dir, "erin", &rec) == -EPERM);
+	CHECK(sspr_store_lock(dir, "erin") == -EPERM);
+	CHECK(chmod(dir, 0702) == 0);
+	CHECK(sspr_store_check_dir(dir) == -EPERM);
+	CHECK(chmod(dir, 0755) == 0);
+	CHECK(sspr_store_check_dir(dir) == 0);
+	CHECK(chmod(dir, 0700) == 0);
+	if (nobody != NULL) {
+		CHECK(chown(dir, nobody->pw_uid, 0) == 0);
+		CHECK(sspr_store_check_dir(dir) == -EPERM);
+		CHECK(sspr_store_load(dir, "erin", &rec) == -EPERM);
+		CHECK(chown(dir, 0, 0) == 0);
+	}
+	CHECK(sspr_store_check_dir("relative/dir") == -EINVAL);
+	CHECK(sspr_store_check_dir(p) == -ENOTDIR);
+	snprintf(target, sizeof(target), "%s.link", dir);
+	unlink(target);
+	CHECK(symlink(dir, target) == 0);
+	CHECK(sspr_store_check_dir(target) == -ELOOP);
+	CHECK(sspr_store_load(target, "erin", &rec) == -ELOOP);
+	unlink(target);
+
+	/* a record that is a symlink to a valid record */
+	CHECK(sspr_store_remove(dir, "erin") == 0);
+	full_record(&rec);
+	CHECK(sspr_store_save(dir, "frank", &rec) == 0);
+	sspr_record_done(&rec);
+	path_of(target, sizeof(target), "u-frank");
+	CHECK(symlink(target, p) == 0);
+	CHECK(sspr_store_load(dir, "erin", &rec) == -ELOOP);
+	CHECK(rec.email == NULL);
+	unlink(p);
+
+	/* a directory where the record should be */
+	CHECK(mkdir(p, 0700) == 0);
+	CHECK(sspr_store_load(dir, "erin", &rec) < 0);
+	CHECK(rec.email == NULL);
+	rmdir(p);
+	CHECK(sspr_store_remove(dir, "frank") == 0);
+}
+
+static void
+test_list(void)
+{
+	struct sspr_record rec;
+	char **names = NULL;
+	size_t n = 99;
+	size_t i;
+	int fd;
+
+	memset(&rec, 0, sizeof(rec));
+	CHECK(sspr_store_list(dir, &names, &n) == 0);
+	CHECK(n == 0);
+	free(names);
+
+	CHECK(sspr_store_save(dir, "zed", &rec) == 0);
+	CHECK(sspr_store_save(dir, "amy", &rec) == 0);
+	fd = sspr_store_lock(dir, "amy");
+	CHECK(fd >= 0);
+	sspr_store_unlock(fd);
+	fd = sspr_store_lock(dir, "lockonly");
+	CHECK(fd >= 0);
+	sspr_store_unlock(fd);
+	write_raw(".u-amy.XXXXXX", "x", 1, 0600);
+	write_raw("code.key", "x", 1, 0600);
+	write_raw("u-", "x", 1, 0600);
+	write_raw("u-.x", "x", 1, 0600);
+
+	CHECK(sspr_store_list(dir, &names, &n) == 0);
+	CHECK(n == 2);
+	if (n == 2) {
+		CHECK_STR(names[0], "amy");
+		CHECK_STR(names[1], "zed");
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	CHECK(chmod(dir, 0777) == 0);
+	CHECK(sspr_store_list(dir, &names, &n) == -EPERM);
+	CHECK(chmod(dir, 0700) == 0);
+
+	/* clean the directory for the next test */
+	{
+		static const char *const junk[] = {
+			"u-zed", "u-amy", "u-amy.lock", "u-lockonly.lock",
+			".u-amy.XXXXXX", "code.key", "u-", "u-.x",
+		};
+		char p[PATH_MAX];
+
+		for (i = 0; i < SSPR_ARRAY_SIZE(junk); i++) {
+			path_of(p, sizeof(p), junk[i]);
+			CHECK(unlink(p) == 0);
+		}
+	}
+	CHECK(count_entries() == 0);
+}
+
+/* Four processes, fifty locked read-modify-write cycles each. */
+static void
+test_concurrent_writers(void)
+{
+	struct sspr_record rec;
+	pid_t pids[4];
+	int i;
+
+	memset(&rec, 0, sizeof(rec));
+	CHECK(sspr_store_save(dir, "gina", &rec) == 0);
+	for (i = 0; i < 4; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int k;
+
+			for (k = 0; k < 50; k++) {
+				struct sspr_record r;
+				int fd = sspr_store_lock(dir, "gina");
+
+				if (fd < 0)
+					_exit(2);
+				if (sspr_store_load(dir, "gina", &r) != 0)
+					_exit(3);
+				r.failures++;
+				if (sspr_store_save(dir, "gina", &r) != 0)
+					_exit(4);
+				sspr_record_done(&r);
+				sspr_store_unlock(fd);
+			}
+			_exit(0);
+		}
+		CHECK(pids[i] > 0);
+	}
+	for (i = 0; i < 4; i++) {
+		int status = -1;
+
+		if (pids[i] <= 0)
+			continue;
+		CHECK(waitpid(pids[i], &status, 0) == pids[i]);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	CHECK(sspr_store_load(dir, "gina", &rec) == 0);
+	CHECK(rec.failures == 200);
+	if (rec.failures != 200)
+		fprintf(stderr, "  failures = %u\n", rec.failures);
+	sspr_record_done(&rec);
+}
+
+/* A lock held elsewhere: give up after about five seconds. */
+static void
+test_lock_timeout(void)
+{
+	struct timespec t0;
+	struct timespec t1;
+	int pipefd[2];
+	pid_t pid;
+	char c = 0;
+	int fd;
+	double secs;
+
+	CHECK(pipe(pipefd) == 0);
+	pid = fork();
+	if (pid == 0) {
+		int lfd = sspr_store_lock(dir, "gina");
+
+		if (write(pipefd[1], lfd >= 0 ? "y" : "n", 1) != 1)
+			_exit(1);
+		/* hold the lock until the parent kills us */
+		for (;;)
+			pause();
+	}
+	CHECK(pid > 0);
+	close(pipefd[1]);
+	CHECK(read(pipefd[0], &c, 1) == 1 && c == 'y');
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fd = sspr_store_lock(dir, "gina");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK(fd == -ETIMEDOUT);
+	CHECK(secs >= 4.5 && secs < 15);
+	/* another user's lock is independent */
+	fd = sspr_store_lock(dir, "hank");
+	CHECK(fd >= 0);
+	sspr_store_unlock(fd);
+	close(pipefd[0]);
+	if (pid > 0)
+		kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* free again once the holder is gone */
+	fd = sspr_store_lock(dir, "gina");
+	CHECK(fd >= 0);
+	sspr_store_unlock(fd);
+}
+
+static void
+cleanup(void)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+int
+main(void)
+{
+	if (geteuid() != 0) {
+		printf("SKIP: test_store needs root (records must be root's)\n");
+		return 77;
+	}
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(test_round_trip);
+	RUN(test_names);
+	RUN(test_corrupted);
+	RUN(test_save_refuses);
+	RUN(test_truncation);
+	RUN(test_trust);
+	RUN(test_list);
+	RUN(test_concurrent_writers);
+	RUN(test_lock_timeout);
+	cleanup();
+	CHECK_EXIT();
+}
