@@ -1,0 +1,102 @@
+#!/bin/bash
+# Mail delivery through libcurl to a loopback SMTP server: STARTTLS
+# verified against the test CA, refused with the wrong CA, refused when
+# the server offers no STARTTLS (unless smtp_starttls = no), SMTPS.
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTS_DIR/lib/smtp.sh"
+
+TOOL=$BUILD/tests/mail_tool
+[ -x "$TOOL" ] || skip_all "no $TOOL"
+need_root	# configuration files must be owned by root
+
+# conf KEY=VALUE...: write a configuration file, print its path.
+_n=0
+conf() {
+	local f=$TMP/sspr$_n.conf kv
+	_n=$((_n + 1))
+	install -m 0600 /dev/null "$f"
+	for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}" >>"$f"; done
+	echo "$f"
+}
+
+send() {
+	printf 'To: %s\nSubject: %s\n\n%s\n' "$2" "$3" "$4" | "$TOOL" "$1"
+}
+
+smtp_start starttls
+TLS_PORT=$SMTP_PORT TLS_MAILDIR=$SMTP_MAILDIR
+
+# 1. STARTTLS, certificate verified with the test CA.
+c=$(conf "smtp_url=smtp://localhost:$TLS_PORT" "ca_file=$SMTP_CA" \
+	"mail_from=sspr@example.com")
+out=$(send "$c" alice.backup@example.org "Test code" $'Your code is: 12345678\n.\nA line with a dot above.')
+check "starttls delivery succeeds" [ "$out" = sent ]
+check "one message arrived" smtp_wait_count 1
+body=$(smtp_last_body)
+check "body arrives intact (dot line unstuffed)" \
+	[ "$body" = $'Your code is: 12345678\n.\nA line with a dot above.' ]
+check "code readable by smtp_last_code" [ "$(smtp_last_code)" = 12345678 ]
+check "From header" [ "$(smtp_last_header From)" = sspr@example.com ]
+check "To header" [ "$(smtp_last_header To)" = alice.backup@example.org ]
+check "Subject header" [ "$(smtp_last_header Subject)" = "Test code" ]
+check "envelope sender" [ "$(smtp_last_header X-MailFrom)" = sspr@example.com ]
+check "envelope recipient" [ "$(smtp_last_header X-RcptTo)" = alice.backup@example.org ]
+newest=$(ls -t "$SMTP_MAILDIR"/new/* | head -n 1)
+check "UTF-8 plain text, 8bit" grep -q $'^Content-Transfer-Encoding: 8bit$' "$newest"
+check "charset UTF-8" grep -q '^Content-Type: text/plain; charset=UTF-8' "$newest"
+check "RFC 2822 date" grep -Eq '^Date: [A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} [-+][0-9]{4}$' "$newest"
+check "Message-ID" grep -Eq '^Message-ID: <[0-9a-f.]+@example.com>$' "$newest"
+
+# 2. The wrong CA: refused, nothing delivered.
+c=$(conf "smtp_url=smtp://localhost:$TLS_PORT" "ca_file=$SMTP_ROGUE_CA")
+before=$(smtp_count)
+out=$(send "$c" alice@example.org "x" "y")
+check "wrong CA refused" bash -c '[[ "$1" == error:* ]]' _ "$out"
+check "wrong CA: nothing delivered" [ "$(smtp_count)" = "$before" ]
+
+# 3. The certificate names 127.0.0.1 too.
+c=$(conf "smtp_url=smtp://127.0.0.1:$TLS_PORT" "ca_file=$SMTP_CA")
+out=$(send "$c" alice@example.org "by IP" "ok")
+check "IP address in the certificate accepted" [ "$out" = sent ]
+
+# 4. A server without STARTTLS: refused while smtp_starttls = yes.
+smtp_start plain
+c=$(conf "smtp_url=smtp://localhost:$SMTP_PORT" "ca_file=$SMTP_CA")
+out=$(send "$c" alice@example.org "x" "y")
+check "no STARTTLS offered: refused" bash -c '[[ "$1" == error:* ]]' _ "$out"
+check "no STARTTLS offered: nothing delivered" [ "$(smtp_count)" = 0 ]
+c=$(conf "smtp_url=smtp://localhost:$SMTP_PORT" "smtp_starttls=no")
+out=$(send "$c" alice@example.org "plain relay" "z")
+check "smtp_starttls = no delivers in clear" [ "$out" = sent ]
+check "plain relay got it" smtp_wait_count 1
+
+# 5. SMTPS.
+smtp_start smtps
+c=$(conf "smtp_url=smtps://localhost:$SMTP_PORT" "ca_file=$SMTP_CA")
+out=$(send "$c" alice@example.org "over smtps" "w")
+check "smtps delivery" [ "$out" = sent ]
+check "smtps got it" smtp_wait_count 1
+
+# 6. Nothing listening: a clear error, quickly.
+c=$(conf "smtp_url=smtp://localhost:1" "ca_file=$SMTP_CA")
+out=$(send "$c" alice@example.org "x" "y")
+check "connection refused reported" bash -c '[[ "$1" == error:* ]]' _ "$out"
+
+# 7. Header injection never reaches the server.
+SMTP_MAILDIR=$TLS_MAILDIR
+before=$(smtp_count)
+c=$(conf "smtp_url=smtp://localhost:$TLS_PORT" "ca_file=$SMTP_CA")
+out=$(printf 'To: alice@example.org\nSubject: hi\rBcc: x@example.org\n\nbody\n' | "$TOOL" "$c")
+check "CR in subject refused" bash -c '[[ "$1" == error:* ]]' _ "$out"
+check "CR in subject: nothing delivered" [ "$(smtp_count)" = "$before" ]
+
+# 8. The SMTP password file must be a root-only secret.
+install -m 0644 /dev/null "$TMP/smtp-pass"
+echo 'S3cret!' >"$TMP/smtp-pass"
+c=$(conf "smtp_url=smtp://localhost:$TLS_PORT" "ca_file=$SMTP_CA" \
+	"smtp_user=relay" "smtp_password_file=$TMP/smtp-pass")
+out=$(send "$c" alice@example.org "x" "y")
+check "world-readable password file refused" bash -c '[[ "$1" == *smtp_password_file* ]]' _ "$out"
+check "password never printed" bash -c '[[ "$1" != *S3cret* ]]' _ "$out"
+
+finish
