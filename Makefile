@@ -12,6 +12,8 @@ STATEDIR   ?= /var/lib/sspr
 PAMCONFIGS ?= /usr/share/pam-configs
 
 CC       ?= cc
+# Quiet by default; V=1 shows every command.
+Q        := $(if $(V),,@)
 CFLAGS   ?= -O2 -g
 PKG_LIBS := libcurl libcrypto libcjson libqrencode
 WARN     := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wvla \
@@ -49,38 +51,44 @@ TEST_HELPERS := $(patsubst tests/lib/%.c,$(BUILD)/tests/%,$(wildcard tests/lib/*
 all: $(MODULE) $(FLOWLIB) $(COMMAND)
 
 $(BUILD)/obj/%.o: pam_sspr/%.c $(wildcard include/sspr/*.h) | $(BUILD)/obj
-	$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj $(BUILD)/pam_sspr $(BUILD)/tests:
 	mkdir -p $@
 
 $(BUILD)/liblean.a: $(LEAN_OBJS)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 $(BUILD)/libheavy.a: $(HEAVY_OBJS)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(MODULE): $(BUILD)/obj/pam_sspr.o $(BUILD)/liblean.a pam_sspr/pam_sspr.map
-	$(CC) -shared $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+	@echo "  LD      $@"
+	$(Q)$(CC) -shared $(ALL_CFLAGS) $(ALL_LDFLAGS) \
 	    -Wl,--version-script=pam_sspr/pam_sspr.map -o $@ \
 	    $(BUILD)/obj/pam_sspr.o $(BUILD)/liblean.a -lpam
 
 $(FLOWLIB): $(BUILD)/libheavy.a $(BUILD)/liblean.a pam_sspr/sspr-flow.map | $(BUILD)/pam_sspr
-	$(CC) -shared $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+	@echo "  LD      $@"
+	$(Q)$(CC) -shared $(ALL_CFLAGS) $(ALL_LDFLAGS) \
 	    -Wl,--version-script=pam_sspr/sspr-flow.map -o $@ \
 	    -Wl,--whole-archive $(BUILD)/libheavy.a -Wl,--no-whole-archive \
 	    $(BUILD)/liblean.a $(HEAVY_LIBS)
 
 $(COMMAND): $(BUILD)/obj/sspr.o $(BUILD)/libheavy.a $(BUILD)/liblean.a
-	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/obj/sspr.o \
+	@echo "  LD      $@"
+	$(Q)$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/obj/sspr.o \
 	    $(BUILD)/libheavy.a $(BUILD)/liblean.a $(HEAVY_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libheavy.a $(BUILD)/liblean.a | $(BUILD)/tests
-	$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) -Itests/unit \
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) -Itests/unit \
 	    $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libheavy.a $(BUILD)/liblean.a \
 	    $(HEAVY_LIBS) -ldl
 
 $(BUILD)/tests/%: tests/lib/%.c $(BUILD)/libheavy.a $(BUILD)/liblean.a | $(BUILD)/tests
-	$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+	@echo "  TOOL    $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
 	    -o $@ $< $(BUILD)/libheavy.a $(BUILD)/liblean.a $(HEAVY_LIBS)
 
 check: all $(UNIT_TESTS) $(TEST_HELPERS)
@@ -123,7 +131,7 @@ lint:
 asan:
 	$(MAKE) BUILD=$(BUILD)/asan \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-	    LDFLAGS="-fsanitize=address,undefined" T=unit check
+	    LDFLAGS="-fsanitize=address,undefined" T=$(abspath $(BUILD))/asan/tests/ check
 
 fuzz:
 	@BUILD=$(abspath $(BUILD)) bash tests/fuzz/run.sh
