@@ -110,15 +110,18 @@ install: all
 	install -m 0644 $(FLOWLIB) $(DESTDIR)$(PAMDIR)/pam_sspr/sspr-flow.so
 	install -m 4755 $(COMMAND) $(DESTDIR)$(BINDIR)/sspr
 	for f in conf/pam.d/*; do \
-	    install -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/pam.d/; done
+	    install -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/pam.d/ || exit 1; done
 	install -m 0644 conf/pam-configs/sspr $(DESTDIR)$(PAMCONFIGS)/sspr
 	test -e $(DESTDIR)$(SYSCONFDIR)/security/sspr.conf || \
 	    install -m 0600 conf/sspr.conf $(DESTDIR)$(SYSCONFDIR)/security/sspr.conf
-	for s in 1 5 8; do for f in man/*.$$s; do [ -e $$f ] && \
-	    install -m 0644 $$f $(DESTDIR)$(MANDIR)/man$$s/; done; done; true
+	for s in 1 5 8; do for f in man/*.$$s; do [ ! -e $$f ] || \
+	    install -m 0644 $$f $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+	    done; done
 
+# debian/rules builds in debian/build; the caller's make variables
+# (MAKEFLAGS) must not leak into it.
 deb:
-	dpkg-buildpackage -us -uc -b
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
 	mkdir -p $(BUILD)/deb && mv ../libpam-sspr_* $(BUILD)/deb/ 2>/dev/null; \
 	    mv ../libpam-sspr-dbgsym_* $(BUILD)/deb/ 2>/dev/null; \
 	    rm -f ../pam-sspr_*.buildinfo ../pam-sspr_*.changes; true
