@@ -341,9 +341,9 @@ out:
 	return r;
 }
 
-int
-sspr_code_pending(const struct sspr_record *rec, const char *purpose,
-		  time_t now)
+/* 0 when a code for purpose can be tried, else why not. */
+static int
+code_state(const struct sspr_record *rec, const char *purpose, time_t now)
 {
 	if (rec->code_hash == NULL || rec->code_purpose == NULL ||
 	    purpose == NULL || strcmp(rec->code_purpose, purpose) != 0)
@@ -353,6 +353,14 @@ sspr_code_pending(const struct sspr_record *rec, const char *purpose,
 	if (rec->code_attempts_left == 0)
 		return -EMLINK;
 	return 0;
+}
+
+/* A yes/no question: 1 when a code is pending, 0 when not. */
+int
+sspr_code_pending(const struct sspr_record *rec, const char *purpose,
+		  time_t now)
+{
+	return code_state(rec, purpose, now) == 0 ? 1 : 0;
 }
 
 /* Surrounding blanks and one inner space allowed, as for TOTP codes. */
@@ -396,7 +404,7 @@ sspr_code_verify(const struct sspr_cfg *cfg, struct sspr_record *rec,
 	if (typed == NULL || cfg->state_dir == NULL ||
 	    !sspr_store_name_ok(user))
 		return -EINVAL;
-	r = sspr_code_pending(rec, purpose, now);
+	r = code_state(rec, purpose, now);
 	if (r < 0)
 		return r;
 	if (strlen(rec->code_hash) != HASH_HEX_LEN)
