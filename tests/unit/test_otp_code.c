@@ -466,7 +466,7 @@ test_key_race(void)
 		pids[i] = fork();
 		if (pids[i] == 0) {
 			struct sspr_record r = { 0 };
-			char user[8];
+			char user[16];
 			char *c = NULL;
 
 			snprintf(user, sizeof(user), "u%d", i);
@@ -480,7 +480,7 @@ test_key_race(void)
 		close(pipes[i][1]);
 	}
 	for (i = 0; i < 4; i++) {
-		char user[8];
+		char user[16];
 		int status = -1;
 		ssize_t n = read(pipes[i][0], codes[i], 8);
 

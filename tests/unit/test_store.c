@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -277,19 +278,18 @@ test_corrupted(void)
 		"version = 1\ncode_purpose = Reset!\n",
 		"version = 1\nfailures = 3",			/* cut short */
 		"version = 1\nno equals sign\n",
-		"version = 1\nemail = a@example.org\0\n",
 	};
-	static const size_t bad_len[] = {
-		[SSPR_ARRAY_SIZE(bad) - 1] = 39,
-	};
+	static const char with_nul[] = "version = 1\nemail = a@example.org\0\n";
 	struct sspr_record rec;
 	size_t i;
 
-	for (i = 0; i < SSPR_ARRAY_SIZE(bad); i++) {
-		size_t len = bad_len[i] != 0 ? bad_len[i] : strlen(bad[i]);
+	for (i = 0; i <= SSPR_ARRAY_SIZE(bad); i++) {
+		bool last = i == SSPR_ARRAY_SIZE(bad);
+		const char *text = last ? with_nul : bad[i];
+		size_t len = last ? sizeof(with_nul) - 1 : strlen(bad[i]);
 		int r;
 
-		write_raw("u-bob", bad[i], len, 0600);
+		write_raw("u-bob", text, len, 0600);
 		r = sspr_store_load(dir, "bob", &rec);
 		CHECK(r == -EBADMSG);
 		if (r != -EBADMSG)
