@@ -26,6 +26,8 @@
 #include "sspr/util.h"
 
 #define UNUSED __attribute__((unused))
+/* Built with -fvisibility=hidden: only the entry points are exported. */
+#define EXPORT __attribute__((visibility("default")))
 
 /*
  * Load the configuration; on failure log it and tell the person once.
@@ -105,7 +107,7 @@ wants_reset(pam_handle_t *pamh)
 	return yes;
 }
 
-int
+EXPORT int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 		    const char **argv)
 {
@@ -145,7 +147,7 @@ out:
 	return rv;
 }
 
-int
+EXPORT int
 pam_sm_setcred(pam_handle_t *pamh UNUSED, int flags UNUSED, int argc UNUSED,
 	       const char **argv UNUSED)
 {
@@ -193,7 +195,7 @@ needs_enrollment(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 	return needed;
 }
 
-int
+EXPORT int
 pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		    const char **argv)
 {
@@ -226,7 +228,7 @@ out:
 	return rv;
 }
 
-int
+EXPORT int
 pam_sm_close_session(pam_handle_t *pamh UNUSED, int flags UNUSED,
 		     int argc UNUSED, const char **argv UNUSED)
 {
@@ -234,7 +236,7 @@ pam_sm_close_session(pam_handle_t *pamh UNUSED, int flags UNUSED,
 }
 
 /* With sync_on_passwd, passwd changes Microsoft 365 too. */
-int
+EXPORT int
 pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
