@@ -7,6 +7,9 @@
 #   sandbox_conf "key = value" ...    append to $SB/etc/security/sspr.conf
 #   sandbox_run CMD ...               run CMD with the sandbox's /etc
 #   sandbox_shadow NAME               the user's shadow line
+#   sandbox_log                       what was logged to syslog so far
+# Inside the sandbox /dev is a small tmpfs with the usual devices and a
+# /dev/log socket whose messages land in $SB/syslog.
 # Needs tests/lib/lib.sh sourced first.
 
 sandbox_init() {
@@ -37,6 +40,11 @@ PAM
 	cat >>"$SB/etc/pam.d/common-session" <<PAM
 session	optional			$MODULE
 PAM
+	# Capture syslog (pam_syslog) for assertions: nothing reaches the host's.
+	mkdir -p "$SB/dev"
+	: >"$SB/syslog"
+	$PY "$TESTS_DIR/lib/syslog_sink.py" "$SB/log.sock" "$SB/syslog"
+	at_exit "pkill -f 'syslog_sink.py $SB/log.sock' 2>/dev/null"
 	# Tests type fast: no 3 s delay after a wrong password.
 	sed -i 's/^\(auth.*pam_faildelay.so\).*/\1 delay=0/' "$SB/etc/pam.d/login"
 }
@@ -57,8 +65,31 @@ sandbox_conf() {
 }
 
 sandbox_run() {
-	unshare -m --propagation private -- bash -c \
-		'mount --bind "$0/etc" /etc && exec "$@"' "$SB" "$@"
+	unshare -m --propagation private -- bash -c '
+		set -e
+		sb=$0
+		mount --bind "$sb/etc" /etc
+		mount -t tmpfs -o mode=0755 sspr-dev "$sb/dev"
+		for n in null zero full random urandom tty ptmx; do
+			touch "$sb/dev/$n"
+			mount --bind "/dev/$n" "$sb/dev/$n"
+		done
+		mkdir "$sb/dev/pts" "$sb/dev/shm"
+		mount --bind /dev/pts "$sb/dev/pts"
+		mount --bind /dev/shm "$sb/dev/shm"
+		ln -s /proc/self/fd "$sb/dev/fd"
+		ln -s /proc/self/fd/0 "$sb/dev/stdin"
+		ln -s /proc/self/fd/1 "$sb/dev/stdout"
+		ln -s /proc/self/fd/2 "$sb/dev/stderr"
+		touch "$sb/dev/log"
+		mount --bind "$sb/log.sock" "$sb/dev/log"
+		mount --move "$sb/dev" /dev
+		set +e
+		exec "$@"' "$SB" "$@"
+}
+
+sandbox_log() {
+	cat "$SB/syslog"
 }
 
 sandbox_shadow() {
