@@ -129,10 +129,14 @@ count_entries(void)
 
 	if (d == NULL)
 		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.' || (strcmp(de->d_name, ".") != 0 &&
-					     strcmp(de->d_name, "..") != 0))
+	for (;;) {
+		de = readdir(d);
+		if (de == NULL)
+			break;
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
 			n++;
+	}
 	closedir(d);
 	return n;
 }
