@@ -6,6 +6,8 @@
 #ifndef SSPR_ENROLL_H
 #define SSPR_ENROLL_H
 
+#include <stddef.h>
+
 #include <security/pam_modules.h>
 
 #include "sspr/config.h"
@@ -13,20 +15,37 @@
 
 /*
  * Send a code to address and register it once the person types it back.
- * 0, or a negative errno after telling the person why.
+ * 0, or a negative errno after telling the person why (-ECANCELED when
+ * they chose not to go on). log (may be NULL) gets one line for the
+ * admin's log either way, never a secret.
  */
 int sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
-		      const char *user, const char *address);
+		      const char *user, const char *address, char *log,
+		      size_t loglen);
 
 /*
  * Create a key, show it as a QR code plus the otpauth:// URI, and register
- * it once the person types a valid current code.
+ * it once the person types a valid current code. Same results as above.
  */
 int sspr_enroll_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
-		     const char *user);
+		     const char *user, char *log, size_t loglen);
 
-/* The sign-in offer (enroll_at_login = offer | require); a PAM code. */
+/*
+ * The sign-in offer (enroll_at_login = offer | require); a PAM code.
+ * offer: Enter skips, and the question comes back after
+ * enroll_remind_days. require: no skip; when nothing could be registered
+ * PAM_SESSION_ERR ends this login with a sentence saying what to do (the
+ * next login asks again, so nobody is locked out for good).
+ */
 int sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 			 const char *user);
+
+/*
+ * Privilege hooks around every store access and mail delivery. The setuid
+ * sspr command installs them so that it runs as the caller otherwise;
+ * inside PAM there are none (the process is root already). raise returns
+ * 0 or a negative errno.
+ */
+void sspr_enroll_set_privilege_hooks(int (*raise)(void), void (*lower)(void));
 
 #endif
