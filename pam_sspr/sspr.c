@@ -1,0 +1,756 @@
+/*
+ * sspr: register the methods that prove who you are when you reset a
+ * forgotten password at the login prompt, and let root look after them.
+ *
+ * Installed setuid root: the store under state_dir and the configuration
+ * are root-only. The program trusts nothing from its caller: the
+ * environment is cleared, the caller is getuid() (never $USER), the
+ * configuration path is fixed for everyone but root, and the caller
+ * proves who they are through PAM (service "sspr") before any change.
+ * It runs with the caller's effective uid and raises it to root only for
+ * the PAM check, the configuration, the store and mail delivery.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <locale.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+#include "sspr/config.h"
+#include "sspr/enroll.h"
+#include "sspr/gate.h"
+#include "sspr/i18n.h"
+#include "sspr/mail.h"
+#include "sspr/store.h"
+#include "sspr/tty_ui.h"
+#include "sspr/util.h"
+
+#define PAM_SERVICE_NAME "sspr"
+#define SAFE_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_AUTH = 3,
+	EXIT_DENIED = 4,
+};
+
+static uid_t caller_uid;
+static gid_t caller_gid;
+static bool privileged;		/* installed setuid and caller is not root */
+
+/* --- privileges -------------------------------------------------------- */
+
+static int
+priv_raise(void)
+{
+	if (!privileged)
+		return 0;
+	if (seteuid(0) < 0 || setegid(0) < 0)
+		return -errno;
+	return 0;
+}
+
+static void
+priv_lower(void)
+{
+	if (!privileged)
+		return;
+	/* Failing to drop would leave us root: stop rather than go on. */
+	if (setegid(caller_gid) < 0 || seteuid(caller_uid) < 0)
+		_exit(EXIT_FAIL);
+}
+
+/*
+ * Keep the saved uid 0 so that priv_raise() works, run as the caller
+ * otherwise. 0, or -EPERM when not installed setuid root.
+ */
+static int
+priv_init(void)
+{
+	caller_uid = getuid();
+	caller_gid = getgid();
+	if (caller_uid == 0)
+		return 0;
+	if (geteuid() != 0)
+		return -EPERM;
+	privileged = true;
+	/* Never dump a core with the store's contents in it. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (setresgid((gid_t)-1, caller_gid, 0) < 0 ||
+	    setresuid((uid_t)-1, caller_uid, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* --- environment ------------------------------------------------------- */
+
+static bool
+safe_value(const char *v)
+{
+	size_t n = 0;
+
+	for (; *v != '\0'; v++, n++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-' || c == '@' || c == '+'))
+			return false;
+	}
+	return n > 0 && n <= 64;
+}
+
+/* Keep TERM, LANG and LC_* with plain values; drop everything else. */
+static void
+sanitize_environment(void)
+{
+	extern char **environ;
+	char *keep[32];
+	size_t nkeep = 0;
+	char **e;
+	size_t i;
+
+	for (e = environ; e != NULL && *e != NULL && nkeep < 32; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t klen;
+
+		if (eq == NULL)
+			continue;
+		klen = (size_t)(eq - *e);
+		if (!((klen == 4 && strncmp(*e, "TERM", 4) == 0) ||
+		      (klen == 4 && strncmp(*e, "LANG", 4) == 0) ||
+		      (klen > 3 && strncmp(*e, "LC_", 3) == 0 && klen < 24)))
+			continue;
+		if (!safe_value(eq + 1))
+			continue;
+		keep[nkeep] = strdup(*e);
+		if (keep[nkeep] != NULL)
+			nkeep++;
+	}
+	clearenv();
+	setenv("PATH", SAFE_PATH, 1);
+	for (i = 0; i < nkeep; i++) {
+		putenv(keep[i]);	/* the string becomes the environment */
+	}
+}
+
+/* Make sure 0, 1 and 2 are open, so no file we open lands there. */
+static int
+sanitize_fds(void)
+{
+	int fd;
+
+	for (;;) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd < 0)
+			return -errno;
+		if (fd > 2) {
+			close(fd);
+			return 0;
+		}
+	}
+}
+
+/* --- output ------------------------------------------------------------ */
+
+static void
+usage(FILE *f)
+{
+	fputs(_("Usage: sspr COMMAND\n"
+		"Register how you prove who you are when you reset a forgotten\n"
+		"password at the login prompt.\n"
+		"\n"
+		"  sspr status                  show what is registered\n"
+		"  sspr enroll email ADDRESS    register a backup email address\n"
+		"  sspr enroll totp             register an authenticator app\n"
+		"  sspr remove email|totp       remove a registered method\n"
+		"\n"
+		"For root:\n"
+		"  sspr admin list              users with a record\n"
+		"  sspr admin show USER         one user's record\n"
+		"  sspr admin remove USER [email|totp]\n"
+		"                               remove one method, or the record\n"
+		"  sspr --conf PATH ...         use another configuration file\n"
+		"\n"
+		"Changes ask for your password first.\n"
+		"Exit status: 0 done, 1 failed, 2 usage error, 3 authentication\n"
+		"failed, 4 not allowed.\n"), f);
+}
+
+static void __attribute__((format(printf, 1, 2)))
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("sspr: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char *
+store_text(int r)
+{
+	switch (r) {
+	case -EBADMSG:
+		return _("the record is damaged");
+	case -EPERM:
+		return _("owner or permissions of the state directory or the "
+			 "record are not safe");
+	case -EINVAL:
+		return _("not a usable user name");
+	case -ETIMEDOUT:
+		return _("the record is busy");
+	default:
+		return strerror(-r);
+	}
+}
+
+/* --- PAM re-authentication --------------------------------------------- */
+
+static int
+tty_conv(int n, const struct pam_message **msg, struct pam_response **resp,
+	 void *ctx)
+{
+	struct sspr_tty *tty = ctx;
+	struct pam_response *r;
+	int i;
+
+	if (n <= 0 || n > PAM_MAX_NUM_MSG)
+		return PAM_CONV_ERR;
+	r = calloc((size_t)n, sizeof(*r));
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		const struct pam_message *m = msg[i];
+		char *answer = NULL;
+
+		switch (m->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+		case PAM_PROMPT_ECHO_ON:
+			if (sspr_tty_read(tty, m->msg_style == PAM_PROMPT_ECHO_ON,
+					  m->msg, &answer) < 0)
+				goto fail;
+			r[i].resp = answer;
+			break;
+		case PAM_ERROR_MSG:
+			fflush(stdout);
+			fprintf(stderr, "%s\n", m->msg);
+			break;
+		case PAM_TEXT_INFO:
+			printf("%s\n", m->msg);
+			fflush(stdout);
+			break;
+		default:
+			goto fail;
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+fail:
+	for (i = 0; i < n; i++)
+		sspr_free_secret(r[i].resp);
+	free(r);
+	return PAM_CONV_ERR;
+}
+
+/* 0, or an exit status after saying why. */
+static int
+reauthenticate(struct sspr_tty *tty, const char *user)
+{
+	struct pam_conv conv = { tty_conv, tty };
+	pam_handle_t *pamh = NULL;
+	const char *tty_name;
+	int r;
+
+	r = pam_start(PAM_SERVICE_NAME, user, &conv, &pamh);
+	if (r != PAM_SUCCESS) {
+		fail(_("cannot start PAM: %s"), pam_strerror(NULL, r));
+		return EXIT_FAIL;
+	}
+	pam_set_item(pamh, PAM_RUSER, user);
+	tty_name = ttyname(STDIN_FILENO);
+	if (tty_name != NULL)
+		pam_set_item(pamh, PAM_TTY, tty_name);
+	printf(_("To change how you reset your password, type your password "
+		 "first.\n"));
+	fflush(stdout);
+	if (priv_raise() < 0) {
+		pam_end(pamh, PAM_ABORT);
+		fail(_("cannot gain the privileges it needs"));
+		return EXIT_FAIL;
+	}
+	r = pam_authenticate(pamh, 0);
+	if (r == PAM_SUCCESS)
+		r = pam_acct_mgmt(pamh, 0);
+	priv_lower();
+	pam_end(pamh, r);
+	if (r != PAM_SUCCESS) {
+		syslog(LOG_AUTHPRIV | LOG_NOTICE,
+		       "authentication of '%s' failed: %s", user,
+		       pam_strerror(NULL, r));
+		fail(_("authentication failed; nothing was changed"));
+		return EXIT_AUTH;
+	}
+	return 0;
+}
+
+/* --- verbs ------------------------------------------------------------- */
+
+struct ctx {
+	struct sspr_cfg cfg;
+	char *user;		/* the caller */
+	bool root;
+	struct sspr_tty tty;
+	struct sspr_ui ui;
+};
+
+/* Load a record with privileges; -ENOENT is an empty record. */
+static int
+load_record(const struct ctx *c, const char *user, struct sspr_record *rec)
+{
+	int r;
+
+	r = priv_raise();
+	if (r < 0)
+		return r;
+	r = sspr_store_load(c->cfg.state_dir, user, rec);
+	priv_lower();
+	if (r == -ENOENT)
+		r = 0;
+	return r;
+}
+
+/* Interactive verbs need a terminal and, for ordinary users, the gate. */
+static int
+prepare_interactive(struct ctx *c, bool gate)
+{
+	int r;
+
+	if (!isatty(STDIN_FILENO)) {
+		fail(_("this command needs a terminal"));
+		return EXIT_FAIL;
+	}
+	r = sspr_tty_open(&c->tty);
+	if (r < 0) {
+		fail(_("cannot open the terminal: %s"), strerror(-r));
+		return EXIT_FAIL;
+	}
+	sspr_tty_ui(&c->tty, &c->ui);
+	if (c->root)
+		return 0;
+	if (gate && !sspr_gate_allowed(&c->cfg, c->user)) {
+		fail(_("self-service password reset is not enabled for your "
+		       "account; ask your administrator"));
+		return EXIT_DENIED;
+	}
+	return reauthenticate(&c->tty, c->user);
+}
+
+static int
+cmd_status(struct ctx *c)
+{
+	struct sspr_record rec = { 0 };
+	unsigned n;
+	char *masked;
+	int r;
+
+	r = load_record(c, c->user, &rec);
+	if (r < 0) {
+		fail(_("cannot read your record: %s"), store_text(r));
+		return EXIT_FAIL;
+	}
+	if (!sspr_gate_allowed(&c->cfg, c->user))
+		printf(_("Self-service password reset is not enabled for your "
+			 "account.\n"));
+	n = sspr_record_method_count(&rec, c->cfg.methods);
+	if (rec.email == NULL && rec.totp_secret == NULL) {
+		printf(_("No methods are registered for %s.\n"), c->user);
+	} else {
+		printf(_("Methods registered for %s:\n"), c->user);
+		if (rec.email != NULL) {
+			masked = sspr_mail_mask(rec.email);
+			printf(_("  backup email %s\n"), masked ? masked : "?");
+			free(masked);
+		}
+		if (rec.totp_secret != NULL)
+			printf(_("  authenticator app (registered)\n"));
+	}
+	if (n < c->cfg.methods_required)
+		printf(_("Resetting a forgotten password needs %u registered "
+			 "method(s). Register with \"sspr enroll email "
+			 "ADDRESS\" or \"sspr enroll totp\".\n"),
+		       c->cfg.methods_required);
+	sspr_record_done(&rec);
+	return EXIT_OK;
+}
+
+static int
+cmd_enroll(struct ctx *c, int argc, char **argv)
+{
+	char log[SSPR_ERR_MAX] = "";
+	bool email;
+	int r;
+
+	if (argc >= 1 && strcmp(argv[0], "email") == 0 && argc == 2) {
+		email = true;
+	} else if (argc == 1 && strcmp(argv[0], "totp") == 0) {
+		email = false;
+	} else {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	r = prepare_interactive(c, true);
+	if (r != 0)
+		return r;
+	if (email)
+		r = sspr_enroll_email(&c->cfg, &c->ui, c->user, argv[1], log,
+				      sizeof(log));
+	else
+		r = sspr_enroll_totp(&c->cfg, &c->ui, c->user, log,
+				     sizeof(log));
+	syslog(LOG_AUTHPRIV | (r == 0 ? LOG_NOTICE : LOG_WARNING),
+	       "%s enrollment for '%s': %s", email ? "email" : "totp",
+	       c->user, log);
+	return r == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+/* Remove one method ("email", "totp") or, with NULL, the whole record. */
+static int
+remove_method(struct ctx *c, const char *user, const char *method)
+{
+	struct sspr_record rec = { 0 };
+	bool had;
+	int lock;
+	int r;
+
+	r = priv_raise();
+	if (r < 0)
+		return r;
+	if (method == NULL) {
+		r = sspr_store_remove(c->cfg.state_dir, user);
+		priv_lower();
+		return r;
+	}
+	lock = sspr_store_lock(c->cfg.state_dir, user);
+	if (lock < 0) {
+		priv_lower();
+		return lock;
+	}
+	r = sspr_store_load(c->cfg.state_dir, user, &rec);
+	if (r == 0) {
+		if (strcmp(method, "email") == 0) {
+			had = rec.email != NULL;
+			free(rec.email);
+			rec.email = NULL;
+		} else {
+			had = rec.totp_secret != NULL;
+			sspr_free_secret(rec.totp_secret);
+			rec.totp_secret = NULL;
+			rec.totp_last_step = 0;
+		}
+		r = had ? sspr_store_save(c->cfg.state_dir, user, &rec)
+			: -ENOENT;
+	}
+	sspr_store_unlock(lock);
+	priv_lower();
+	sspr_record_done(&rec);
+	return r;
+}
+
+static bool
+method_word(const char *w)
+{
+	return strcmp(w, "email") == 0 || strcmp(w, "totp") == 0;
+}
+
+static int
+cmd_remove(struct ctx *c, int argc, char **argv)
+{
+	int r;
+
+	if (argc != 1 || !method_word(argv[0])) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	r = prepare_interactive(c, false);
+	if (r != 0)
+		return r;
+	r = remove_method(c, c->user, argv[0]);
+	if (r == -ENOENT) {
+		printf(strcmp(argv[0], "email") == 0
+			       ? _("No backup email address is registered.\n")
+			       : _("No authenticator app is registered.\n"));
+		return EXIT_OK;
+	}
+	if (r < 0) {
+		fail(_("cannot change your record: %s"), store_text(r));
+		return EXIT_FAIL;
+	}
+	syslog(LOG_AUTHPRIV | LOG_NOTICE, "'%s' removed their %s method",
+	       c->user, argv[0]);
+	printf(strcmp(argv[0], "email") == 0
+		       ? _("Your backup email address was removed.\n")
+		       : _("Your authenticator app was removed. You can delete "
+			   "its entry in the app.\n"));
+	return EXIT_OK;
+}
+
+static void
+print_time(const char *label, time_t t)
+{
+	char buf[64] = "-";
+	struct tm tm;
+
+	if (t != 0 && localtime_r(&t, &tm) != NULL)
+		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %z", &tm);
+	printf("%-18s %s\n", label, buf);
+}
+
+static int
+cmd_admin(struct ctx *c, int argc, char **argv)
+{
+	struct sspr_record rec = { 0 };
+	char **names = NULL;
+	size_t count = 0;
+	size_t i;
+	int r;
+
+	if (argc < 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!c->root) {
+		fail(_("\"admin\" commands are for root only"));
+		return EXIT_DENIED;
+	}
+	if (strcmp(argv[0], "list") == 0 && argc == 1) {
+		r = priv_raise();
+		if (r == 0) {
+			r = sspr_store_list(c->cfg.state_dir, &names, &count);
+			priv_lower();
+		}
+		if (r < 0) {
+			fail(_("cannot list %s: %s"), c->cfg.state_dir,
+			     store_text(r));
+			return EXIT_FAIL;
+		}
+		for (i = 0; i < count; i++) {
+			r = load_record(c, names[i], &rec);
+			printf("%-24s %s%s%s\n", names[i],
+			       r < 0 ? store_text(r) : "",
+			       r == 0 && rec.email != NULL ? "email " : "",
+			       r == 0 && rec.totp_secret != NULL ? "totp" : "");
+			sspr_record_done(&rec);
+			free(names[i]);
+		}
+		free(names);
+		return EXIT_OK;
+	}
+	if (argc < 2 || !sspr_store_name_ok(argv[1])) {
+		if (argc >= 2)
+			fail(_("'%s' is not a usable user name"), argv[1]);
+		else
+			usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "show") == 0 && argc == 2) {
+		r = priv_raise();
+		if (r == 0) {
+			r = sspr_store_load(c->cfg.state_dir, argv[1], &rec);
+			priv_lower();
+		}
+		if (r == -ENOENT) {
+			printf(_("%s has no record.\n"), argv[1]);
+			return EXIT_OK;
+		}
+		if (r < 0) {
+			fail(_("cannot read the record of %s: %s"), argv[1],
+			     store_text(r));
+			return EXIT_FAIL;
+		}
+		printf("%-18s %s\n", "user", argv[1]);
+		printf("%-18s %s\n", "email", rec.email ? rec.email : "-");
+		if (rec.totp_secret != NULL)
+			printf("%-18s registered (%s, %u digits)\n",
+			       "authenticator app",
+			       sspr_cfg_choice_name("totp_algorithm",
+						    rec.totp_algorithm),
+			       rec.totp_digits);
+		else
+			printf("%-18s -\n", "authenticator app");
+		printf("%-18s %s\n", "pending code",
+		       rec.code_hash != NULL && rec.code_purpose != NULL
+			       ? rec.code_purpose : "-");
+		if (rec.code_hash != NULL)
+			print_time("code expires", rec.code_expires);
+		printf("%-18s %u\n", "failures", rec.failures);
+		print_time("locked until", rec.locked_until);
+		print_time("remind after", rec.remind_after);
+		sspr_record_done(&rec);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[0], "remove") == 0 &&
+	    (argc == 2 || (argc == 3 && method_word(argv[2])))) {
+		r = remove_method(c, argv[1], argc == 3 ? argv[2] : NULL);
+		if (r == -ENOENT) {
+			printf(_("Nothing to remove.\n"));
+			return EXIT_OK;
+		}
+		if (r < 0) {
+			fail(_("cannot change the record of %s: %s"), argv[1],
+			     store_text(r));
+			return EXIT_FAIL;
+		}
+		syslog(LOG_AUTHPRIV | LOG_NOTICE, "root removed %s of '%s'",
+		       argc == 3 ? argv[2] : "the record", argv[1]);
+		printf(_("Removed.\n"));
+		return EXIT_OK;
+	}
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	sspr_tty_restore();
+	_exit(130);
+}
+
+static void
+handle_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctx c = { .tty = { -1 } };
+	char err[SSPR_ERR_MAX] = "";
+	char conf_arg[4096];
+	const char *cfg_args[1];
+	int ncfg = 0;
+	const struct passwd *pw;
+	int status = EXIT_FAIL;
+	int r;
+
+	if (sanitize_fds() < 0)
+		return EXIT_FAIL;
+	r = priv_init();
+	sanitize_environment();
+	umask(077);
+	setlocale(LC_ALL, "");
+	if (r < 0) {
+		fail(_("must be installed setuid root (%s)"), strerror(-r));
+		return EXIT_FAIL;
+	}
+	if (argc < 1)
+		return EXIT_USAGE;
+	argc--;
+	argv++;
+	c.root = caller_uid == 0;
+
+	while (argc > 0 && argv[0][0] == '-') {
+		if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[0], "--version") == 0) {
+			printf("sspr %s\n", SSPR_VERSION);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[0], "--conf") == 0 && argc >= 2) {
+			if (!c.root) {
+				fail(_("--conf is for root only"));
+				return EXIT_DENIED;
+			}
+			snprintf(conf_arg, sizeof(conf_arg), "conf=%s", argv[1]);
+			cfg_args[0] = conf_arg;
+			ncfg = 1;
+			argc -= 2;
+			argv += 2;
+			continue;
+		}
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (argc < 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	pw = getpwuid(caller_uid);
+	if (pw == NULL || pw->pw_name == NULL) {
+		fail(_("who are you? (no account for uid %u)"),
+		     (unsigned)caller_uid);
+		return EXIT_FAIL;
+	}
+	c.user = sspr_strdup(pw->pw_name);
+	if (c.user == NULL)
+		return EXIT_FAIL;
+
+	openlog("sspr", LOG_PID, LOG_AUTHPRIV);
+	handle_signals();
+	r = priv_raise();
+	if (r == 0) {
+		r = sspr_cfg_load(&c.cfg, ncfg, cfg_args, err, sizeof(err));
+		priv_lower();
+	}
+	if (r < 0) {
+		syslog(LOG_AUTHPRIV | LOG_ERR, "configuration: %s", err);
+		if (c.root)
+			fail("%s", err);
+		else
+			fail(_("the configuration is not valid; ask your "
+			       "administrator"));
+		goto out;
+	}
+	sspr_enroll_set_privilege_hooks(priv_raise, priv_lower);
+
+	if (strcmp(argv[0], "status") == 0 && argc == 1)
+		status = cmd_status(&c);
+	else if (strcmp(argv[0], "enroll") == 0)
+		status = cmd_enroll(&c, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "remove") == 0)
+		status = cmd_remove(&c, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "admin") == 0)
+		status = cmd_admin(&c, argc - 1, argv + 1);
+	else {
+		usage(stderr);
+		status = EXIT_USAGE;
+	}
+out:
+	sspr_tty_close(&c.tty);
+	sspr_cfg_done(&c.cfg);
+	free(c.user);
+	closelog();
+	return status;
+}
