@@ -296,7 +296,8 @@ set_option(struct sspr_cfg *cfg, const char *key, const char *v, char *err,
 	default:
 		break;
 	}
-	r = check_string(o, v, err, errlen);
+	/* An empty value unsets an optional string; only values are checked. */
+	r = *v == '\0' ? 0 : check_string(o, v, err, errlen);
 	if (r < 0)
 		return r;
 	{

@@ -66,6 +66,15 @@ offered_here(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg)
 	       conv != NULL;
 }
 
+static bool
+service_is(pam_handle_t *pamh, const char *name)
+{
+	const void *service = NULL;
+
+	return pam_get_item(pamh, PAM_SERVICE, &service) == PAM_SUCCESS &&
+	       service != NULL && strcmp(service, name) == 0;
+}
+
 static int
 load_flow(pam_handle_t *pamh, const struct sspr_flow_api **ret_api)
 {
@@ -248,7 +257,11 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (rv != PAM_SUCCESS)
 		goto out;
 	rv = PAM_IGNORE;
-	if (!cfg.sync_on_passwd)
+	/*
+	 * The nested transaction of a reset (passwd_service) runs this
+	 * stack too; the reset syncs by itself, so do not sync twice.
+	 */
+	if (!cfg.sync_on_passwd || service_is(pamh, cfg.passwd_service))
 		goto out;
 	rv = pam_get_user(pamh, &user, NULL);
 	if (rv != PAM_SUCCESS || user == NULL) {
