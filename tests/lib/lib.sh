@@ -49,3 +49,6 @@ wait_for() {
 	for ((i = 0; i < 100; i++)); do "$@" 2>/dev/null && return 0; sleep 0.1; done
 	return 1
 }
+
+# not CMD...: succeeds when CMD fails (for check).
+not() { ! "$@"; }
