@@ -8,13 +8,13 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <security/pam_ext.h>
 
 #include "sspr/flow.h"
 #include "sspr/i18n.h"
 #include "sspr/mail.h"
+#include "sspr/mail_text.h"
 #include "sspr/otp_code.h"
 #include "sspr/ratelimit.h"
 #include "sspr/totp.h"
@@ -25,34 +25,15 @@
 static int
 send_code_mail(struct sspr_reset *s, const char *code)
 {
-	char host[256] = "";
-	char when[64] = "";
-	char body[2048];
-	char err[SSPR_ERR_MAX] = "";
-	time_t now = time(NULL);
-	struct tm tm;
-	struct sspr_mail mail = { .to = s->email, .body = body };
+	struct sspr_mail_event ev = { .user = s->user };
+	struct sspr_mail_text text = { 0 };
 	int r;
 
-	gethostname(host, sizeof(host) - 1);
-	strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S %z",
-		 localtime_r(&now, &tm));
-	mail.subject = _("Your password reset code");
-	snprintf(body, sizeof(body),
-		 _("Someone asked to reset the password of the account "
-		   "'%s' on the computer %s at %s.\n\n"
-		   "Your code is: %s\n\n"
-		   "It can be used once, within %u minutes.\n\n"
-		   "If this was not you, do not share the code with anyone "
-		   "and tell your administrator: someone may be trying to "
-		   "take over your account.\n"),
-		 s->user, host, when, code, s->cfg->code_lifetime / 60);
-	r = sspr_mail_send(s->cfg, &mail, err, sizeof(err));
-	sspr_wipe(body, sizeof(body));
-	if (r < 0)
-		pam_syslog(s->pamh, LOG_ERR,
-			   "cannot send a reset code to the address of '%s': "
-			   "%s", s->user, err);
+	r = sspr_mail_text_code(&ev, PURPOSE, code, s->cfg->code_lifetime,
+				&text);
+	if (r == 0)
+		r = sspr_reset_mail(s, s->email, &text, "a reset code");
+	sspr_mail_text_done(&text);
 	return r;
 }
 
@@ -63,6 +44,7 @@ issue_code(struct sspr_reset *s)
 	struct sspr_record rec = { 0 };
 	char *code = NULL;
 	char *masked = NULL;
+	char lifetime[32];
 	unsigned wait = 0;
 	int lock;
 	int r;
@@ -98,9 +80,10 @@ issue_code(struct sspr_reset *s)
 		goto out;
 	}
 	masked = sspr_mail_mask(s->email);
-	sspr_ui_info(&s->ui, _("A code was sent to %s. It expires in %u "
-			       "minutes."),
-		     masked != NULL ? masked : "", s->cfg->code_lifetime / 60);
+	sspr_ui_info(&s->ui, _("A code was sent to %s. It expires in %s."),
+		     masked != NULL ? masked : "",
+		     sspr_mail_text_duration(s->cfg->code_lifetime, lifetime,
+					     sizeof(lifetime)));
 	pam_syslog(s->pamh, LOG_NOTICE, "reset code sent by email for '%s'",
 		   s->user);
 out:

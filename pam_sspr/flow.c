@@ -20,6 +20,7 @@
 #include "sspr/gate.h"
 #include "sspr/i18n.h"
 #include "sspr/mail.h"
+#include "sspr/mail_text.h"
 #include "sspr/policy.h"
 #include "sspr/ratelimit.h"
 #include "sspr/sync.h"
@@ -109,19 +110,32 @@ say_not_available(struct sspr_reset *s)
 			"one; otherwise please contact your administrator."));
 }
 
+int
+sspr_reset_mail(struct sspr_reset *s, const char *to,
+		const struct sspr_mail_text *text, const char *what)
+{
+	struct sspr_mail mail = {
+		.to = to, .subject = text->subject, .body = text->body,
+	};
+	char err[SSPR_ERR_MAX] = "";
+	int r;
+
+	r = sspr_mail_send(s->cfg, &mail, err, sizeof(err));
+	if (r < 0)
+		pam_syslog(s->pamh, LOG_ERR, "cannot mail %s for '%s': %s",
+			   what, s->user, err);
+	return r;
+}
+
 /* Without self-service reset, ask the administrator (as Microsoft 365). */
 static void
-offer_admin_request(struct sspr_reset *s, bool known)
+offer_admin_request(struct sspr_reset *s, bool known, const char *reason)
 {
-	char host[256] = "";
-	char when[64] = "";
-	char body[1024];
-	char err[SSPR_ERR_MAX] = "";
-	struct sspr_mail mail = { .body = body };
-	time_t now = time(NULL);
+	struct sspr_mail_event ev = { .user = s->user };
+	struct sspr_mail_text text = { 0 };
 	const void *tty = NULL;
-	struct tm tm;
 	bool yes = false;
+	int r = 0;
 
 	if (s->cfg->admin_contact == NULL)
 		return;
@@ -132,34 +146,24 @@ offer_admin_request(struct sspr_reset *s, bool known)
 		return;
 	/* Nothing to ask for an account that does not exist. */
 	if (known) {
-		gethostname(host, sizeof(host) - 1);
-		strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S %z",
-			 localtime_r(&now, &tm));
 		pam_get_item(s->pamh, PAM_TTY, &tty);
-		mail.to = s->cfg->admin_contact;
-		mail.subject = _("Password reset request");
-		snprintf(body, sizeof(body),
-			 _("The user '%s' asked for a password reset on the "
-			   "computer %s (terminal %s) at %s.\n\n"
-			   "They could not reset it themselves. Please "
-			   "confirm who is asking before you set a new "
-			   "password.\n"),
-			 s->user, host, tty != NULL ? (const char *)tty : "-",
-			 when);
-		if (sspr_mail_send(s->cfg, &mail, err, sizeof(err)) < 0) {
-			pam_syslog(s->pamh, LOG_ERR,
-				   "cannot send the reset request of '%s' to "
-				   "the administrator: %s", s->user, err);
-			sspr_ui_error(&s->ui, "%s",
-				      _("The request could not be sent. Please "
-					"contact your administrator "
-					"directly."));
-			return;
-		}
-		pam_syslog(s->pamh, LOG_NOTICE,
-			   "reset request of '%s' mailed to the administrator",
-			   s->user);
+		ev.origin = tty;
+		r = sspr_mail_text_admin_request(&ev, reason, &text);
+		if (r == 0)
+			r = sspr_reset_mail(s, s->cfg->admin_contact, &text,
+					    "a reset request to the "
+					    "administrator");
+		sspr_mail_text_done(&text);
 	}
+	if (r < 0) {
+		sspr_ui_error(&s->ui, "%s",
+			      _("The request could not be sent. Please contact "
+				"your administrator directly."));
+		return;
+	}
+	pam_syslog(s->pamh, LOG_NOTICE,
+		   "reset request %s the administrator",
+		   known ? "mailed to" : "for an unknown user not sent to");
 	sspr_ui_info(&s->ui, "%s",
 		     _("Your request was sent to your administrator."));
 }
@@ -296,24 +300,15 @@ forget_failures(struct sspr_reset *s)
 static void
 notify_changed(struct sspr_reset *s)
 {
-	char host[256] = "";
-	char body[1024];
-	char err[SSPR_ERR_MAX] = "";
-	struct sspr_mail mail = { .to = s->email, .body = body };
+	struct sspr_mail_event ev = { .user = s->user };
+	struct sspr_mail_text text = { 0 };
 
 	if (s->email == NULL)
 		return;
-	gethostname(host, sizeof(host) - 1);
-	mail.subject = _("Your password was changed");
-	snprintf(body, sizeof(body),
-		 _("The password of the account '%s' was reset on the "
-		   "computer %s.\n\nIf this was not you, contact your "
-		   "administrator at once.\n"),
-		 s->user, host);
-	if (sspr_mail_send(s->cfg, &mail, err, sizeof(err)) < 0)
-		pam_syslog(s->pamh, LOG_WARNING,
-			   "cannot send the change notice to '%s': %s",
-			   s->user, err);
+	if (sspr_mail_text_password_changed(
+		    &ev, s->cfg->sync == SSPR_SYNC_REQUIRED, &text) == 0)
+		sspr_reset_mail(s, s->email, &text, "the change notice");
+	sspr_mail_text_done(&text);
 }
 
 static int
@@ -412,7 +407,9 @@ run(struct sspr_reset *s)
 			      _("Self-service password reset is not set up "
 				"for your account. Please contact your "
 				"administrator."));
-		offer_admin_request(s, known);
+		offer_admin_request(s, known,
+				    "Self-service password reset is not "
+				    "enabled for this account.");
 		return PAM_AUTH_ERR;
 	}
 	if (known) {
@@ -433,7 +430,9 @@ run(struct sspr_reset *s)
 				    : "not enough registered methods");
 		pam_fail_delay(s->pamh, s->cfg->fail_delay * 1000000u);
 		say_not_available(s);
-		offer_admin_request(s, known && !locked);
+		offer_admin_request(s, known && !locked,
+				    "No verification method is registered "
+				    "for this account.");
 		return PAM_AUTH_ERR;
 	}
 	r = challenge(s);

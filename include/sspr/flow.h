@@ -42,6 +42,11 @@ int sspr_reset_record_close(const struct sspr_reset *s,
 /* Count a failed challenge, tell the person when it locks; 0 or -EPERM. */
 int sspr_reset_failed(struct sspr_reset *s);
 
+/* Send a prepared mail, logging a failure; 0 or a negative errno. */
+struct sspr_mail_text;
+int sspr_reset_mail(struct sspr_reset *s, const char *to,
+		    const struct sspr_mail_text *text, const char *what);
+
 /* One challenge with the method; 0 when passed. */
 int sspr_challenge_email(struct sspr_reset *s);
 int sspr_challenge_totp(struct sspr_reset *s);
