@@ -8,6 +8,7 @@
 #   sandbox_run CMD ...               run CMD with the sandbox's /etc
 #   sandbox_shadow NAME               the user's shadow line
 #   sandbox_log                       what was logged to syslog so far
+#   sandbox_record NAME 'key = value'...  write NAME's store record
 # Inside the sandbox /dev is a small tmpfs with the usual devices and a
 # /dev/log socket whose messages land in $SB/syslog.
 # Needs tests/lib/lib.sh sourced first.
@@ -32,7 +33,7 @@ CONF
 	# The stanza pam-auth-update makes from conf/pam-configs/sspr, with
 	# the module from the build tree.
 	cat >"$SB/etc/pam.d/common-auth" <<PAM
-auth	[success=2 default=ignore]	pam_unix.so nullok
+auth	[success=2 default=ignore]	pam_unix.so nullok nodelay
 auth	[success=1 default=ignore]	$MODULE
 auth	requisite			pam_deny.so
 auth	required			pam_permit.so
@@ -40,6 +41,7 @@ PAM
 	cat >>"$SB/etc/pam.d/common-session" <<PAM
 session	optional			$MODULE
 PAM
+	_sandbox_write_enter
 	# Capture syslog (pam_syslog) for assertions: nothing reaches the host's.
 	mkdir -p "$SB/dev"
 	: >"$SB/syslog"
@@ -64,28 +66,39 @@ sandbox_conf() {
 	for line in "$@"; do echo "$line" >>"$SSPR_CONF"; done
 }
 
+# $SB/enter CMD... runs CMD inside the sandbox; a script of its own so
+# that tmux (or anything) can start it.
+_sandbox_write_enter() {
+	cat >"$SB/enter" <<'ENTER'
+#!/bin/bash
+sb=$(cd "$(dirname "$0")" && pwd)
+exec unshare -m --propagation private -- bash -c '
+	set -e
+	sb=$0
+	mount --bind "$sb/etc" /etc
+	mount -t tmpfs -o mode=0755 sspr-dev "$sb/dev"
+	for n in null zero full random urandom tty ptmx; do
+		touch "$sb/dev/$n"
+		mount --bind "/dev/$n" "$sb/dev/$n"
+	done
+	mkdir "$sb/dev/pts" "$sb/dev/shm"
+	mount --bind /dev/pts "$sb/dev/pts"
+	mount --bind /dev/shm "$sb/dev/shm"
+	ln -s /proc/self/fd "$sb/dev/fd"
+	ln -s /proc/self/fd/0 "$sb/dev/stdin"
+	ln -s /proc/self/fd/1 "$sb/dev/stdout"
+	ln -s /proc/self/fd/2 "$sb/dev/stderr"
+	touch "$sb/dev/log"
+	mount --bind "$sb/log.sock" "$sb/dev/log"
+	mount --move "$sb/dev" /dev
+	set +e
+	exec "$@"' "$sb" "$@"
+ENTER
+	chmod 0755 "$SB/enter"
+}
+
 sandbox_run() {
-	unshare -m --propagation private -- bash -c '
-		set -e
-		sb=$0
-		mount --bind "$sb/etc" /etc
-		mount -t tmpfs -o mode=0755 sspr-dev "$sb/dev"
-		for n in null zero full random urandom tty ptmx; do
-			touch "$sb/dev/$n"
-			mount --bind "/dev/$n" "$sb/dev/$n"
-		done
-		mkdir "$sb/dev/pts" "$sb/dev/shm"
-		mount --bind /dev/pts "$sb/dev/pts"
-		mount --bind /dev/shm "$sb/dev/shm"
-		ln -s /proc/self/fd "$sb/dev/fd"
-		ln -s /proc/self/fd/0 "$sb/dev/stdin"
-		ln -s /proc/self/fd/1 "$sb/dev/stdout"
-		ln -s /proc/self/fd/2 "$sb/dev/stderr"
-		touch "$sb/dev/log"
-		mount --bind "$sb/log.sock" "$sb/dev/log"
-		mount --move "$sb/dev" /dev
-		set +e
-		exec "$@"' "$SB" "$@"
+	"$SB/enter" "$@"
 }
 
 sandbox_log() {
@@ -101,4 +114,16 @@ sandbox_password_is() {
 	local hash
 	hash=$(sandbox_shadow "$1" | cut -d: -f2)
 	[ "$(printf '%s' "$2" | $PY -c 'import crypt,sys; print(crypt.crypt(sys.stdin.read(), sys.argv[1]))' "$hash" 2>/dev/null)" = "$hash" ]
+}
+
+# Register methods without the sspr command (format: include/sspr/store.h).
+sandbox_record() {
+	local name=$1 line f
+	shift
+	f=$SB/state/u-$name
+	install -m 0600 /dev/null "$f"
+	{
+		echo "version = 1"
+		for line in "$@"; do echo "$line"; done
+	} >"$f"
 }
