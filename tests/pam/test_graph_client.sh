@@ -127,7 +127,7 @@ conf() {
 # secrecy check at the end.
 gt() {
 	local t0=${EPOCHREALTIME/./}
-	OUT=$("$TOOL" "$@" <"${IN:-/dev/null}" 2>&1)
+	OUT=$(${GT_WRAP:-} "$TOOL" "$@" <"${IN:-/dev/null}" 2>&1)
 	SECS=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
 	printf '%s\n' "$OUT" >>"$TMP/all.out"
 }
@@ -280,6 +280,44 @@ check "wrong secret: EKEYREJECTED" rc_is EKEYREJECTED
 check "wrong secret: sentence for the person" has "could not sign in to Microsoft 365"
 check "wrong secret: log has AADSTS7000215" has "invalid_client AADSTS7000215"
 check "wrong secret: no Graph call" [ "$(count GET /v1.0/)" = 0 ]
+
+# Credential files that are missing or readable by others are not used.
+MISSING=$(conf missing "client_secret_file=$TMP/no-such-secret")
+clear_state
+gt "$MISSING" precheck alice
+check "missing secret file: EKEYREJECTED" rc_is EKEYREJECTED
+check "missing secret file: log names it" has "$TMP/no-such-secret: file does not exist"
+install -m 0644 "$TMP/secret" "$TMP/loose-secret"
+LOOSE=$(conf loose "client_secret_file=$TMP/loose-secret")
+gt "$LOOSE" precheck alice
+check "world-readable secret file: refused" rc_is EKEYREJECTED
+check "world-readable secret file: log says why" has "owner or mode too loose"
+check "bad credential files: nothing sent" [ "$(logq 'len(L)')" = 0 ]
+
+# A token that expires within 5 minutes is not reused from the cache.
+emu PUT app '{"token_lifetime": 200}' >/dev/null
+rm -f "$CACHE"
+clear_state
+gt "$SEC" precheck alice
+gt "$SEC" precheck alice
+check "short-lived token: fetched again" [ "$(count POST /token 200)" = 2 ]
+emu PUT app '{"token_lifetime": 3599}' >/dev/null
+gt "$SEC" precheck alice
+clear_state
+gt "$SEC" precheck alice
+check "long-lived token: reused" [ "$(count POST /token)" = 0 ]
+# A cache that is not root-only is ignored (and replaced).
+chmod 0644 "$CACHE"
+clear_state
+gt "$SEC" precheck alice
+check "cache with loose mode ignored" [ "$(count POST /token 200)" = 1 ]
+check "cache rewritten 0600" [ "$(stat -c %a "$CACHE")" = 600 ]
+# A cache written for another tenant/app/cloud is not used.
+CERTCACHE=$TMP/state-cert.conf/token.cache
+cp -p "$CACHE" "$CERTCACHE"
+clear_state
+gt "$CERT" precheck alice
+check "cache of another credential ignored" [ "$(count POST /token 200)" = 1 ]
 
 # 7. Invalid UPN: refused before any request.
 clear_state
