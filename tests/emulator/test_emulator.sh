@@ -24,12 +24,12 @@ cleanup() {
 trap cleanup EXIT
 
 failures=0
-ok()   { echo "ok   - $1"; }
-fail() { echo "FAIL - $1${2:+ ($2)}"; failures=$((failures + 1)); }
+ok()   { echo "PASS: $1"; }
+fail() { echo "FAIL: $1${2:+ ($2)}"; failures=$((failures + 1)); }
 # check NAME COMMAND...: one line per check.
 check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
 
-"$here/mkca.sh" "$tmp/pki" || { echo "FAIL - mkca.sh"; exit 1; }
+"$here/mkca.sh" "$tmp/pki" || { echo "FAIL: mkca.sh"; exit 1; }
 pki=$tmp/pki
 
 TENANT=contoso.onmicrosoft.com
@@ -66,7 +66,7 @@ start() {
         kill -0 "$!" 2>/dev/null || break
         sleep 0.05
     done
-    echo "FAIL - emulator $1 did not start"; cat "$tmp/$1.log"; exit 1
+    echo "FAIL: emulator $1 did not start"; cat "$tmp/$1.log"; exit 1
 }
 
 start main "$pki/server.pem" "$pki/server.key"
