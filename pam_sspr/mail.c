@@ -1,7 +1,7 @@
 /*
  * Sending mail. One entry point, sspr_mail_send(), picks a transport:
  * SMTP through libcurl (smtp:// with STARTTLS required, or smtps://), or
- * Microsoft Graph sendMail, which arrives with the Microsoft 365 sync.
+ * Microsoft Graph sendMail (graph.c).
  * TLS is always verified.
  */
 #include "sspr/mail.h"
@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
+#include "sspr/graph.h"
 #include "sspr/safefile.h"
 #include "sspr/util.h"
 
@@ -511,12 +512,10 @@ static int
 graph_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 	   const char *sender, char *err, size_t errlen)
 {
-	(void)cfg;
-	(void)mail;
+	/* Graph sends as the mailbox mail_from names. */
 	(void)sender;
-	snprintf(err, errlen, "mail_transport = graph is not available in "
-		 "this version; use mail_transport = smtp");
-	return -ENOTSUP;
+	return sspr_graph_send_mail(cfg, mail->to, mail->subject, mail->body,
+				    err, errlen);
 }
 
 int

@@ -222,9 +222,10 @@ test_sender_and_graph(void)
 	CHECK(sspr_mail_sender(&cfg, buf, sizeof(buf)) == 0);
 	CHECK_STR(buf, "sspr@example.com");
 
+	/* Graph without a tenant: refused before any request. */
 	cfg.mail_transport = SSPR_MAIL_GRAPH;
-	CHECK(sspr_mail_send(&cfg, &m, err, sizeof(err)) == -ENOTSUP);
-	CHECK(strstr(err, "graph") != NULL);
+	CHECK(sspr_mail_send(&cfg, &m, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "sendMail") != NULL);
 
 	/* No smtp_url: a clear error, no attempt. */
 	cfg.mail_transport = SSPR_MAIL_SMTP;
