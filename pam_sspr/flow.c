@@ -37,16 +37,15 @@ sspr_reset_record_open(const struct sspr_reset *s, struct sspr_record *rec,
 
 	*rec = (struct sspr_record){ 0 };
 	lock = sspr_store_lock(s->cfg->state_dir, s->user);
-	if (lock < 0)
-		return lock;
-	r = sspr_store_load(s->cfg->state_dir, s->user, rec);
+	r = lock < 0 ? lock : sspr_store_load(s->cfg->state_dir, s->user, rec);
 	if (r == -ENOENT)
 		r = 0;
 	if (r < 0) {
 		pam_syslog(s->pamh, LOG_ERR,
 			   "cannot read the reset record of '%s' in %s: %s",
 			   s->user, s->cfg->state_dir, strerror(-r));
-		sspr_store_unlock(lock);
+		if (lock >= 0)
+			sspr_store_unlock(lock);
 		return r;
 	}
 	*ret_lock = lock;
