@@ -198,9 +198,9 @@ check "common-session-noninteractive: no pam_sspr" \
 pw=$(stage password common-password)
 u=$(line_no "$pw" 'pam_unix.so')
 s=$(line_no "$pw" 'pam_sspr.so')
-check "common-password: optional pam_sspr.so after pam_unix" \
+check "common-password: required pam_sspr.so after pam_unix" \
 	test -n "$u" -a -n "$s" -a "${u:-0}" -lt "${s:-0}" -a \
-	"$(sed -n "${s:-1}p" <<<"$pw")" = "password optional pam_sspr.so"
+	"$(sed -n "${s:-1}p" <<<"$pw")" = "password required pam_sspr.so"
 
 # --- remove and purge ------------------------------------------------------
 # A record, as the module would leave one: purge must remove it too.
