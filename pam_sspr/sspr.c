@@ -429,6 +429,8 @@ cmd_enroll(struct ctx *c, int argc, char **argv)
 	syslog(LOG_AUTHPRIV | (r == 0 ? LOG_NOTICE : LOG_WARNING),
 	       "%s enrollment for '%s': %s", email ? "email" : "totp",
 	       c->user, log);
+	if (r == -ENOTSUP)
+		return EXIT_DENIED;	/* the method is not offered here */
 	return r == 0 ? EXIT_OK : EXIT_FAIL;
 }
 

@@ -145,6 +145,13 @@ as bob enroll totp >/dev/null 2>&1
 check "no terminal: refused (exit 1)" [ $? = 1 ]
 as bob enroll >/dev/null 2>&1
 check "usage error: exit 2" [ $? = 2 ]
+# A method the configuration does not offer: exit 4.
+sandbox_conf "methods = email"
+term_as alice enroll totp
+term_wait 'Password: *$'
+term_answer 'Alice#Pass1' '^exit status 4$'
+check "method not offered: exit 4" term_wait 'Authenticator apps are not used on this computer.'
+sed -i '/^methods = email$/d' "$SSPR_CONF"
 out=$(sandbox_run "$SSPR" admin remove alice totp)
 check "admin remove alice totp" bash -c "! grep -q '^totp_secret' '$REC'"
 out=$(USER=alice LOGNAME=alice as bob status | head -n 1)
