@@ -512,10 +512,30 @@ static int
 graph_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 	   const char *sender, char *err, size_t errlen)
 {
+	size_t used;
+	int r;
+
 	/* Graph sends as the mailbox mail_from names. */
 	(void)sender;
-	return sspr_graph_send_mail(cfg, mail->to, mail->subject, mail->body,
-				    err, errlen);
+	r = sspr_graph_send_mail(cfg, mail->to, mail->subject, mail->body,
+				 err, errlen);
+	if ((r != -EACCES && r != -ENOENT) || errlen == 0)
+		return r;
+	/* -ENOENT is also a missing credential file: only a 404 is ours. */
+	if (r == -ENOENT && strstr(err, " HTTP 404") == NULL)
+		return r;
+	/* Graph's own words name the status; add what the admin can do. */
+	used = strlen(err);
+	if (used + 1 < errlen && r == -EACCES)
+		snprintf(err + used, errlen - used, " -- the application needs "
+			 "the Mail.Send application permission with admin "
+			 "consent, and an Exchange application access policy "
+			 "(if any) must include %s", cfg->mail_from);
+	else if (used + 1 < errlen)
+		snprintf(err + used, errlen - used, " -- mail_from %s must be a "
+			 "Microsoft 365 user with an Exchange Online mailbox",
+			 cfg->mail_from);
+	return r;
 }
 
 int
