@@ -1,0 +1,200 @@
+#!/bin/bash
+# make bench: what pam_sspr.so costs a login that does not take the reset
+# branch (design.md, "Staying out of the way of every other login").
+#
+# In one private sandbox (tests/lib/sandbox.sh), with the same short stack
+# with and without the module, runs pamtester transactions interleaved
+# (base lean heavy base lean heavy ...) and compares medians as ratios:
+#   (a) correct password: authenticate acct_mgmt open_session close_session
+#   (b) wrong password, "Forgot your password?" answered n
+#   (c) "heavy": the same module objects linked straight against libcurl,
+#       libcrypto, libcjson and libqrencode, what the lean design avoids
+#   (d) dlopen of pam_sspr.so against sspr-flow.so (and the heavy module)
+# Ratios, not absolute times, are the result: this machine is noisy.
+#   BENCH_RUNS=N  runs of each variant (default 51)
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTS_DIR/lib/sandbox.sh"
+need pamtester pkg-config "${CC:-cc}" readelf
+RUNS=${BENCH_RUNS:-51}
+CC=${CC:-cc}
+PAMTESTER=$(command -v pamtester)
+LEAN=$BUILD/pam_sspr.so
+FLOW=$BUILD/pam_sspr/sspr-flow.so
+HEAVY=$TMP/heavy/pam_sspr.so
+[ -f "$LEAN" ] && [ -f "$FLOW" ] && [ -f "$BUILD/liblean.a" ] ||
+	{ echo "bench: build first (make bench)" >&2; exit 1; }
+
+# The timing program, and the heavy variant of the module: the same
+# objects, with the four libraries forced into its NEEDED list.
+$CC -O2 -Wall -D_GNU_SOURCE -o "$TMP/timing" "$TESTS_DIR/bench/timing.c" \
+	-Wl,--no-as-needed -lpam || exit 1
+mkdir -p "$TMP/heavy"
+# shellcheck disable=SC2046
+$CC -shared -Wl,-z,relro,-z,now \
+	-Wl,--version-script="$SRC_DIR/pam_sspr/pam_sspr.map" -o "$HEAVY" \
+	"$BUILD/obj/pam_sspr.o" "$BUILD/liblean.a" \
+	-Wl,--no-as-needed $(pkg-config --libs libcurl libcrypto libcjson libqrencode) \
+	-lpam || exit 1
+for lib in libcurl libcrypto libcjson libqrencode; do
+	readelf -d "$HEAVY" | grep -q "NEEDED.*$lib" ||
+		{ echo "bench: heavy variant lacks $lib" >&2; exit 1; }
+done
+
+sandbox_init
+sandbox_add_user alice 'OldPass#1'
+# The session stage reads the config and alice's record (she has a
+# method, so no enrollment offer): the whole lean path of a login.
+sandbox_conf "services = bench-lean bench-heavy" "enroll_at_login = offer"
+sandbox_record alice "email = alice@example.org"
+
+# The stanzas pam-auth-update makes from conf/pam-configs/sspr: auth
+# after pam_unix, session optional.
+stack() {
+	local mod=$1 f=$SB/etc/pam.d/bench-$2
+	if [ -z "$mod" ]; then
+		cat >"$f" <<-PAM
+		auth	[success=1 default=ignore]	pam_unix.so nullok nodelay
+		auth	requisite			pam_deny.so
+		auth	required			pam_permit.so
+		account	required			pam_unix.so
+		session	required			pam_unix.so
+		PAM
+	else
+		cat >"$f" <<-PAM
+		auth	[success=2 default=ignore]	pam_unix.so nullok nodelay
+		auth	[success=1 default=ignore]	$mod
+		auth	requisite			pam_deny.so
+		auth	required			pam_permit.so
+		account	required			pam_unix.so
+		session	required			pam_unix.so
+		session	optional			$mod
+		PAM
+	fi
+}
+# libpam always loads /etc/pam.d/other as well, and Debian's pulls in the
+# common-* files, where the sandbox put pam_sspr: without this the
+# baseline would load the module too.
+cat >"$SB/etc/pam.d/other" <<PAM
+auth	required	pam_deny.so
+account	required	pam_deny.so
+password	required	pam_deny.so
+session	required	pam_deny.so
+PAM
+stack "" base
+stack "$LEAN" lean
+stack "$HEAVY" heavy
+printf 'OldPass#1\n' >"$TMP/in-good"
+printf 'wrong\nn\n' >"$TMP/in-wrong"
+ops="authenticate acct_mgmt open_session close_session"
+
+# Before timing anything, check that each variant does what its row says,
+# and count the shared objects ld.so maps into the process.
+# LD_DEBUG is set by the shell that execs pamtester, so only pamtester's
+# ld.so reports.
+objects() {
+	sandbox_run bash -c 'LD_DEBUG=files exec "$0" "$@"' "$PAMTESTER" \
+		"bench-$1" alice $ops <"$TMP/in-$2" 2>&1 >/dev/null |
+		grep -c 'generating link map'
+}
+declare -A nobj
+for v in base lean heavy; do
+	for input in good wrong; do
+		out=$(sandbox_run "$PAMTESTER" -v "bench-$v" alice $ops \
+			<"$TMP/in-$input" 2>&1)
+		rc=$?
+		if [ $input = good ] && [ $rc != 0 ]; then
+			echo "bench: $v, correct password failed: $out" >&2
+			exit 1
+		fi
+		if [ $input = wrong ] && [ $rc = 0 ]; then
+			echo "bench: $v, wrong password succeeded" >&2
+			exit 1
+		fi
+		asked=no
+		grep -q 'Forgot your password' <<<"$out" && asked=yes
+		if [ $input = wrong ] && [ $v != base ] && [ $asked = no ]; then
+			echo "bench: $v: the module did not ask: $out" >&2
+			exit 1
+		fi
+		nobj[$v-$input]=$(objects $v $input)
+	done
+done
+if grep -Eq 'libcurl|libcrypto|sspr-flow' < <(sandbox_run bash -c \
+	'LD_DEBUG=files exec "$0" "$@"' "$PAMTESTER" bench-lean alice $ops \
+	<"$TMP/in-wrong" 2>&1 >/dev/null); then
+	echo "bench: the lean module loaded heavy libraries" >&2
+	exit 1
+fi
+
+# Instructions the whole pamtester process executes, if valgrind is
+# here: deterministic, unlike the clock.
+declare -A instr
+for v in base lean heavy; do
+	for input in good wrong; do
+		instr[$v-$input]=-
+		command -v valgrind >/dev/null || continue
+		instr[$v-$input]=$(sandbox_run valgrind --tool=callgrind \
+			--callgrind-out-file=/dev/null "$PAMTESTER" "bench-$v" \
+			alice $ops <"$TMP/in-$input" 2>&1 >/dev/null |
+			sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+	done
+done
+
+# Interleaved runs, one sandbox entry for all of them.
+time_case() {
+	sandbox_run "$TMP/timing" exec "$RUNS" \
+		base "$TMP/in-$1" "$PAMTESTER bench-base alice $ops" \
+		lean "$TMP/in-$1" "$PAMTESTER bench-lean alice $ops" \
+		heavy "$TMP/in-$1" "$PAMTESTER bench-heavy alice $ops"
+}
+good=$(time_case good) || exit 1
+wrong=$(time_case wrong) || exit 1
+dl=$("$TMP/timing" dlopen "$RUNS" pam_sspr.so "$LEAN" \
+	sspr-flow.so "$FLOW" heavy "$HEAVY") || exit 1
+
+# Shared objects each library brings (itself included).
+deps() { ldd "$1" | grep -c '=>\|ld-linux'; }
+
+median() { awk -v n="$2" '$1 == n { print $2 }' <<<"$1"; }
+row() {	# label results name base objects [instructions base-instructions]
+	local m b
+	m=$(median "$2" "$3")
+	b=$(median "$2" "$4")
+	awk -v l="$1" -v m="$m" -v b="$b" -v o="$5" -v i="${6:-}" \
+		-v ib="${7:-}" 'BEGIN {
+		printf "  %-42s %8.2f ms %6.2fx %5s", l, m / 1000, m / b, o
+		if (i ~ /^[0-9]+$/ && ib ~ /^[0-9]+$/)
+			printf " %8.1fM %6.3fx", i / 1e6, i / ib
+		printf "\n" }'
+}
+prow() {	# label results variant input
+	row "$1" "$2" "$3" base "${nobj[$3-$4]}" "${instr[$3-$4]}" \
+		"${instr[base-$4]}"
+}
+
+echo
+echo "pam_sspr bench: medians of $RUNS interleaved runs each, ratio against"
+echo "the baseline of the same run (stack without pam_sspr)"
+echo
+echo "  pamtester alice $ops"
+printf '  %-42s %11s %7s %5s %9s %7s\n' "" "median" ratio objs instr ratio
+prow "(a) correct password, no pam_sspr" "$good" base good
+prow "(a) correct password, lean pam_sspr.so" "$good" lean good
+prow "(c) correct password, heavy variant" "$good" heavy good
+prow "(b) wrong password, no pam_sspr" "$wrong" base wrong
+prow "(b) wrong password + n, lean pam_sspr.so" "$wrong" lean wrong
+prow "(c) wrong password + n, heavy variant" "$wrong" heavy wrong
+echo
+printf '  %-42s %11s %7s %5s\n' "(d) dlopen(RTLD_NOW), fresh process" median ratio objs
+row "pam_sspr.so (every login)" "$dl" pam_sspr.so pam_sspr.so "$(deps "$LEAN")"
+row "sspr-flow.so (reset/enroll branch only)" "$dl" sspr-flow.so pam_sspr.so "$(deps "$FLOW")"
+row "heavy variant of pam_sspr.so" "$dl" heavy pam_sspr.so "$(deps "$HEAVY")"
+echo
+echo "  objs: shared objects mapped into the process (pamtester rows) or"
+echo "  brought by the library itself (dlopen rows); instr: instructions the"
+echo "  whole process executed (valgrind --tool=callgrind, one run)."
+lean_ratio=$(awk -v m="$(median "$good" lean)" -v b="$(median "$good" base)" \
+	'BEGIN { printf "%.2f", m / b }')
+echo "  lean module, correct password: ${lean_ratio}x the baseline" \
+	"(noise on this machine is about +-0.1x)"
+exit 0
