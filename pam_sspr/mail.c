@@ -369,22 +369,37 @@ read_smtp_password(const char *path, char **ret, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-smtp_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
-	  const char *sender, char *err, size_t errlen)
+/* A libcurl handle set up for the configured SMTP server. */
+struct smtp_conn {
+	CURL *curl;
+	char *password;			/* secret, wiped on close */
+	char curl_err[CURL_ERROR_SIZE];
+};
+
+static void
+smtp_close(struct smtp_conn *sc)
 {
-	char curl_err[CURL_ERROR_SIZE] = "";
-	struct curl_slist *rcpt = NULL;
-	struct upload up = { NULL, 0, 0 };
-	char envelope[MAIL_ADDR_MAX + 3];
-	char rcpt_addr[MAIL_ADDR_MAX + 3];
-	char *password = NULL;
-	char *msg = NULL;
-	CURL *curl = NULL;
+	if (sc->curl != NULL)
+		curl_easy_cleanup(sc->curl);
+	sc->curl = NULL;
+	sspr_free_secret(sc->password);
+	sc->password = NULL;
+}
+
+/*
+ * Everything delivery and the admin's check share: smtp_url, TLS always
+ * verified (STARTTLS required for smtp:// unless smtp_starttls = no),
+ * ca_file, timeouts, and the credentials when smtp_user is set.
+ */
+static int
+smtp_open(const struct sspr_cfg *cfg, struct smtp_conn *sc, char *err,
+	  size_t errlen)
+{
 	bool smtps;
 	CURLcode c;
 	int r;
 
+	*sc = (struct smtp_conn){ .curl = NULL };
 	if (cfg->smtp_url == NULL) {
 		snprintf(err, errlen, "no smtp_url is configured");
 		return -ENOTCONN;
@@ -394,6 +409,82 @@ smtp_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 		snprintf(err, errlen, "smtp_url must be smtp:// or smtps://");
 		return -EINVAL;
 	}
+	if (cfg->smtp_user != NULL) {
+		if (cfg->smtp_password_file == NULL) {
+			snprintf(err, errlen,
+				 "smtp_user needs smtp_password_file");
+			return -EINVAL;
+		}
+		r = read_smtp_password(cfg->smtp_password_file, &sc->password,
+				       err, errlen);
+		if (r < 0)
+			return r;
+	}
+	pthread_once(&curl_once, curl_init_once);
+	if (curl_init_result != CURLE_OK) {
+		snprintf(err, errlen, "libcurl failed to initialise");
+		smtp_close(sc);
+		return -EIO;
+	}
+	sc->curl = curl_easy_init();
+	if (sc->curl == NULL) {
+		snprintf(err, errlen, "libcurl failed to initialise");
+		smtp_close(sc);
+		return -ENOMEM;
+	}
+	c = curl_easy_setopt(sc->curl, CURLOPT_URL, cfg->smtp_url);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_PROTOCOLS_STR,
+				     "smtp,smtps");
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_NOSIGNAL, 1L);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_ERRORBUFFER,
+				     sc->curl_err);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_CONNECTTIMEOUT,
+				     (long)cfg->connect_timeout);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_TIMEOUT,
+				     (long)cfg->timeout);
+	/* smtps:// is TLS from the start; smtp:// needs STARTTLS. */
+	if (c == CURLE_OK && !smtps)
+		c = curl_easy_setopt(sc->curl, CURLOPT_USE_SSL,
+				     cfg->smtp_starttls ? (long)CURLUSESSL_ALL
+							: (long)CURLUSESSL_NONE);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c == CURLE_OK && cfg->ca_file != NULL)
+		c = curl_easy_setopt(sc->curl, CURLOPT_CAINFO, cfg->ca_file);
+	if (c == CURLE_OK && cfg->smtp_user != NULL)
+		c = curl_easy_setopt(sc->curl, CURLOPT_USERNAME,
+				     cfg->smtp_user);
+	if (c == CURLE_OK && sc->password != NULL)
+		c = curl_easy_setopt(sc->curl, CURLOPT_PASSWORD,
+				     sc->password);
+	if (c != CURLE_OK) {
+		snprintf(err, errlen, "libcurl: %s", curl_easy_strerror(c));
+		smtp_close(sc);
+		return curl_to_errno(c);
+	}
+	return 0;
+}
+
+static int
+smtp_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
+	  const char *sender, char *err, size_t errlen)
+{
+	struct smtp_conn sc = { .curl = NULL };
+	struct curl_slist *rcpt = NULL;
+	struct upload up = { NULL, 0, 0 };
+	char envelope[MAIL_ADDR_MAX + 3];
+	char rcpt_addr[MAIL_ADDR_MAX + 3];
+	char *msg = NULL;
+	CURLcode c;
+	int r;
+
 	if (strlen(sender) > MAIL_ADDR_MAX || !header_value_ok(sender) ||
 	    strpbrk(sender, "<> ") != NULL) {
 		snprintf(err, errlen, "mail_from is not a usable address");
@@ -406,31 +497,9 @@ smtp_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 				      : strerror(-r));
 		return r;
 	}
-	if (cfg->smtp_user != NULL) {
-		if (cfg->smtp_password_file == NULL) {
-			snprintf(err, errlen,
-				 "smtp_user needs smtp_password_file");
-			r = -EINVAL;
-			goto out;
-		}
-		r = read_smtp_password(cfg->smtp_password_file, &password,
-				       err, errlen);
-		if (r < 0)
-			goto out;
-	}
-
-	pthread_once(&curl_once, curl_init_once);
-	if (curl_init_result != CURLE_OK) {
-		snprintf(err, errlen, "libcurl failed to initialise");
-		r = -EIO;
+	r = smtp_open(cfg, &sc, err, errlen);
+	if (r < 0)
 		goto out;
-	}
-	curl = curl_easy_init();
-	if (curl == NULL) {
-		snprintf(err, errlen, "libcurl failed to initialise");
-		r = -ENOMEM;
-		goto out;
-	}
 	snprintf(envelope, sizeof(envelope), "<%s>", sender);
 	snprintf(rcpt_addr, sizeof(rcpt_addr), "<%s>", mail->to);
 	rcpt = curl_slist_append(NULL, rcpt_addr);
@@ -442,67 +511,67 @@ smtp_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 	up.data = msg;
 	up.len = strlen(msg);
 
-	c = curl_easy_setopt(curl, CURLOPT_URL, cfg->smtp_url);
+	c = curl_easy_setopt(sc.curl, CURLOPT_MAIL_FROM, envelope);
 	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+		c = curl_easy_setopt(sc.curl, CURLOPT_MAIL_RCPT, rcpt);
 	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+		c = curl_easy_setopt(sc.curl, CURLOPT_UPLOAD, 1L);
 	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
+		c = curl_easy_setopt(sc.curl, CURLOPT_READFUNCTION,
+				     upload_read);
 	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
-				     (long)cfg->connect_timeout);
+		c = curl_easy_setopt(sc.curl, CURLOPT_READDATA, &up);
 	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_TIMEOUT,
-				     (long)cfg->timeout);
-	/* smtps:// is TLS from the start; smtp:// needs STARTTLS. */
-	if (c == CURLE_OK && !smtps)
-		c = curl_easy_setopt(curl, CURLOPT_USE_SSL,
-				     cfg->smtp_starttls ? (long)CURLUSESSL_ALL
-							: (long)CURLUSESSL_NONE);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (c == CURLE_OK && cfg->ca_file != NULL)
-		c = curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file);
-	if (c == CURLE_OK && cfg->smtp_user != NULL)
-		c = curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->smtp_user);
-	if (c == CURLE_OK && password != NULL)
-		c = curl_easy_setopt(curl, CURLOPT_PASSWORD, password);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_MAIL_FROM, envelope);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_READFUNCTION, upload_read);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_READDATA, &up);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
+		c = curl_easy_setopt(sc.curl, CURLOPT_INFILESIZE_LARGE,
 				     (curl_off_t)up.len);
 	if (c != CURLE_OK) {
 		snprintf(err, errlen, "libcurl: %s", curl_easy_strerror(c));
 		r = curl_to_errno(c);
 		goto out;
 	}
-	c = curl_easy_perform(curl);
+	c = curl_easy_perform(sc.curl);
 	if (c != CURLE_OK) {
 		snprintf(err, errlen, "SMTP delivery failed: %s",
-			 curl_err[0] != '\0' ? curl_err
-					     : curl_easy_strerror(c));
+			 sc.curl_err[0] != '\0' ? sc.curl_err
+						: curl_easy_strerror(c));
 		r = curl_to_errno(c);
 		goto out;
 	}
 	r = 0;
 out:
-	if (curl != NULL)
-		curl_easy_cleanup(curl);
+	smtp_close(&sc);
 	curl_slist_free_all(rcpt);
-	sspr_free_secret(password);
 	sspr_free_secret(msg);
+	return r;
+}
+
+int
+sspr_mail_smtp_check(const struct sspr_cfg *cfg, char *err, size_t errlen)
+{
+	struct smtp_conn sc = { .curl = NULL };
+	CURLcode c;
+	int r;
+
+	r = smtp_open(cfg, &sc, err, errlen);
+	if (r < 0)
+		return r;
+	/*
+	 * CONNECT_ONLY ends the transfer after libcurl's SMTP connect
+	 * phase: greeting, EHLO, STARTTLS with the certificate verified,
+	 * and AUTH when credentials are set. No MAIL FROM is ever sent.
+	 */
+	c = curl_easy_setopt(sc.curl, CURLOPT_CONNECT_ONLY, 1L);
+	if (c == CURLE_OK)
+		c = curl_easy_perform(sc.curl);
+	if (c != CURLE_OK) {
+		snprintf(err, errlen, "SMTP server %s: %s", cfg->smtp_url,
+			 sc.curl_err[0] != '\0' ? sc.curl_err
+						: curl_easy_strerror(c));
+		r = curl_to_errno(c);
+	} else if (errlen > 0) {
+		err[0] = '\0';
+	}
+	smtp_close(&sc);
 	return r;
 }
 

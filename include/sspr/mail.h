@@ -24,6 +24,17 @@ struct sspr_mail {
 int sspr_mail_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 		   char *err, size_t errlen);
 
+/*
+ * For "sspr admin test": check the SMTP server without sending anything.
+ * Connects to smtp_url with the settings delivery uses and goes through
+ * the greeting, EHLO, STARTTLS (smtp://, unless smtp_starttls = no) or
+ * TLS (smtps://) with the certificate verified, and AUTH when smtp_user
+ * is set; then hangs up. 0 or a negative errno as sspr_mail_send()
+ * returns them (-EPROTO for TLS, -EACCES for AUTH), err says why.
+ */
+int sspr_mail_smtp_check(const struct sspr_cfg *cfg, char *err,
+			 size_t errlen);
+
 /* Mask an address for display: "a•••••@example.org". Malloc'd. */
 char *sspr_mail_mask(const char *address);
 
