@@ -161,6 +161,7 @@ struct nested_talk {
 	char *msg;
 	size_t msglen;
 	size_t used;
+	bool objected;	/* the stack said something was wrong */
 };
 
 /* Keep what the stack says (e.g. pam_pwquality's reason), once each. */
@@ -205,6 +206,17 @@ nested_conv(int n, const struct pam_message **msgs,
 	for (i = 0; i < n; i++) {
 		switch (msgs[i]->msg_style) {
 		case PAM_PROMPT_ECHO_OFF:
+			/*
+			 * Run by root, pam_pwquality and pam_unix only warn
+			 * about a weak password and then ask again. The person
+			 * resetting is not root: a warning is a refusal, so
+			 * the next question is not answered and nothing is
+			 * changed.
+			 */
+			if (talk->objected) {
+				drop_responses(resp, n);
+				return PAM_CONV_ERR;
+			}
 			resp[i].resp = sspr_strdup(talk->password);
 			if (resp[i].resp == NULL) {
 				drop_responses(resp, n);
@@ -212,6 +224,9 @@ nested_conv(int n, const struct pam_message **msgs,
 			}
 			break;
 		case PAM_ERROR_MSG:
+			talk->objected = true;
+			remember(talk, msgs[i]->msg);
+			break;
 		case PAM_TEXT_INFO:
 			remember(talk, msgs[i]->msg);
 			break;

@@ -14,9 +14,9 @@ sandbox_init
 smtp_start
 sandbox_conf "smtp_url = smtp://127.0.0.1:$SMTP_PORT" "ca_file = $SMTP_CA" \
 	"mail_from = sspr@test.example"
-for u in carol gina hank ivan judy; do sandbox_add_user "$u" 'OldPass#1'; done
+for u in carol gina hank ivan judy kate; do sandbox_add_user "$u" 'OldPass#1'; done
 sandbox_record carol "email = carol@example.org" "${TOTP[@]}"
-for u in gina hank ivan judy; do sandbox_record "$u" "email = $u@example.org"; done
+for u in gina hank ivan judy kate; do sandbox_record "$u" "email = $u@example.org"; done
 
 # Type the newest mailed code after the mail arrives.
 type_mailed_code() {
@@ -42,6 +42,19 @@ type_mailed_code $((n + 1)) 'New password: *$'
 new_password 'Two#Methods8'
 check "two methods: password changed" sandbox_password_is carol 'Two#Methods8'
 sandbox_conf "methods_required = 1"
+
+# --- the host's own policy (pam_pwquality) applies, though login is root
+login_start
+n=$(smtp_count)
+term_answer kate 'Password: *$'
+term_answer '' 'Code: *$'
+type_mailed_code $((n + 1)) 'New password: *$'
+term_answer 'Password1!' 'Retype new password: *$'
+term_answer 'Password1!' 'New password: *$'
+check "host policy: pam_pwquality's reason is shown" term_has 'not accepted: BAD PASSWORD: .*dictionary'
+check "host policy: nothing changed" sandbox_password_is kate 'OldPass#1'
+new_password 'Better#Pass#77'
+check "host policy: a good password then works" sandbox_password_is kate 'Better#Pass#77'
 
 # --- enable = group: members only
 groupadd_line="sspr-users:x:4999:hank"

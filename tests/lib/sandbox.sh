@@ -39,7 +39,7 @@ auth	requisite			pam_deny.so
 auth	required			pam_permit.so
 PAM
 	cat >>"$SB/etc/pam.d/common-session" <<PAM
-session	optional			$MODULE
+session	required			$MODULE
 PAM
 	_sandbox_write_enter
 	# Capture syslog (pam_syslog) for assertions: nothing reaches the host's.
