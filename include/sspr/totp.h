@@ -15,7 +15,7 @@
 int sspr_hotp(const uint8_t *key, size_t key_len, unsigned alg,
 	      uint64_t counter, unsigned digits, uint32_t *ret_code);
 
-/* The clock, replaceable in tests through SSPR_TEST_NOW (unit tests only). */
+/* The clock; functions that depend on time take it as a parameter. */
 time_t sspr_now(void);
 
 /*
