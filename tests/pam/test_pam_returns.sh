@@ -29,7 +29,14 @@ out=$(auth login bob 'wrong\n')
 check "enable = none: not offered" not grep -q 'Forgot' <<<"$out"
 sandbox_conf "enable = all"
 
+# A pam_faillock tally, kept in the sandbox, that the reset should clear.
+mkdir -p "$SB/faillock"
+echo "dir = $SB/faillock" >"$SB/etc/security/faillock.conf"
+printf 'auth required pam_faillock.so authfail deny=10\n' >"$SB/etc/pam.d/faillock-test"
+printf 'x\n' | sandbox_run pamtester faillock-test bob authenticate >/dev/null 2>&1
+check "faillock tally recorded before the reset" [ -s "$SB/faillock/bob" ]
 out=$(auth login bob "\n$(oathtool --totp --base32 $KEY)\nPam#Return9\nPam#Return9\n")
+check "the reset clears the faillock tally" not [ -s "$SB/faillock/bob" ]
 check "a completed reset authenticates (after_reset = login)" grep -q 'successfully authenticated' <<<"$out"
 check "and the password changed" sandbox_password_is bob 'Pam#Return9'
 
