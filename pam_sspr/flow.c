@@ -266,12 +266,39 @@ challenge(struct sspr_reset *s)
 	return 0;
 }
 
+/*
+ * pam_faillock's tally directory: "dir = PATH" in faillock.conf, which
+ * the faillock command of Debian 12 does not read by itself.
+ */
+static bool
+faillock_dir(char *dir, size_t size)
+{
+	FILE *f = fopen("/etc/security/faillock.conf", "re");
+	char line[512];
+	bool found = false;
+
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		char value[512];
+
+		if (sscanf(line, " dir = %511s", value) == 1 &&
+		    value[0] == '/' && strlen(value) < size) {
+			sspr_strlcpy(dir, value, size);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 /* Clear the failure count and unlock pam_faillock's tally. */
 static void
 forget_failures(struct sspr_reset *s)
 {
 	static const char faillock[] = "/usr/sbin/faillock";
 	struct sspr_record rec = { 0 };
+	char dir[512];
 	int lock;
 
 	if (sspr_reset_record_open(s, &rec, &lock) == 0) {
@@ -280,14 +307,18 @@ forget_failures(struct sspr_reset *s)
 		sspr_reset_record_close(s, &rec, lock, true);
 	}
 	if (access(faillock, X_OK) == 0) {
-		char *const argv[] = { (char *)faillock, (char *)"--user",
-				       (char *)s->user, (char *)"--reset",
-				       NULL };
+		const char *argv[] = { faillock, "--user", s->user, "--reset",
+				       NULL, NULL, NULL };
 		char *const envp[] = { NULL };
-		pid_t pid = fork();
+		pid_t pid;
 
+		if (faillock_dir(dir, sizeof(dir))) {
+			argv[4] = "--dir";
+			argv[5] = dir;
+		}
+		pid = fork();
 		if (pid == 0) {
-			execve(faillock, argv, envp);
+			execve(faillock, (char *const *)argv, envp);
 			_exit(127);
 		}
 		if (pid > 0)
