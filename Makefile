@@ -47,7 +47,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(patsubst tests/lib/%.c,$(BUILD)/tests/%,$(wildcard tests/lib/*_tool.c))
 
-.PHONY: all check check-unit bench demo install deb lint asan fuzz clean
+.PHONY: all check bench demo install deb lint asan fuzz pot clean
 all: $(MODULE) $(FLOWLIB) $(COMMAND)
 
 $(BUILD)/obj/%.o: pam_sspr/%.c $(wildcard include/sspr/*.h) | $(BUILD)/obj
@@ -138,6 +138,13 @@ asan:
 
 fuzz:
 	@BUILD=$(abspath $(BUILD)) bash tests/fuzz/run.sh
+
+# The template translators start from (messages are marked with _()).
+pot:
+	mkdir -p po
+	xgettext --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
+	    --package-name=pam_sspr --package-version=$(VERSION) \
+	    --add-comments=TRANSLATORS -o po/pam_sspr.pot pam_sspr/*.c
 
 clean:
 	rm -rf $(BUILD)
