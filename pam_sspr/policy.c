@@ -33,11 +33,18 @@ contains_ci(const char *haystack, const char *needle, size_t needle_len)
 	return false;
 }
 
+/*
+ * Count a failed rule and add its sentence to msg as far as it fits. The
+ * count, not what fitted, decides the answer: a small msg must not turn
+ * a refusal into a pass.
+ */
 static void
-add_reason(char *msg, size_t msglen, size_t *used, const char *reason)
+add_reason(char *msg, size_t msglen, size_t *used, unsigned *failed,
+	   const char *reason)
 {
 	int n;
 
+	(*failed)++;
 	if (*used >= msglen)
 		return;
 	n = snprintf(msg + *used, msglen - *used, "%s%s",
@@ -52,6 +59,7 @@ sspr_policy_check(const char *password, const char *user, char *msg,
 {
 	size_t len = strlen(password);
 	size_t used = 0;
+	unsigned failed = 0;
 	size_t name_len;
 	bool lower = false, upper = false, digit = false, symbol = false;
 	bool bad_char = false;
@@ -74,18 +82,18 @@ sspr_policy_check(const char *password, const char *user, char *msg,
 			bad_char = true;
 	}
 	if (len < POLICY_MIN_LEN)
-		add_reason(msg, msglen, &used,
+		add_reason(msg, msglen, &used, &failed,
 			   _("It must have at least 8 characters."));
 	if (len > POLICY_MAX_LEN)
-		add_reason(msg, msglen, &used,
+		add_reason(msg, msglen, &used, &failed,
 			   _("It must have at most 256 characters."));
 	if ((int)lower + (int)upper + (int)digit + (int)symbol <
 	    POLICY_MIN_CLASSES)
-		add_reason(msg, msglen, &used,
+		add_reason(msg, msglen, &used, &failed,
 			   _("It must use three of these four: lowercase "
 			     "letters, uppercase letters, digits, symbols."));
 	if (bad_char)
-		add_reason(msg, msglen, &used,
+		add_reason(msg, msglen, &used, &failed,
 			   _("It may only use English letters, digits, "
 			     "spaces and the symbols "
 			     "@ # $ % ^ & * - _ ! + = [ ] { } | \\ : ' , . ? "
@@ -93,7 +101,7 @@ sspr_policy_check(const char *password, const char *user, char *msg,
 	name_len = strcspn(user, "@");
 	if (name_len >= POLICY_MIN_NAME &&
 	    contains_ci(password, user, name_len))
-		add_reason(msg, msglen, &used,
+		add_reason(msg, msglen, &used, &failed,
 			   _("It must not contain your user name."));
-	return used > 0 ? -EINVAL : 0;
+	return failed > 0 ? -EINVAL : 0;
 }
