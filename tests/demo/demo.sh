@@ -64,6 +64,13 @@ sandbox_init
 # in the sandbox's copy of login.defs only.
 sed -i 's/^LOGIN_TIMEOUT.*/LOGIN_TIMEOUT\t\t300/' "$SB/etc/login.defs"
 sandbox_add_user "$USER_NAME" "$OLD_PASS"
+# What a newcomer reads after logging in (the sandbox's /etc/motd).
+cat >"$SB/etc/motd" <<'EOF'
+
+  You are logged in to the demo sandbox.
+  Type exit to log out; a new login prompt follows.
+
+EOF
 KEY=$(head -c 20 /dev/urandom | base32 | tr -d '=')
 sandbox_record "$USER_NAME" "email = $BACKUP_EMAIL" "totp_secret = $KEY" \
 	"totp_algorithm = sha1" "totp_digits = 6" "totp_period = 30"
@@ -91,7 +98,7 @@ cat >"$TMP/banner" <<EOF
  1. At "login:" type:  $USER_NAME
  2. At "Password:" type a wrong password
     (or just press Enter).
- 3. "Forgot your password?"  type:  y
+ 3. Asked "Forgot your password?"  type:  y
  4. Choose 1 (email) or 2 (authenticator app).
     Email: read the code in the Mail pane.
     App: in another terminal run
@@ -123,9 +130,9 @@ tmux_ set-option -g pane-border-format ' #{pane_title} '
 tmux_ set-option -g status-left ' pam_sspr demo '
 tmux_ set-option -g status-left-length 20
 tmux_ set-option -g status-right ' Ctrl-b d: leave the demo '
-tmux_ select-pane -t "$LOGIN_PANE" -T ' Login (real /bin/login, sandbox) '
-tmux_ select-pane -t "$MAIL_PANE" -T ' Mail '
-tmux_ select-pane -t "$M365_PANE" -T ' Microsoft 365 '
+tmux_ select-pane -t "$LOGIN_PANE" -T 'Login (real /bin/login, sandbox)'
+tmux_ select-pane -t "$MAIL_PANE" -T 'Mail'
+tmux_ select-pane -t "$M365_PANE" -T 'Microsoft 365'
 tmux_ select-pane -t "$LOGIN_PANE"
 
 if [ "$mode" = interactive ]; then
@@ -147,7 +154,7 @@ pane_wait() { wait_for pane_has "$@"; }
 
 check "the login pane explains what to try" term_wait 'pam_sspr demo: reset a forgotten password'
 check "a login prompt appears" term_wait 'login: *$'
-check "the mail pane is ready" pane_wait "$MAIL_PANE" 'Mail sent by pam_sspr arrives here'
+check "the mail pane is ready" pane_wait "$MAIL_PANE" 'Mail that pam_sspr sends arrives here'
 check "the Microsoft 365 pane shows the account" pane_wait "$M365_PANE" "Account: +$UPN"
 fp_before=$(tmux_ capture-pane -p -t "$M365_PANE" | grep -Eo 'fingerprint [0-9a-f]+')
 
@@ -156,8 +163,9 @@ term_answer 'Wrong#Pass0' 'Forgot your password\? Reset it now \[y/N\]: *$'
 term_answer y 'Choice \[1\]: *$'
 term_answer 1 'Code: *$'
 check "the code mail shows in the mail pane" pane_wait "$MAIL_PANE" "To: +$BACKUP_EMAIL"
-code=$(tmux_ capture-pane -p -J -S -200 -t "$MAIL_PANE" | grep -Eo '[Cc]ode is: [0-9]{6,8}' | grep -Eo '[0-9]{6,8}' | tail -n 1)
-check "a code can be read in the mail pane" [ -n "$code" ]
+code=$(tmux_ capture-pane -p -J -t "$MAIL_PANE" | sed -n 's/^>>> The code: \([0-9]\{6,8\}\)$/\1/p')
+check "the code stands out in the mail pane" [ -n "$code" ]
+check "it is the code the mail says" pane_has "$MAIL_PANE" "[Cc]ode is: $code"
 term_answer "$code" 'New password: *$'
 term_answer "$NEW_PASS" 'Retype new password: *$'
 term_answer "$NEW_PASS" 'Your password was changed'

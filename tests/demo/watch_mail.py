@@ -8,6 +8,7 @@ usage: watch_mail.py MAILDIR
 import email
 import email.policy
 import os
+import re
 import shutil
 import sys
 import textwrap
@@ -21,7 +22,7 @@ def width():
 def wrap(text):
     out = []
     for line in text.splitlines():
-        out.extend(textwrap.wrap(line, width()) or [""])
+        out.extend(textwrap.wrap(line, width() - 2) or [""])
     return out
 
 
@@ -35,29 +36,42 @@ def read(path):
             "subject": str(msg.get("Subject", "")), "body": body}
 
 
+INTRO = ["Mail that pam_sspr sends arrives here.",
+         "Nothing leaves this computer.",
+         ""]
+CODE = re.compile(r"[Cc]ode is: ([0-9]{6,8})")
+
+
 def intro():
-    print("Mail sent by pam_sspr arrives here")
-    print("(a loopback SMTP server: nothing leaves this computer).")
-    print()
+    print("\n".join(INTRO), flush=True)
 
 
 def show(mails):
-    """The newest message in full, older ones one line each below."""
-    sys.stdout.write("\033[H\033[2J")
-    intro()
-    new = mails[-1]
+    """The newest message, its code (if any) on top, older ones one line
+    each below; the body is cut to fit the pane so nothing scrolls away."""
     w = width()
-    print(("-- newest mail, " + new["time"] + " ").ljust(w, "-"))
-    print("To:      %s" % new["to"])
-    print("Subject: %s" % new["subject"])
-    print()
-    for line in wrap(new["body"].strip("\n")):
-        print("  " + line)
+    rows = shutil.get_terminal_size((60, 20)).lines
+    new = mails[-1]
+    head = list(INTRO)
+    head.append(("-- newest mail, " + new["time"] + " ").ljust(w, "-"))
+    head.append("To:      %s" % new["to"])
+    head.append("Subject: %s" % new["subject"])
+    code = CODE.search(new["body"])
+    if code:
+        head.append(">>> The code: %s" % code.group(1))
+    head.append("")
+    tail = []
     if len(mails) > 1:
-        print()
-        print("-- earlier mail ".ljust(w, "-"))
-        for m in reversed(mails[-6:-1]):
-            print(("%s %s" % (m["time"], m["subject"]))[:w])
+        tail.append("")
+        tail.append("-- earlier mail ".ljust(w, "-"))
+        for m in reversed(mails[-4:-1]):
+            tail.append(("%s %s" % (m["time"], m["subject"]))[:w])
+    body = ["  " + line for line in wrap(new["body"].strip("\n"))]
+    room = max(1, rows - 1 - len(head) - len(tail))
+    if len(body) > room:
+        body = body[:room - 1] + ["  (...)"]
+    sys.stdout.write("\033[H\033[2J")
+    sys.stdout.write("\n".join(head + body + tail) + "\n")
     sys.stdout.flush()
 
 

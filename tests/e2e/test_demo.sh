@@ -39,7 +39,7 @@ screen() { tmux -L "$OUTER" capture-pane -p -J -t o; }
 shows() { screen | grep -Eq -- "$1"; }
 check "interactive: the login pane appears" wait_for shows 'pam_sspr demo: reset a forgotten password'
 check "interactive: a login prompt" wait_for shows 'login: *'
-check "interactive: the mail pane" wait_for shows 'Mail sent by pam_sspr arrives here'
+check "interactive: the mail pane" wait_for shows 'Mail that pam_sspr sends arrives here'
 check "interactive: the Microsoft 365 pane" wait_for shows 'Account: +demo@contoso.onmicrosoft.com'
 tmux -L "$SOCK" detach-client -s t
 check "interactive: detaching ends the demo" wait_for shows '^DEMO-EXIT-0$'
