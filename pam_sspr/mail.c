@@ -601,8 +601,9 @@ graph_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 			 "consent, and an Exchange application access policy "
 			 "(if any) must include %s", cfg->mail_from);
 	else if (used + 1 < errlen)
-		snprintf(err + used, errlen - used, " -- mail_from %s must be a "
-			 "Microsoft 365 user with an Exchange Online mailbox",
+		snprintf(err + used, errlen - used, " -- mail_from %s must "
+			 "be a Microsoft 365 user with an Exchange Online "
+			 "mailbox",
 			 cfg->mail_from);
 	return r;
 }

@@ -29,6 +29,7 @@
 
 #include <security/pam_appl.h>
 
+#include "sspr/admin_test.h"
 #include "sspr/config.h"
 #include "sspr/enroll.h"
 #include "sspr/gate.h"
@@ -185,6 +186,9 @@ usage(FILE *f)
 		"  sspr admin show USER         one user's record\n"
 		"  sspr admin remove USER [email|totp]\n"
 		"                               remove one method, or the record\n"
+		"  sspr admin test [USER] [--send-to ADDRESS]\n"
+		"                               check the configuration, mail and\n"
+		"                               Microsoft 365; changes nothing\n"
 		"  sspr --conf PATH ...         use another configuration file\n"
 		"\n"
 		"Changes ask for your password first.\n"
@@ -526,6 +530,38 @@ print_time(const char *label, time_t t)
 	printf("%-18s %s\n", label, buf);
 }
 
+/* sspr admin test [USER] [--send-to ADDRESS]: exit 0 when all pass. */
+static int
+cmd_admin_test(struct ctx *c, int argc, char **argv)
+{
+	struct sspr_admin_test opts = { NULL, NULL };
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--send-to") == 0 && i + 1 < argc &&
+		    opts.send_to == NULL) {
+			opts.send_to = argv[++i];
+			if (sspr_mail_address_ok(opts.send_to) < 0) {
+				fail(_("'%s' is not a usable email address"),
+				     opts.send_to);
+				return EXIT_USAGE;
+			}
+		} else if (argv[i][0] != '-' && opts.user == NULL) {
+			opts.user = argv[i];
+			if (!sspr_store_name_ok(opts.user)) {
+				fail(_("'%s' is not a usable user name"),
+				     opts.user);
+				return EXIT_USAGE;
+			}
+		} else {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	return sspr_admin_test_run(&c->cfg, &opts, stdout) == 0 ? EXIT_OK
+								 : EXIT_FAIL;
+}
+
 static int
 cmd_admin(struct ctx *c, int argc, char **argv)
 {
@@ -566,6 +602,8 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 		free(names);
 		return EXIT_OK;
 	}
+	if (strcmp(argv[0], "test") == 0)
+		return cmd_admin_test(c, argc - 1, argv + 1);
 	if (argc < 2 || !sspr_store_name_ok(argv[1])) {
 		if (argc >= 2)
 			fail(_("'%s' is not a usable user name"), argv[1]);
@@ -728,7 +766,10 @@ main(int argc, char **argv)
 	}
 	if (r < 0) {
 		syslog(LOG_AUTHPRIV | LOG_ERR, "configuration: %s", err);
-		if (c.root)
+		if (c.root && argc >= 2 && strcmp(argv[0], "admin") == 0 &&
+		    strcmp(argv[1], "test") == 0)
+			sspr_admin_test_config_failed(err, stdout);
+		else if (c.root)
 			fail("%s", err);
 		else
 			fail(_("the configuration is not valid; ask your "
