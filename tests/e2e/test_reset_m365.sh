@@ -89,9 +89,11 @@ new_password() {
 logged_ids() {
 	local crid rid
 	crid=$(m365_logq "[e['headers']['client-request-id'] for e in L if e['method'] == '$1'][-1]")
-	rid=$(m365_logq "[e['request-id'] for e in L if e['method'] == '$1'][-1]")
-	grep -qF "client-request-id=$crid" "$SB/syslog" || { echo "no $crid" >&2; return 1; }
-	[ "$rid" = None ] || grep -qF "request-id=$rid" "$SB/syslog"
+	rid=$(m365_logq "[e['request-id'] for e in L if e['method'] == '$1' and e['status'] is not None][-1:]")
+	grep -qF "client-request-id=$crid" "$SB/syslog" || { echo "no $crid in syslog" >&2; return 1; }
+	rid=${rid#"['"}
+	rid=${rid%"']"}
+	[ "$rid" = "[]" ] || grep -qF "request-id=$rid" "$SB/syslog" || { echo "no $rid in syslog" >&2; return 1; }
 }
 
 # --- success: both passwords change; first use fetches one token
