@@ -52,7 +52,9 @@ if [ "$mode" = interactive ]; then
 		echo "A demo is already running.  Join it:  tmux -L $SOCK attach" >&2
 		exit 1
 	fi
+	stale=$(tmux -L "$SOCK" show-environment -g SSPR_DEMO_DIR 2>/dev/null | cut -d= -f2)
 	tmux -L "$SOCK" kill-server 2>/dev/null
+	case $stale in /tmp/sspr-test.?*) rm -rf -- "$stale" ;; esac
 else
 	SOCK=sspr-demo-check-$$
 fi
@@ -119,6 +121,7 @@ at_exit "tmux -L $SOCK kill-server 2>/dev/null"
 tmux_ -f /dev/null new-session -d -s t -x 200 -y 50 -n demo \
 	"bash $(printf %q "$DEMO_DIR/login_loop.sh") $(printf %q "$SB") $(printf %q "$TMP/banner")"
 tmux_ set-environment -g SSPR_DEMO_PID $$
+tmux_ set-environment -g SSPR_DEMO_DIR "$TMP"
 LOGIN_PANE=$(tmux_ display-message -p -t t '#{pane_id}')
 MAIL_PANE=$(tmux_ split-window -h -l 45% -t "$LOGIN_PANE" -P -F '#{pane_id}' \
 	"$PY $(printf %q "$DEMO_DIR/watch_mail.py") $(printf %q "$SMTP_MAILDIR")")
