@@ -274,6 +274,9 @@ sspr_gj_error(const char *body, size_t len, struct sspr_graph_error *ret)
 		r = login_error_shape(root, err->valuestring, &e);
 	else
 		r = -EBADMSG;
+	/* "\r..." has an empty first line: no code to report, no shape. */
+	if (r == 0 && e.code[0] == '\0')
+		r = -EBADMSG;
 	sspr_gj_delete_wiped(root);
 	if (r == 0)
 		*ret = e;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "sspr/graph_json.h"
 #include "sspr/policy.h"
 
 /*
@@ -31,9 +32,33 @@ test_policy_answer_ignores_msglen(void)
 	}
 }
 
+/*
+ * fuzz_graph_json: {"error":"\r5"} parsed as a login-service error whose
+ * code (the first line of "error") was empty. An error without a code
+ * is not the documented shape.
+ */
+static void
+test_graph_error_needs_a_code(void)
+{
+	static const char *const bodies[] = {
+		"{\"error\":\"\\r5\"}",
+		"{\"error\":\"\\nx\",\"error_description\":\"d\"}",
+		"{\"error\":{\"code\":\"\\r\\nAuthorization_RequestDenied\"}}",
+	};
+	struct sspr_graph_error e;
+	size_t i;
+
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+		CHECK(sspr_gj_error(bodies[i], strlen(bodies[i]), &e) ==
+		      -EBADMSG);
+	CHECK(sspr_gj_error("{\"error\":\"invalid_client\"}", 26, &e) == 0);
+	CHECK_STR(e.code, "invalid_client");
+}
+
 int
 main(void)
 {
 	RUN(test_policy_answer_ignores_msglen);
+	RUN(test_graph_error_needs_a_code);
 	CHECK_EXIT();
 }
