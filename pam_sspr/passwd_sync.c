@@ -5,6 +5,7 @@
  * password in Microsoft 365 or puts the old shadow line back.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -18,6 +19,8 @@
 #include "sspr/util.h"
 
 #define BACKUP_KEY "pam_sspr:shadow_backup"
+/* Set when the preliminary pass refused: nothing may change. */
+#define REFUSED_KEY "pam_sspr:refused"
 
 static void
 drop_backup(pam_handle_t *pamh, void *data, int error)
@@ -27,21 +30,13 @@ drop_backup(pam_handle_t *pamh, void *data, int error)
 	sspr_free_secret(data);
 }
 
+/* Keep the user's shadow line in the PAM handle for the update pass. */
 static int
-prelim(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
+keep_backup(pam_handle_t *pamh, const char *user)
 {
 	struct sspr_shadow_backup backup = { 0 };
-	char msg[512] = "";
-	char log[SSPR_ERR_MAX] = "";
 	int r;
 
-	r = sspr_sync_precheck(cfg, user, msg, sizeof(msg), log, sizeof(log));
-	if (r < 0) {
-		pam_syslog(pamh, LOG_ERR,
-			   "Microsoft 365 check failed for '%s': %s", user, log);
-		pam_error(pamh, "%s", msg);
-		return PAM_AUTHTOK_ERR;
-	}
 	r = sspr_shadow_backup(user, &backup);
 	if (r < 0) {
 		pam_syslog(pamh, LOG_ERR,
@@ -57,12 +52,41 @@ prelim(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 	return PAM_SUCCESS;
 }
 
+/*
+ * The shadow line is saved before Microsoft 365 is asked: should the
+ * admin have made this line "optional", a refusal here does not stop
+ * pam_unix, and the update pass must still be able to undo its change.
+ */
+static int
+prelim(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
+{
+	char msg[512] = "";
+	char log[SSPR_ERR_MAX] = "";
+	int rv;
+	int r;
+
+	rv = keep_backup(pamh, user);
+	if (rv != PAM_SUCCESS)
+		return rv;
+	r = sspr_sync_precheck(cfg, user, msg, sizeof(msg), log, sizeof(log));
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR,
+			   "Microsoft 365 check failed for '%s': %s", user, log);
+		pam_error(pamh, "%s", msg);
+		(void)pam_set_data(pamh, REFUSED_KEY, (void *)REFUSED_KEY,
+				   NULL);
+		return PAM_AUTHTOK_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
 static int
 update(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 {
 	struct sspr_shadow_backup backup = { 0 };
 	const void *data = NULL;
 	const void *authtok = NULL;
+	const void *refused = NULL;
 	char msg[512] = "";
 	char log[SSPR_ERR_MAX] = "";
 	int r;
@@ -75,6 +99,12 @@ update(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 			   "pam_unix");
 		return PAM_AUTHTOK_ERR;
 	}
+	if (pam_get_data(pamh, REFUSED_KEY, &refused) == PAM_SUCCESS &&
+	    refused != NULL) {
+		/* Only reached when the stack ignored our refusal. */
+		snprintf(log, sizeof(log), "refused by the preliminary check");
+		goto restore;
+	}
 	r = sspr_sync_password(cfg, user, authtok, msg, sizeof(msg), log,
 			       sizeof(log));
 	if (r == 0) {
@@ -83,6 +113,7 @@ update(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 			   user);
 		return PAM_SUCCESS;
 	}
+restore:
 	pam_syslog(pamh, LOG_ERR,
 		   "Microsoft 365 refused the new password of '%s' (%s); "
 		   "restoring the previous local password", user, log);
@@ -98,7 +129,8 @@ update(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 			    "administrator."));
 		return PAM_AUTHTOK_ERR;
 	}
-	pam_error(pamh, "%s", msg);
+	if (refused == NULL)
+		pam_error(pamh, "%s", msg);
 	pam_error(pamh, "%s", _("Your password was not changed."));
 	return PAM_AUTHTOK_ERR;
 }
