@@ -152,7 +152,7 @@ wrong=$(time_case wrong) || exit 1
 dl=$("$TMP/timing" dlopen "$RUNS" pam_sspr.so "$LEAN" \
 	sspr-flow.so "$FLOW" heavy "$HEAVY") || exit 1
 
-# Shared objects each library brings (itself included).
+# Shared objects a library depends on (ldd), ld.so and libc included.
 deps() { ldd "$1" | grep -c '=>\|ld-linux'; }
 
 median() { awk -v n="$2" '$1 == n { print $2 }' <<<"$1"; }
@@ -190,9 +190,9 @@ row "pam_sspr.so (every login)" "$dl" pam_sspr.so pam_sspr.so "$(deps "$LEAN")"
 row "sspr-flow.so (reset/enroll branch only)" "$dl" sspr-flow.so pam_sspr.so "$(deps "$FLOW")"
 row "heavy variant of pam_sspr.so" "$dl" heavy pam_sspr.so "$(deps "$HEAVY")"
 echo
-echo "  objs: shared objects mapped into the process (pamtester rows) or"
-echo "  brought by the library itself (dlopen rows); instr: instructions the"
-echo "  whole process executed (valgrind --tool=callgrind, one run)."
+echo "  objs: shared objects ld.so mapped into the process (pamtester rows),"
+echo "  or the library's dependencies as ldd lists them (dlopen rows); instr:"
+echo "  instructions the whole process executed (valgrind --tool=callgrind)."
 lean_ratio=$(awk -v m="$(median "$good" lean)" -v b="$(median "$good" base)" \
 	'BEGIN { printf "%.2f", m / b }')
 echo "  lean module, correct password: ${lean_ratio}x the baseline" \

@@ -47,8 +47,7 @@ decode_encode(const uint8_t *data, size_t size)
 		free(text);
 		return;
 	}
-	canon = fuzz_cstring((const uint8_t *)"", 0);
-	canon = realloc(canon, strlen(text) + 1);
+	canon = malloc(strlen(text) + 1);
 	FUZZ_ASSERT(canon != NULL);
 	for (i = 0; text[i] != '\0'; i++)
 		if (text[i] != ' ' && text[i] != '=')
