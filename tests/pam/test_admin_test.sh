@@ -98,11 +98,12 @@ conf() {
 }
 
 # at CONF ARGS...: sspr --conf CONF admin test ARGS in the sandbox; sets
-# OUT and RC, keeps every output for the secrecy check.
+# OUT and RC, keeps every output for the secrecy check. AT_WRAP runs it
+# under a wrapper, e.g. AT_WRAP="valgrind -q --error-exitcode=9 --leak-check=full".
 at() {
 	local c=$1
 	shift
-	OUT=$(sandbox_run "$SSPR" --conf "$c" admin test "$@" 2>&1)
+	OUT=$(sandbox_run ${AT_WRAP:-} "$SSPR" --conf "$c" admin test "$@" 2>&1)
 	RC=$?
 	printf '%s\n' "$OUT" >>"$TMP/all.out"
 }
