@@ -268,6 +268,10 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_USER_UNKNOWN;
 		goto out;
 	}
+	/* Only the users reset is for have a Microsoft 365 twin to sync. */
+	rv = PAM_IGNORE;
+	if (!sspr_gate_allowed(&cfg, user))
+		goto out;
 	rv = load_flow(pamh, &api);
 	if (rv != PAM_SUCCESS)
 		goto out;

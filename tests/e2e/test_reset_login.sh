@@ -53,13 +53,13 @@ term_answer '' 'Code: *$'
 check "empty password: code sent, masked address shown" term_wait 'A code was sent to a•••••@example.org. It expires in 10 minutes.'
 smtp_wait_count $((mails + 1))
 code=$(smtp_last_code)
-secrets+=("$code" 'NewPass#22')
+secrets+=("$code" 'Tulip#Harbor42')
 check "code mail goes to the registered address" [ "$(smtp_last_header To)" = alice.backup@example.org ]
 term_answer "$code" 'New password: *$'
-term_answer 'NewPass#22' 'Retype new password: *$'
-term_answer 'NewPass#22' 'Your password was changed.'
+term_answer 'Tulip#Harbor42' 'Retype new password: *$'
+term_answer 'Tulip#Harbor42' 'Your password was changed.'
 check "after the reset the user is logged in" login_shell_is alice
-check "new password is in the shadow file" sandbox_password_is alice 'NewPass#22'
+check "new password is in the shadow file" sandbox_password_is alice 'Tulip#Harbor42'
 check "old password no longer works" not sandbox_password_is alice 'OldPass#1'
 smtp_wait_count $((mails + 2))
 check "change notice mailed to the registered address" [ "$(smtp_last_header To)" = alice.backup@example.org ]
