@@ -129,7 +129,7 @@ deb:
 lint:
 	clang-format --dry-run -Werror pam_sspr/*.c include/sspr/*.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --inline-suppr -Iinclude --std=c11 pam_sspr/
+	    --inline-suppr -D_GNU_SOURCE -Iinclude --std=c11 pam_sspr/
 
 asan:
 	$(MAKE) BUILD=$(BUILD)/asan \

@@ -32,13 +32,13 @@
 #define ROLE_NAME "User Administrator"
 
 /* When a permission is needed. */
-#define NEED_SYNC 0x1u		/* sync != off: look up, set passwords */
-#define NEED_ENTRA_EMAIL 0x2u	/* email_source = entra | both */
-#define NEED_GRAPH_MAIL 0x4u	/* mail_transport = graph */
+#define NEED_SYNC 0x1u	      /* sync != off: look up, set passwords */
+#define NEED_ENTRA_EMAIL 0x2u /* email_source = entra | both */
+#define NEED_GRAPH_MAIL 0x4u  /* mail_transport = graph */
 
 struct permission {
-	const char *name;		/* least privileged app permission */
-	const char *also[3];		/* broader ones that include it */
+	const char *name;    /* least privileged app permission */
+	const char *also[3]; /* broader ones that include it */
 	const char *what;
 	unsigned need;
 };
@@ -46,16 +46,20 @@ struct permission {
 static const struct permission permissions[] = {
 	{ "User-PasswordProfile.ReadWrite.All",
 	  { "User.ReadWrite.All", "Directory.ReadWrite.All", NULL },
-	  "set passwords", NEED_SYNC },
+	  "set passwords",
+	  NEED_SYNC },
 	{ "User.Read.All",
 	  { "User.ReadWrite.All", "Directory.Read.All",
 	    "Directory.ReadWrite.All" },
-	  "look users up", NEED_SYNC },
+	  "look users up",
+	  NEED_SYNC },
 	{ "UserAuthenticationMethod.Read.All",
 	  { "UserAuthenticationMethod.ReadWrite.All", NULL, NULL },
 	  "read the email address users registered in Microsoft 365",
 	  NEED_ENTRA_EMAIL },
-	{ "Mail.Send", { NULL, NULL, NULL }, "send mail as mail_from",
+	{ "Mail.Send",
+	  { NULL, NULL, NULL },
+	  "send mail as mail_from",
 	  NEED_GRAPH_MAIL },
 };
 
@@ -130,7 +134,8 @@ note(struct run *t, const char *label, const char *fmt, ...)
 static void
 fix_permission(struct run *t, const char *names)
 {
-	note(t, "fix:", "grant the application permission %s: " ENTRA
+	note(t, "fix:",
+	     "grant the application permission %s: " ENTRA
 	     " > App registrations > the app (client_id %s) > API "
 	     "permissions > Add a permission > Microsoft Graph > Application "
 	     "permissions > %s > Add permissions, then \"Grant admin consent\"",
@@ -141,9 +146,10 @@ fix_permission(struct run *t, const char *names)
 static void
 fix_role(struct run *t)
 {
-	note(t, "", "setting passwords also needs the \"" ROLE_NAME "\" "
-	     "directory role: " ENTRA " > Roles and administrators > "
-	     ROLE_NAME " > Add assignments > the app (client_id %s)",
+	note(t, "",
+	     "setting passwords also needs the \"" ROLE_NAME "\" "
+	     "directory role: " ENTRA " > Roles and administrators > " ROLE_NAME
+	     " > Add assignments > the app (client_id %s)",
 	     t->cfg->client_id);
 }
 
@@ -164,21 +170,23 @@ sspr_admin_test_config_failed(const char *err, FILE *out)
 {
 	fprintf(out, "%-6sconfiguration: %s\n", "FAIL", err);
 	fprintf(out, "      fix: correct it (every key is in sspr.conf(5)) "
-		"and run \"sspr admin test\" again\n");
+		     "and run \"sspr admin test\" again\n");
 	fprintf(out, "1 check failed.\n");
 }
 
 static void
 check_config(struct run *t)
 {
-	const char *path = t->cfg->conf_path != NULL ? t->cfg->conf_path
-						     : SSPR_CONF_PATH;
+	const char *path =
+	    t->cfg->conf_path != NULL ? t->cfg->conf_path : SSPR_CONF_PATH;
 
 	if (access(path, F_OK) == 0)
 		ok(t, "configuration %s", path);
 	else
-		ok(t, "configuration: %s does not exist, built-in defaults "
-		   "apply", path);
+		ok(t,
+		   "configuration: %s does not exist, built-in defaults "
+		   "apply",
+		   path);
 }
 
 static void
@@ -189,30 +197,32 @@ check_state_dir(struct run *t)
 
 	r = sspr_store_check_dir(dir);
 	if (r == 0) {
-		ok(t, "state_dir %s: a directory owned by root that others "
-		   "cannot write", dir);
+		ok(t,
+		   "state_dir %s: a directory owned by root that others "
+		   "cannot write",
+		   dir);
 		return;
 	}
 	failed(t, "state_dir %s: %s", dir != NULL ? dir : "(unset)",
-	       r == -ENOENT	? "does not exist"
-	       : r == -ELOOP	? "is a symbolic link"
-	       : r == -ENOTDIR	? "is not a directory"
-	       : r == -EPERM	? "not owned by root, or writable by group "
-				  "or others"
-	       : r == -EINVAL	? "not an absolute path"
-				: strerror(-r));
+	       r == -ENOENT    ? "does not exist"
+	       : r == -ELOOP   ? "is a symbolic link"
+	       : r == -ENOTDIR ? "is not a directory"
+	       : r == -EPERM   ? "not owned by root, or writable by group "
+				 "or others"
+	       : r == -EINVAL  ? "not an absolute path"
+			       : strerror(-r));
 	if (r == -ENOENT || r == -EPERM)
 		note(t, "fix:", "install -d -m 0700 -o root -g root %s", dir);
 	else
-		note(t, "fix:", "set state_dir to an absolute path of a "
+		note(t, "fix:",
+		     "set state_dir to an absolute path of a "
 		     "root-only directory (default /var/lib/sspr)");
 }
 
 /* --- Microsoft 365 sign-in and permissions ----------------------------- */
 
 static void
-explain_token_failure(struct run *t, int r,
-		      const struct sspr_graph_result *res)
+explain_token_failure(struct run *t, int r, const struct sspr_graph_result *res)
 {
 	const struct sspr_cfg *cfg = t->cfg;
 	const struct sspr_graph_error *e = &res->error;
@@ -220,71 +230,98 @@ explain_token_failure(struct run *t, int r,
 	const char *host = cfg->authority;
 
 	if (res->has_error && e->aadsts == 7000215 && secret) {
-		failed(t, "Microsoft 365 sign-in: the client secret in %s was "
-		       "refused (AADSTS7000215)", cfg->client_secret_file);
-		note(t, "fix:", "client_secret_file must hold the secret's "
+		failed(t,
+		       "Microsoft 365 sign-in: the client secret in %s was "
+		       "refused (AADSTS7000215)",
+		       cfg->client_secret_file);
+		note(t, "fix:",
+		     "client_secret_file must hold the secret's "
 		     "Value, not its Secret ID; an expired secret needs a new "
 		     "one: " ENTRA " > App registrations > the app > "
 		     "Certificates & secrets > New client secret");
 	} else if (res->has_error && e->aadsts == 700016) {
-		failed(t, "Microsoft 365 sign-in: no application with "
+		failed(t,
+		       "Microsoft 365 sign-in: no application with "
 		       "client_id %s in tenant %s (AADSTS700016)",
 		       cfg->client_id, cfg->tenant);
-		note(t, "fix:", "copy the Application (client) ID and the "
-		     "Directory (tenant) ID from the app's Overview page in "
-		     ENTRA " > App registrations into client_id and tenant");
+		note(t, "fix:",
+		     "copy the Application (client) ID and the "
+		     "Directory (tenant) ID from the app's Overview page "
+		     "in " ENTRA
+		     " > App registrations into client_id and tenant");
 	} else if (res->has_error && e->aadsts == 90002) {
-		failed(t, "Microsoft 365 sign-in: tenant %s was not found "
-		       "(AADSTS90002)", cfg->tenant);
-		note(t, "fix:", "tenant is the Directory (tenant) ID or a "
+		failed(t,
+		       "Microsoft 365 sign-in: tenant %s was not found "
+		       "(AADSTS90002)",
+		       cfg->tenant);
+		note(t, "fix:",
+		     "tenant is the Directory (tenant) ID or a "
 		     "verified domain; for a national cloud set authority and "
 		     "graph (see NATIONAL CLOUDS in sspr.conf(5))");
 	} else if (res->has_error && !secret) {
-		failed(t, "Microsoft 365 sign-in: the certificate credential "
-		       "was refused (%s AADSTS%lu)", e->code, e->aadsts);
-		note(t, "fix:", "upload %s to " ENTRA " > App registrations > "
+		failed(t,
+		       "Microsoft 365 sign-in: the certificate credential "
+		       "was refused (%s AADSTS%lu)",
+		       e->code, e->aadsts);
+		note(t, "fix:",
+		     "upload %s to " ENTRA " > App registrations > "
 		     "the app > Certificates & secrets > Certificates, make "
 		     "sure %s is its key and that this computer's clock is "
-		     "right", cfg->client_certificate, cfg->client_key);
+		     "right",
+		     cfg->client_certificate, cfg->client_key);
 	} else if (res->has_error) {
 		failed(t, "Microsoft 365 sign-in: refused (%s AADSTS%lu)",
 		       e->code, e->aadsts);
-		note(t, "fix:", "look the code up at "
+		note(t, "fix:",
+		     "look the code up at "
 		     "https://login.microsoftonline.com/error?code=%lu",
 		     e->aadsts);
 	} else if (r == -EPROTO) {
-		failed(t, "Microsoft 365 sign-in: TLS to %s failed: the "
-		       "server's certificate is not trusted", host);
-		note(t, "fix:", "%s", cfg->ca_file != NULL
-		     ? "ca_file replaces the system's CA certificates: point "
-		       "it at the CA that signed the server's certificate, or "
-		       "remove it to use the system's"
-		     : "if a TLS-inspecting proxy or a private CA is in the "
-		       "path, set ca_file to its CA certificate (PEM); check "
-		       "this computer's clock");
+		failed(t,
+		       "Microsoft 365 sign-in: TLS to %s failed: the "
+		       "server's certificate is not trusted",
+		       host);
+		note(
+		    t, "fix:", "%s",
+		    cfg->ca_file != NULL
+			? "ca_file replaces the system's CA certificates: "
+			  "point "
+			  "it at the CA that signed the server's certificate, "
+			  "or "
+			  "remove it to use the system's"
+			: "if a TLS-inspecting proxy or a private CA is in the "
+			  "path, set ca_file to its CA certificate (PEM); "
+			  "check "
+			  "this computer's clock");
 	} else if (res->throttled) {
-		failed(t, "Microsoft 365 sign-in: %s kept answering \"busy\" "
-		       "until the time limit", host);
+		failed(t,
+		       "Microsoft 365 sign-in: %s kept answering \"busy\" "
+		       "until the time limit",
+		       host);
 		note(t, "fix:", "try again later, or raise timeout");
 	} else if (res->transport != 0) {
 		failed(t, "Microsoft 365 sign-in: %s could not be reached",
 		       host);
-		note(t, "fix:", "check authority, name resolution and that "
+		note(t, "fix:",
+		     "check authority, name resolution and that "
 		     "the firewall lets HTTPS out (no proxy is used)");
 	} else if (res->status != 0) {
 		failed(t, "Microsoft 365 sign-in: unexpected answer HTTP %ld",
 		       res->status);
-		note(t, "fix:", "check authority (the login service of your "
+		note(t, "fix:",
+		     "check authority (the login service of your "
 		     "cloud)");
 	} else {
 		failed(t, "Microsoft 365 sign-in: %s",
 		       res->detail[0] != '\0' ? res->detail : strerror(-r));
 		if (secret)
-			note(t, "fix:", "client_secret_file must be a regular "
+			note(t, "fix:",
+			     "client_secret_file must be a regular "
 			     "file owned by root, mode 0600, holding the "
 			     "secret's Value on one line");
 		else
-			note(t, "fix:", "client_key must be the unencrypted "
+			note(t, "fix:",
+			     "client_key must be the unencrypted "
 			     "PEM private key of client_certificate; both "
 			     "owned by root, the key with mode 0600");
 		/* Nothing was sent: the line above says it all. */
@@ -295,8 +332,7 @@ explain_token_failure(struct run *t, int r,
 
 /* base64url without padding; 0 or -EINVAL. out holds 3 * len / 4 + 1. */
 static int
-b64url_decode(const char *in, size_t len, unsigned char *out,
-	      size_t *ret_len)
+b64url_decode(const char *in, size_t len, unsigned char *out, size_t *ret_len)
 {
 	unsigned acc = 0;
 	unsigned bits = 0;
@@ -382,10 +418,9 @@ has_role(const cJSON *roles, const char *name)
 
 	if (name == NULL)
 		return false;
-	cJSON_ArrayForEach(item, roles)
-		if (cJSON_IsString(item) &&
-		    strcmp(item->valuestring, name) == 0)
-			return true;
+	cJSON_ArrayForEach(item, roles) if (cJSON_IsString(item) &&
+					    strcmp(item->valuestring, name) ==
+						0) return true;
 	return false;
 }
 
@@ -414,8 +449,10 @@ note_cached_token(struct run *t)
 			     SSPR_TOKEN_CACHE) >= sizeof(path) ||
 	    access(path, F_OK) != 0)
 		return;
-	note(t, "", "the token cached in %s keeps the old permissions until "
-	     "it expires (at most an hour); remove it after granting", path);
+	note(t, "",
+	     "the token cached in %s keeps the old permissions until "
+	     "it expires (at most an hour); remove it after granting",
+	     path);
 }
 
 static void
@@ -435,7 +472,7 @@ check_permissions(struct run *t)
 	r = token_roles(t->g.token, &root, &roles);
 	if (r < 0) {
 		info(t, "Microsoft 365 permissions: not readable from the "
-		     "token; the checks below show them");
+			"token; the checks below show them");
 		return;
 	}
 	for (i = 0; i < SSPR_ARRAY_SIZE(permissions); i++) {
@@ -469,8 +506,8 @@ check_permissions(struct run *t)
 	for (i = 0; i < SSPR_ARRAY_SIZE(permissions); i++)
 		if ((permissions[i].need & need) != 0 &&
 		    strstr(missing, permissions[i].name) != NULL)
-			note(t, "", "%s is needed to %s",
-			     permissions[i].name, permissions[i].what);
+			note(t, "", "%s is needed to %s", permissions[i].name,
+			     permissions[i].what);
 	fix_permission(t, missing);
 	if (role_needed)
 		fix_role(t);
@@ -486,14 +523,17 @@ check_sign_in(struct run *t)
 
 	if (cfg->tenant == NULL) {
 		info(t, "Microsoft 365: not configured (no tenant); passwords "
-		     "change on this computer only");
+			"change on this computer only");
 		return;
 	}
 	r = sspr_graph_open(&t->g, &t->fresh);
 	if (r < 0) {
-		failed(t, "Microsoft 365: tenant '%s', client_id, authority "
-		       "or graph is not usable", cfg->tenant);
-		note(t, "fix:", "tenant is a GUID or a domain name; "
+		failed(t,
+		       "Microsoft 365: tenant '%s', client_id, authority "
+		       "or graph is not usable",
+		       cfg->tenant);
+		note(t, "fix:",
+		     "tenant is a GUID or a domain name; "
 		     "authority and graph are https:// URLs");
 		return;
 	}
@@ -510,9 +550,10 @@ check_sign_in(struct run *t)
 	check_permissions(t);
 	if (cfg->sync != SSPR_SYNC_OFF) {
 		info(t, "directory role: not checked (only a password change "
-		     "shows it); the app needs \"" ROLE_NAME "\"");
-		note(t, "", ENTRA " > Roles and administrators > " ROLE_NAME
-		     " > Add assignments > the app (client_id %s)",
+			"shows it); the app needs \"" ROLE_NAME "\"");
+		note(t, "",
+		     ENTRA " > Roles and administrators > " ROLE_NAME
+			   " > Add assignments > the app (client_id %s)",
 		     cfg->client_id);
 	}
 }
@@ -531,16 +572,19 @@ check_smtp(struct run *t)
 	    sspr_mail_address_ok(sender) < 0) {
 		failed(t, "mail: the sender address '%s' is not usable",
 		       cfg->mail_from != NULL ? cfg->mail_from : sender);
-		note(t, "fix:", "set mail_from to an address your mail "
+		note(t, "fix:",
+		     "set mail_from to an address your mail "
 		     "server accepts as sender");
 		return;
 	}
 	r = sspr_mail_smtp_check(cfg, err, sizeof(err));
 	if (r == 0) {
-		ok(t, "mail: SMTP server %s answered%s%s, sender %s (no mail "
-		   "sent)", cfg->smtp_url,
+		ok(t,
+		   "mail: SMTP server %s answered%s%s, sender %s (no mail "
+		   "sent)",
+		   cfg->smtp_url,
 		   sspr_skip_prefix(cfg->smtp_url, "smtps://") != NULL
-			   ? ", TLS certificate verified"
+		       ? ", TLS certificate verified"
 		   : cfg->smtp_starttls ? ", STARTTLS certificate verified"
 					: " without TLS (smtp_starttls = no)",
 		   cfg->smtp_user != NULL ? ", login accepted" : "", sender);
@@ -549,35 +593,42 @@ check_smtp(struct run *t)
 	failed(t, "mail: %s", err);
 	switch (r) {
 	case -ENOTCONN:
-		note(t, "fix:", "set smtp_url = smtp://HOST:587 (STARTTLS) or "
+		note(t, "fix:",
+		     "set smtp_url = smtp://HOST:587 (STARTTLS) or "
 		     "smtps://HOST:465, or mail_transport = graph");
 		break;
 	case -EPROTO:
-		note(t, "fix:", "%s", cfg->ca_file != NULL
-		     ? "the server's certificate is not trusted: ca_file "
-		       "replaces the system's CA certificates, so point it at "
-		       "the CA that signed the server's certificate (it is "
-		       "also used for Microsoft 365)"
-		     : "the server's certificate is not trusted or TLS "
-		       "failed: for a private CA set ca_file to its "
-		       "certificate (PEM)");
-		note(t, "", "the host name in smtp_url must be one the "
+		note(t, "fix:", "%s",
+		     cfg->ca_file != NULL
+			 ? "the server's certificate is not trusted: ca_file "
+			   "replaces the system's CA certificates, so point it "
+			   "at "
+			   "the CA that signed the server's certificate (it is "
+			   "also used for Microsoft 365)"
+			 : "the server's certificate is not trusted or TLS "
+			   "failed: for a private CA set ca_file to its "
+			   "certificate (PEM)");
+		note(t, "",
+		     "the host name in smtp_url must be one the "
 		     "certificate names; a server without STARTTLS needs "
 		     "smtps:// (or, on a trusted network only, "
 		     "smtp_starttls = no)");
 		break;
 	case -EACCES:
-		note(t, "fix:", "the server refused smtp_user and the password "
+		note(t, "fix:",
+		     "the server refused smtp_user and the password "
 		     "in smtp_password_file");
 		break;
 	case -ECONNREFUSED:
 	case -EHOSTUNREACH:
 	case -ETIMEDOUT:
-		note(t, "fix:", "check the host and port in smtp_url and that "
+		note(t, "fix:",
+		     "check the host and port in smtp_url and that "
 		     "the firewall lets this computer reach it");
 		break;
 	default:
-		note(t, "fix:", "check smtp_url, smtp_user and "
+		note(t, "fix:",
+		     "check smtp_url, smtp_user and "
 		     "smtp_password_file (sspr.conf(5))");
 		break;
 	}
@@ -612,13 +663,17 @@ check_graph_mailbox(struct run *t)
 		root = cJSON_ParseWithLength(resp.body, resp.len);
 		mail = cJSON_GetObjectItemCaseSensitive(root, "mail");
 		if (cJSON_IsString(mail) && mail->valuestring[0] != '\0')
-			ok(t, "mail: Graph sendMail as %s, a Microsoft 365 "
-			   "user with a mailbox (%s)", cfg->mail_from,
-			   mail->valuestring);
+			ok(t,
+			   "mail: Graph sendMail as %s, a Microsoft 365 "
+			   "user with a mailbox (%s)",
+			   cfg->mail_from, mail->valuestring);
 		else {
-			failed(t, "mail: mail_from %s is a Microsoft 365 user "
-			       "without a mailbox", cfg->mail_from);
-			note(t, "fix:", "give it an Exchange Online licence, "
+			failed(t,
+			       "mail: mail_from %s is a Microsoft 365 user "
+			       "without a mailbox",
+			       cfg->mail_from);
+			note(t, "fix:",
+			     "give it an Exchange Online licence, "
 			     "or set mail_from to a user or shared mailbox "
 			     "that has one");
 		}
@@ -626,11 +681,13 @@ check_graph_mailbox(struct run *t)
 	} else if (r == 0 && res.status == 404) {
 		failed(t, "mail: mail_from %s is not a user in tenant %s",
 		       cfg->mail_from, cfg->tenant);
-		note(t, "fix:", "set mail_from to the address of a mailbox "
+		note(t, "fix:",
+		     "set mail_from to the address of a mailbox "
 		     "in the tenant (a shared mailbox works)");
 		detail_graph(t, &res, path);
 	} else if (r == 0 && res.status == 403) {
-		info(t, "mail: cannot look up mail_from %s (HTTP 403): the "
+		info(t,
+		     "mail: cannot look up mail_from %s (HTTP 403): the "
 		     "check needs User.Read.All, sending does not",
 		     cfg->mail_from);
 	} else {
@@ -665,9 +722,9 @@ send_test_mail(struct run *t, const char *to)
 	snprintf(body, sizeof(body),
 		 "This mail was sent by \"sspr admin test\" on %s to check "
 		 "how password reset codes are sent.\n"
-		 "Nothing needs to be done.\n", host);
-	mail = (struct sspr_mail){ .to = to, .subject = subject,
-				   .body = body };
+		 "Nothing needs to be done.\n",
+		 host);
+	mail = (struct sspr_mail){ .to = to, .subject = subject, .body = body };
 	r = sspr_mail_send(&t->fresh, &mail, err, sizeof(err));
 	if (r == 0) {
 		ok(t, "mail: test mail sent to %s", to);
@@ -684,7 +741,7 @@ check_mail(struct run *t, const char *send_to)
 
 	if (!mail_used(cfg) && send_to == NULL) {
 		info(t, "mail: not used (methods has no email, no "
-		     "admin_contact)");
+			"admin_contact)");
 		return;
 	}
 	if (cfg->mail_transport == SSPR_MAIL_GRAPH)
@@ -710,25 +767,27 @@ check_local_user(struct run *t, const char *user)
 
 	if (getpwnam(user) == NULL) {
 		failed(t, "user %s: no such account on this computer", user);
-		note(t, "fix:", "check the name (the local user name, not "
+		note(t, "fix:",
+		     "check the name (the local user name, not "
 		     "the Microsoft 365 one)");
 		return;
 	}
 	if (sspr_gate_allowed(cfg, user)) {
-		ok(t, "user %s may reset a forgotten password here (enable "
-		   "= %s)", user, cfg->enable == SSPR_ENABLE_ALL ? "all"
-								: "group");
+		ok(t,
+		   "user %s may reset a forgotten password here (enable "
+		   "= %s)",
+		   user, cfg->enable == SSPR_ENABLE_ALL ? "all" : "group");
 	} else {
-		failed(t, "user %s may not reset here (enable = %s%s%s)",
-		       user, cfg->enable == SSPR_ENABLE_NONE ? "none"
-							     : "group",
-		       cfg->enable == SSPR_ENABLE_GROUP ? ", not in group "
-							: "",
-		       cfg->enable == SSPR_ENABLE_GROUP ? cfg->enable_group
-							: "");
-		note(t, "fix:", "%s", cfg->enable == SSPR_ENABLE_NONE
-		     ? "set enable = all, or enable = group with enable_group"
-		     : "add the user to enable_group, or set enable = all");
+		failed(
+		    t, "user %s may not reset here (enable = %s%s%s)", user,
+		    cfg->enable == SSPR_ENABLE_NONE ? "none" : "group",
+		    cfg->enable == SSPR_ENABLE_GROUP ? ", not in group " : "",
+		    cfg->enable == SSPR_ENABLE_GROUP ? cfg->enable_group : "");
+		note(t, "fix:", "%s",
+		     cfg->enable == SSPR_ENABLE_NONE
+			 ? "set enable = all, or enable = group with "
+			   "enable_group"
+			 : "add the user to enable_group, or set enable = all");
 	}
 	r = sspr_store_load(cfg->state_dir, user, &rec);
 	if (r == 0 || r == -ENOENT)
@@ -738,8 +797,8 @@ check_local_user(struct run *t, const char *user)
 		     rec.email == NULL && rec.totp_secret == NULL ? "nothing"
 								  : "");
 	else
-		failed(t, "user %s: the record in %s cannot be read: %s",
-		       user, cfg->state_dir,
+		failed(t, "user %s: the record in %s cannot be read: %s", user,
+		       cfg->state_dir,
 		       r == -EBADMSG ? "damaged"
 		       : r == -EPERM ? "owner or mode not safe"
 				     : strerror(-r));
@@ -762,16 +821,18 @@ check_m365_user(struct run *t, const char *user)
 		return;
 	r = sspr_upn_for_user(cfg, user, &upn, err, sizeof(err));
 	if (r < 0) {
-		failed(t, "user %s: no Microsoft 365 user name: %s", user,
-		       err);
-		note(t, "fix:", "set upn_format (e.g. %%u@contoso.com) or "
+		failed(t, "user %s: no Microsoft 365 user name: %s", user, err);
+		note(t, "fix:",
+		     "set upn_format (e.g. %%u@contoso.com) or "
 		     "list the user in upn_map_file");
 		return;
 	}
 	ok(t, "user %s is %s in Microsoft 365", user, upn);
 	if (!t->signed_in) {
-		info(t, "user %s: Microsoft 365 account not checked (no "
-		     "sign-in)", user);
+		info(t,
+		     "user %s: Microsoft 365 account not checked (no "
+		     "sign-in)",
+		     user);
 		free(upn);
 		return;
 	}
@@ -779,29 +840,37 @@ check_m365_user(struct run *t, const char *user)
 			       sizeof(log));
 	switch (r) {
 	case 0:
-		ok(t, "Microsoft 365 account %s: found, enabled, not "
-		   "synchronised from on-premises", upn);
+		ok(t,
+		   "Microsoft 365 account %s: found, enabled, not "
+		   "synchronised from on-premises",
+		   upn);
 		break;
 	case -ENOENT:
 		failed(t, "Microsoft 365 account %s: not found", upn);
-		note(t, "fix:", "check upn_format or upn_map_file against the "
+		note(t, "fix:",
+		     "check upn_format or upn_map_file against the "
 		     "user's name in Microsoft 365");
 		break;
 	case -EREMOTE:
-		failed(t, "Microsoft 365 account %s is synchronised from "
+		failed(t,
+		       "Microsoft 365 account %s is synchronised from "
 		       "on-premises Active Directory: resets are refused",
 		       upn);
-		note(t, "fix:", "reset such accounts on-premises; pam_sspr "
+		note(t, "fix:",
+		     "reset such accounts on-premises; pam_sspr "
 		     "cannot change them");
 		break;
 	case -EPERM:
 		failed(t, "Microsoft 365 account %s is disabled", upn);
-		note(t, "fix:", "enable it in " ENTRA " > Users, if it should "
+		note(t, "fix:",
+		     "enable it in " ENTRA " > Users, if it should "
 		     "be");
 		break;
 	case -EACCES:
-		failed(t, "Microsoft 365 account %s: looking it up was refused "
-		       "(HTTP 403)", upn);
+		failed(t,
+		       "Microsoft 365 account %s: looking it up was refused "
+		       "(HTTP 403)",
+		       upn);
 		fix_permission(t, "User.Read.All");
 		fix_role(t);
 		break;
@@ -818,25 +887,30 @@ check_m365_user(struct run *t, const char *user)
 		return;
 	}
 	log[0] = '\0';
-	r = sspr_sync_entra_email(&t->fresh, user, &address, log,
-				  sizeof(log));
+	r = sspr_sync_entra_email(&t->fresh, user, &address, log, sizeof(log));
 	if (r == 0 && address != NULL) {
 		masked = sspr_mail_mask(address);
 		ok(t, "Microsoft 365 account %s: registered email %s", upn,
 		   masked != NULL ? masked : "(hidden)");
 		free(masked);
 	} else if (r == 0) {
-		ok(t, "Microsoft 365 account %s: emailMethods readable; no "
-		   "email registered there", upn);
+		ok(t,
+		   "Microsoft 365 account %s: emailMethods readable; no "
+		   "email registered there",
+		   upn);
 	} else if (r == -EACCES) {
-		failed(t, "Microsoft 365 account %s: reading emailMethods was "
-		       "refused (HTTP 403)", upn);
+		failed(t,
+		       "Microsoft 365 account %s: reading emailMethods was "
+		       "refused (HTTP 403)",
+		       upn);
 		fix_permission(t, "UserAuthenticationMethod.Read.All");
 		fix_role(t);
 		note(t, "detail:", "%s", log);
 	} else {
-		failed(t, "Microsoft 365 account %s: emailMethods not "
-		       "readable", upn);
+		failed(t,
+		       "Microsoft 365 account %s: emailMethods not "
+		       "readable",
+		       upn);
 		note(t, "detail:", "%s", log);
 	}
 	free(address);

@@ -45,7 +45,8 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 	if (r < 0) {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "local password stack refused the new password of "
-			   "'%s': %s", user, stack_msg);
+			   "'%s': %s",
+			   user, stack_msg);
 		snprintf(msg, msglen, _("This password was not accepted: %s"),
 			 stack_msg);
 		r = -EINVAL;
@@ -63,7 +64,8 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 	}
 	pam_syslog(pamh, LOG_ERR,
 		   "Microsoft 365 refused the new password of '%s' (%s); "
-		   "restoring the previous local password", user, log);
+		   "restoring the previous local password",
+		   user, log);
 	if (sspr_shadow_restore(user, &backup) < 0) {
 		/* The one state we promise never to leave: say it loudly. */
 		pam_syslog(pamh, LOG_CRIT,

@@ -103,8 +103,7 @@ verify_code(struct sspr_reset *s, const char *typed, unsigned *ret_left)
 	r = sspr_reset_record_open(s, &rec, &lock);
 	if (r < 0)
 		return r;
-	r = sspr_code_verify(s->cfg, &rec, s->user, PURPOSE, typed,
-			     time(NULL));
+	r = sspr_code_verify(s->cfg, &rec, s->user, PURPOSE, typed, time(NULL));
 	*ret_left = rec.code_attempts_left;
 	if (sspr_reset_record_close(s, &rec, lock, true) < 0)
 		return -EIO;
@@ -222,7 +221,7 @@ sspr_challenge_totp(struct sspr_reset *s)
 					     s->cfg->totp_window);
 			/* Saved either way: an accepted step is spent. */
 			if (sspr_reset_record_close(s, &rec, lock, r == 0) <
-				    0 &&
+				0 &&
 			    r == 0)
 				r = -EIO;
 		}

@@ -16,12 +16,12 @@
 #include "sspr/util.h"
 
 enum opt_kind {
-	OPT_STRING,	/* free text without control characters */
-	OPT_PATH,	/* absolute path */
+	OPT_STRING, /* free text without control characters */
+	OPT_PATH,   /* absolute path */
 	OPT_HTTPS_URL,
 	OPT_SMTP_URL,
 	OPT_EMAIL,
-	OPT_WORDS,	/* space separated names */
+	OPT_WORDS, /* space separated names */
 	OPT_UPN_FORMAT,
 	OPT_UINT,
 	OPT_BOOL,
@@ -40,16 +40,13 @@ struct opt {
 
 static const char *const enable_choices[] = { "none", "all", "group", NULL };
 static const char *const after_choices[] = { "login", "relogin", NULL };
-static const char *const enroll_choices[] = { "off", "offer", "require",
-					      NULL };
-static const char *const alg_choices[] = { "sha1", "sha256", "sha512",
-					   NULL };
-static const char *const sync_choices[] = { "auto", "off", "required",
-					    NULL };
-static const char *const source_choices[] = { "local", "entra", "both",
-					      NULL };
+static const char *const enroll_choices[] = { "off", "offer", "require", NULL };
+static const char *const alg_choices[] = { "sha1", "sha256", "sha512", NULL };
+static const char *const sync_choices[] = { "auto", "off", "required", NULL };
+static const char *const source_choices[] = { "local", "entra", "both", NULL };
 static const char *const transport_choices[] = { "smtp", "graph", NULL };
 
+/* clang-format off */
 #define S(name, kind) { #name, kind, offsetof(struct sspr_cfg, name), 0, 0, NULL }
 #define U(name, lo, hi) { #name, OPT_UINT, offsetof(struct sspr_cfg, name), lo, hi, NULL }
 #define B(name) { #name, OPT_BOOL, offsetof(struct sspr_cfg, name), 0, 0, NULL }
@@ -110,6 +107,7 @@ static const struct opt options[] = {
 #undef U
 #undef B
 #undef C
+/* clang-format on */
 
 static const struct opt *
 find_option(const char *name)
@@ -171,7 +169,8 @@ check_string(const struct opt *o, const char *v, char *err, size_t errlen)
 	case OPT_EMAIL:
 		at = strchr(v, '@');
 		if (at == NULL || at == v || at[1] == '\0' ||
-		    strchr(at + 1, '@') != NULL || strpbrk(v, " <>,;\"") != NULL) {
+		    strchr(at + 1, '@') != NULL ||
+		    strpbrk(v, " <>,;\"") != NULL) {
 			snprintf(err, errlen, "%s: not an email address",
 				 o->name);
 			return -EINVAL;
@@ -184,7 +183,8 @@ check_string(const struct opt *o, const char *v, char *err, size_t errlen)
 		    strchr(v, ' ') != NULL) {
 			snprintf(err, errlen,
 				 "%s: must contain %%u exactly once and no "
-				 "other %% or space", o->name);
+				 "other %% or space",
+				 o->name);
 			return -EINVAL;
 		}
 		break;
@@ -216,7 +216,8 @@ set_methods(unsigned *bits, const char *v, char *err, size_t errlen)
 		} else {
 			snprintf(err, errlen,
 				 "methods: unknown method '%s' (use email, "
-				 "totp)", word);
+				 "totp)",
+				 word);
 			return -EINVAL;
 		}
 	}
@@ -241,9 +242,9 @@ set_choice(const struct opt *o, unsigned *field, const char *v, char *err,
 			*field = i;
 			return 0;
 		}
-		used += (size_t)snprintf(list + used, sizeof(list) - used,
-					 "%s%s", i > 0 ? ", " : "",
-					 o->choices[i]);
+		used +=
+		    (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+				     i > 0 ? ", " : "", o->choices[i]);
 		if (used >= sizeof(list))
 			used = sizeof(list) - 1;
 	}
@@ -268,8 +269,10 @@ set_option(struct sspr_cfg *cfg, const char *key, const char *v, char *err,
 	case OPT_UINT:
 		r = sspr_parse_uint(v, o->min, o->max, &n);
 		if (r < 0) {
-			snprintf(err, errlen, "%s: '%s' is not a number from "
-				 "%lu to %lu", key, v, o->min, o->max);
+			snprintf(err, errlen,
+				 "%s: '%s' is not a number from "
+				 "%lu to %lu",
+				 key, v, o->min, o->max);
 			return r;
 		}
 		*(unsigned *)(base + o->offset) = (unsigned)n;
@@ -320,8 +323,7 @@ set_option(struct sspr_cfg *cfg, const char *key, const char *v, char *err,
 }
 
 static int
-kv_set(void *ctx, const char *key, const char *value, char *err,
-       size_t errlen)
+kv_set(void *ctx, const char *key, const char *value, char *err, size_t errlen)
 {
 	return set_option(ctx, key, value, err, errlen);
 }
@@ -373,8 +375,8 @@ sspr_cfg_defaults(struct sspr_cfg *cfg)
 }
 
 int
-sspr_cfg_parse_buffer(struct sspr_cfg *cfg, const char *name,
-		      const char *buf, size_t len, char *err, size_t errlen)
+sspr_cfg_parse_buffer(struct sspr_cfg *cfg, const char *name, const char *buf,
+		      size_t len, char *err, size_t errlen)
 {
 	char msg[SSPR_ERR_MAX];
 	unsigned line = 0;
@@ -387,8 +389,8 @@ sspr_cfg_parse_buffer(struct sspr_cfg *cfg, const char *name,
 }
 
 static int
-load_file(struct sspr_cfg *cfg, const char *path, bool explicit_path,
-	  char *err, size_t errlen)
+load_file(struct sspr_cfg *cfg, const char *path, bool explicit_path, char *err,
+	  size_t errlen)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -419,8 +421,7 @@ sspr_cfg_finish(struct sspr_cfg *cfg, char *err, size_t errlen)
 		 cfg->client_certificate != NULL)
 		problem = "use either client_secret_file or "
 			  "client_certificate, not both";
-	else if ((cfg->client_certificate == NULL) !=
-		 (cfg->client_key == NULL))
+	else if ((cfg->client_certificate == NULL) != (cfg->client_key == NULL))
 		problem = "client_certificate and client_key go together";
 	else if (cfg->tenant != NULL && cfg->client_id == NULL)
 		problem = "tenant needs client_id";
@@ -444,8 +445,8 @@ sspr_cfg_finish(struct sspr_cfg *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (cfg->sync == SSPR_SYNC_AUTO)
-		cfg->sync = cfg->tenant != NULL ? SSPR_SYNC_REQUIRED
-						: SSPR_SYNC_OFF;
+		cfg->sync =
+		    cfg->tenant != NULL ? SSPR_SYNC_REQUIRED : SSPR_SYNC_OFF;
 	return 0;
 }
 
@@ -493,8 +494,10 @@ sspr_cfg_load(struct sspr_cfg *cfg, int argc, const char **argv, char *err,
 		}
 		eq = strchr(argv[i], '=');
 		if (eq == NULL || (size_t)(eq - argv[i]) >= sizeof(key)) {
-			snprintf(err, errlen, "module argument '%s': expected "
-				 "key=value", argv[i]);
+			snprintf(err, errlen,
+				 "module argument '%s': expected "
+				 "key=value",
+				 argv[i]);
 			return -EINVAL;
 		}
 		memcpy(key, argv[i], (size_t)(eq - argv[i]));

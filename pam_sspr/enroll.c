@@ -139,7 +139,8 @@ store_problem(int r)
 	case -EBADMSG:
 		return _("the saved data of your account is damaged");
 	case -EPERM:
-		return _("the saved data of your account has unsafe permissions");
+		return _(
+		    "the saved data of your account has unsafe permissions");
 	case -ETIMEDOUT:
 		return _("the saved data of your account is busy");
 	case -EINVAL:
@@ -152,8 +153,9 @@ store_problem(int r)
 static void
 tell_store_problem(const struct sspr_ui *ui, int r)
 {
-	sspr_ui_error(ui, _("Nothing could be saved: %s. Try again in a "
-			    "moment, or contact your administrator."),
+	sspr_ui_error(ui,
+		      _("Nothing could be saved: %s. Try again in a "
+			"moment, or contact your administrator."),
 		      store_problem(r));
 }
 
@@ -217,16 +219,17 @@ send_enroll_mail(const struct sspr_cfg *cfg, const char *user,
 
 /* Drop a pending enrollment code for address (after a failed send). */
 static void
-forget_code(const struct sspr_cfg *cfg, const char *user,
-	    const char *address)
+forget_code(const struct sspr_cfg *cfg, const char *user, const char *address)
 {
 	struct sspr_record rec = { 0 };
 	int lock = -1;
 
 	if (record_open(cfg, user, &rec, &lock) < 0)
 		return;
-	if (rec.code_purpose != NULL && strcmp(rec.code_purpose, PURPOSE) == 0 &&
-	    rec.code_address != NULL && strcmp(rec.code_address, address) == 0) {
+	if (rec.code_purpose != NULL &&
+	    strcmp(rec.code_purpose, PURPOSE) == 0 &&
+	    rec.code_address != NULL &&
+	    strcmp(rec.code_address, address) == 0) {
 		sspr_record_clear_code(&rec);
 		record_close(cfg, user, &rec, lock, true);
 	} else {
@@ -282,8 +285,9 @@ start_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 
 	masked = sspr_mail_mask(address);
 	if (r == -EAGAIN) {
-		sspr_ui_error(ui, _("Too many codes were sent in a short time. "
-				    "Wait %u seconds, then run this again."),
+		sspr_ui_error(ui,
+			      _("Too many codes were sent in a short time. "
+				"Wait %u seconds, then run this again."),
 			      wait);
 		set_log(log, loglen, "code not sent: resend limit");
 		goto out;
@@ -295,8 +299,9 @@ start_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		goto out;
 	}
 	if (reuse) {
-		sspr_ui_info(ui, _("A code was already sent to %s and is still "
-				   "valid. Type the code from that mail."),
+		sspr_ui_info(ui,
+			     _("A code was already sent to %s and is still "
+			       "valid. Type the code from that mail."),
 			     masked != NULL ? masked : "");
 		goto out;
 	}
@@ -305,15 +310,16 @@ start_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 	code = NULL;
 	if (r < 0) {
 		forget_code(cfg, user, address);
-		sspr_ui_error(ui, _("The mail could not be sent. Try again later "
-				    "or contact your administrator."));
+		sspr_ui_error(ui,
+			      _("The mail could not be sent. Try again later "
+				"or contact your administrator."));
 		set_log(log, loglen, "cannot send the code: %s", err);
 		goto out;
 	}
-	sspr_ui_info(ui, _("A code was sent to %s. It expires in %s."),
-		     masked != NULL ? masked : "",
-		     sspr_mail_text_duration(cfg->code_lifetime, life,
-					     sizeof(life)));
+	sspr_ui_info(
+	    ui, _("A code was sent to %s. It expires in %s."),
+	    masked != NULL ? masked : "",
+	    sspr_mail_text_duration(cfg->code_lifetime, life, sizeof(life)));
 out:
 	sspr_free_secret(code);
 	free(masked);
@@ -343,7 +349,8 @@ check_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 			store_problem(r));
 		return r;
 	}
-	if (rec.code_address == NULL || strcmp(rec.code_address, address) != 0) {
+	if (rec.code_address == NULL ||
+	    strcmp(rec.code_address, address) != 0) {
 		r = -ENOENT;
 		save = false;
 	} else {
@@ -390,8 +397,9 @@ check_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 				sspr_ui_error(ui, _("The code is not correct. "
 						    "1 attempt left."));
 			else
-				sspr_ui_error(ui, _("The code is not correct. "
-						    "%u attempts left."),
+				sspr_ui_error(ui,
+					      _("The code is not correct. "
+						"%u attempts left."),
 					      left);
 			return -EAGAIN;
 		}
@@ -401,13 +409,15 @@ check_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		set_log(log, loglen, "wrong code, no attempts left");
 		return -EACCES;
 	case -EMLINK:
-		sspr_ui_error(ui, _("No attempts are left for this code. Run the "
-				    "command again to get a new one."));
+		sspr_ui_error(ui,
+			      _("No attempts are left for this code. Run the "
+				"command again to get a new one."));
 		set_log(log, loglen, "no attempts left");
 		return -EACCES;
 	case -ETIMEDOUT:
-		sspr_ui_error(ui, _("The code has expired. Run the command again "
-				    "to get a new one."));
+		sspr_ui_error(ui,
+			      _("The code has expired. Run the command again "
+				"to get a new one."));
 		set_log(log, loglen, "code expired");
 		return -ETIMEDOUT;
 	case -ENOENT:
@@ -417,15 +427,15 @@ check_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		set_log(log, loglen, "code replaced by a newer request");
 		return -ENOENT;
 	case -EINVAL:
-		sspr_ui_error(ui, _("That is not a code: type the %u digits "
-				    "from the mail."),
+		sspr_ui_error(ui,
+			      _("That is not a code: type the %u digits "
+				"from the mail."),
 			      cfg->code_length);
 		return -EAGAIN;
 	default:
 		sspr_ui_error(ui, _("The code could not be checked: %s."),
 			      strerror(-r));
-		set_log(log, loglen, "cannot check the code: %s",
-			strerror(-r));
+		set_log(log, loglen, "cannot check the code: %s", strerror(-r));
 		return r;
 	}
 }
@@ -445,7 +455,8 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 
 	set_log(log, loglen, "not registered");
 	if ((cfg->methods & SSPR_METHOD_EMAIL) == 0) {
-		sspr_ui_error(ui, _("Email codes are not used on this computer."));
+		sspr_ui_error(ui,
+			      _("Email codes are not used on this computer."));
 		set_log(log, loglen, "email method not enabled");
 		return -ENOTSUP;
 	}
@@ -457,10 +468,11 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		return -EINVAL;
 	}
 	if (is_upn_address(cfg, user, address)) {
-		sspr_ui_error(ui, _("This is the address of your Microsoft 365 "
-				    "account. Choose a different one: the backup "
-				    "address has to work when you cannot sign in "
-				    "there."));
+		sspr_ui_error(ui,
+			      _("This is the address of your Microsoft 365 "
+				"account. Choose a different one: the backup "
+				"address has to work when you cannot sign in "
+				"there."));
 		set_log(log, loglen, "address is the user's own UPN");
 		return -EINVAL;
 	}
@@ -504,9 +516,10 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		r = sspr_ui_ask(ui, true, &answer, _("Code from the mail: "));
 		if (r < 0 || answer[0] == '\0') {
 			sspr_free_secret(answer);
-			sspr_ui_info(ui, _("Nothing was registered. The code stays "
-					   "valid until it expires, so you can "
-					   "run this again and type it."));
+			sspr_ui_info(ui,
+				     _("Nothing was registered. The code stays "
+				       "valid until it expires, so you can "
+				       "run this again and type it."));
 			set_log(log, loglen, "cancelled at the code prompt");
 			return -ECANCELED;
 		}
@@ -525,9 +538,10 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 	if (r < 0)
 		return r;
 	masked = sspr_mail_mask(address);
-	sspr_ui_info(ui, _("Your backup email address %s is registered. If you "
-			   "forget your password, you can have a code sent "
-			   "there at the login prompt."),
+	sspr_ui_info(ui,
+		     _("Your backup email address %s is registered. If you "
+		       "forget your password, you can have a code sent "
+		       "there at the login prompt."),
 		     masked != NULL ? masked : "");
 	free(masked);
 	return 0;
@@ -540,8 +554,8 @@ terminal_is_utf8(void)
 {
 	const char *cs = nl_langinfo(CODESET);
 
-	return cs != NULL && (strcmp(cs, "UTF-8") == 0 ||
-			      strcmp(cs, "utf8") == 0);
+	return cs != NULL &&
+	       (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
 /* "JBSW Y3DP EHPK ..." for typing by hand; malloc'd secret. */
@@ -598,8 +612,8 @@ static void
 show_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 	  const char *secret, const char *uri)
 {
-	const char *alg = sspr_cfg_choice_name("totp_algorithm",
-					       cfg->totp_algorithm);
+	const char *alg =
+	    sspr_cfg_choice_name("totp_algorithm", cfg->totp_algorithm);
 	char *qr = sspr_qr_render(uri, terminal_is_utf8());
 	char *grouped = group_key(secret);
 	char *text = NULL;
@@ -611,16 +625,18 @@ show_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 	if (qr != NULL)
 		ui->say(ui->ctx, false, qr);
 	if (grouped != NULL)
-		sspr_ui_info(ui, _("Or add the account by hand with this key "
-				   "(time-based, %s, %u digits):\n  %s"),
+		sspr_ui_info(ui,
+			     _("Or add the account by hand with this key "
+			       "(time-based, %s, %u digits):\n  %s"),
 			     alg != NULL ? alg : "sha1", cfg->totp_digits,
 			     grouped);
 	/* The URI may be longer than sspr_ui_info's buffer. */
 	len = strlen(uri) + 64;
 	text = malloc(len);
 	if (text != NULL) {
-		snprintf(text, len, "%s\n  %s", _("Or open this link on the "
-						   "device that has the app:"),
+		snprintf(text, len, "%s\n  %s",
+			 _("Or open this link on the "
+			   "device that has the app:"),
 			 uri);
 		ui->say(ui->ctx, false, text);
 		sspr_freezero(text, len);
@@ -702,9 +718,10 @@ sspr_enroll_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		r = sspr_ui_ask(ui, true, &answer,
 				_("Type the code the app shows now: "));
 		if (r < 0 || answer[0] == '\0') {
-			sspr_ui_info(ui, _("Nothing was registered. Remove this "
-					   "entry from the app; run the command "
-					   "again for a new key."));
+			sspr_ui_info(ui,
+				     _("Nothing was registered. Remove this "
+				       "entry from the app; run the command "
+				       "again for a new key."));
 			set_log(log, loglen, "cancelled at the code prompt");
 			r = -ECANCELED;
 			goto out;
@@ -716,9 +733,10 @@ sspr_enroll_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		if (r == 0)
 			break;
 		if (tries < TOTP_TRIES)
-			sspr_ui_error(ui, _("The code is not correct. Type the "
-					    "code the app shows for this account "
-					    "(%u digits)."),
+			sspr_ui_error(ui,
+				      _("The code is not correct. Type the "
+					"code the app shows for this account "
+					"(%u digits)."),
 				      cfg->totp_digits);
 	}
 	if (r != 0) {
@@ -738,9 +756,10 @@ sspr_enroll_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 			store_problem(r));
 		goto out;
 	}
-	sspr_ui_info(ui, _("Your authenticator app is registered. If you forget "
-			   "your password, you can use a code from the app at "
-			   "the login prompt."));
+	sspr_ui_info(ui,
+		     _("Your authenticator app is registered. If you forget "
+		       "your password, you can use a code from the app at "
+		       "the login prompt."));
 	set_log(log, loglen, "authenticator app registered");
 out:
 	sspr_free_secret(answer);
@@ -795,8 +814,10 @@ sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 	r = record_read(cfg, user, &rec);
 	if (r < 0) {
 		/* Never keep someone out because of our own data. */
-		pam_syslog(pamh, LOG_ERR, "enrollment for '%s' skipped: cannot "
-			   "read the record: %s", user, store_problem(r));
+		pam_syslog(pamh, LOG_ERR,
+			   "enrollment for '%s' skipped: cannot "
+			   "read the record: %s",
+			   user, store_problem(r));
 		return PAM_SUCCESS;
 	}
 	have = sspr_record_method_count(&rec, cfg->methods);
@@ -857,13 +878,16 @@ sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 			answer = NULL;
 			r = set_reminder(cfg, user,
 					 now + (time_t)cfg->enroll_remind_days *
-						       86400);
+						   86400);
 			if (r < 0)
-				pam_syslog(pamh, LOG_ERR, "cannot save the "
-					   "reminder of '%s': %s", user,
-					   store_problem(r));
-			pam_syslog(pamh, LOG_INFO, "'%s' skipped enrollment "
-				   "at sign-in", user);
+				pam_syslog(pamh, LOG_ERR,
+					   "cannot save the "
+					   "reminder of '%s': %s",
+					   user, store_problem(r));
+			pam_syslog(pamh, LOG_INFO,
+				   "'%s' skipped enrollment "
+				   "at sign-in",
+				   user);
 			say_later(&ui);
 			sspr_record_done(&rec);
 			return PAM_SUCCESS;
@@ -898,13 +922,16 @@ sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 			r = sspr_enroll_totp(cfg, &ui, user, log, sizeof(log));
 			pam_syslog(pamh, r == 0 ? LOG_NOTICE : LOG_WARNING,
 				   "authenticator app enrollment at sign-in "
-				   "for '%s': %s", user, log);
+				   "for '%s': %s",
+				   user, log);
 		}
 		sspr_record_done(&rec);
 		r = record_read(cfg, user, &rec);
 		if (r < 0) {
-			pam_syslog(pamh, LOG_ERR, "cannot read the record of "
-				   "'%s': %s", user, store_problem(r));
+			pam_syslog(pamh, LOG_ERR,
+				   "cannot read the record of "
+				   "'%s': %s",
+				   user, store_problem(r));
 			break;
 		}
 		have = sspr_record_method_count(&rec, cfg->methods);
@@ -925,11 +952,12 @@ sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 	 * locked out for good: it is one more try, or the administrator.
 	 */
 	if (cfg->admin_contact != NULL)
-		sspr_ui_error(&ui, _("You cannot sign in until a way to reset "
-				     "your password is registered, and none "
-				     "was registered now. Sign in again to "
-				     "try once more, or ask your administrator "
-				     "(%s) for help."),
+		sspr_ui_error(&ui,
+			      _("You cannot sign in until a way to reset "
+				"your password is registered, and none "
+				"was registered now. Sign in again to "
+				"try once more, or ask your administrator "
+				"(%s) for help."),
 			      cfg->admin_contact);
 	else
 		sspr_ui_error(&ui, _("You cannot sign in until a way to reset "
@@ -937,7 +965,9 @@ sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 				     "was registered now. Sign in again to "
 				     "try once more, or ask your administrator "
 				     "for help."));
-	pam_syslog(pamh, LOG_WARNING, "'%s' did not complete the required "
-		   "enrollment at sign-in; session refused", user);
+	pam_syslog(pamh, LOG_WARNING,
+		   "'%s' did not complete the required "
+		   "enrollment at sign-in; session refused",
+		   user);
 	return PAM_SESSION_ERR;
 }

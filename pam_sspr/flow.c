@@ -87,7 +87,8 @@ sspr_reset_failed(struct sspr_reset *s)
 		return 0;
 	pam_syslog(s->pamh, LOG_WARNING,
 		   "password reset locked for '%s' for %u seconds after too "
-		   "many failed attempts", s->user, s->cfg->lockout);
+		   "many failed attempts",
+		   s->user, s->cfg->lockout);
 	sspr_ui_error(&s->ui,
 		      _("Too many failed attempts. Password reset is locked "
 			"for this account for %u minutes."),
@@ -114,7 +115,9 @@ sspr_reset_mail(struct sspr_reset *s, const char *to,
 		const struct sspr_mail_text *text, const char *what)
 {
 	struct sspr_mail mail = {
-		.to = to, .subject = text->subject, .body = text->body,
+		.to = to,
+		.subject = text->subject,
+		.body = text->body,
 	};
 	char err[SSPR_ERR_MAX] = "";
 	int r;
@@ -160,8 +163,7 @@ offer_admin_request(struct sspr_reset *s, bool known, const char *reason)
 				"your administrator directly."));
 		return;
 	}
-	pam_syslog(s->pamh, LOG_NOTICE,
-		   "reset request %s the administrator",
+	pam_syslog(s->pamh, LOG_NOTICE, "reset request %s the administrator",
 		   known ? "mailed to" : "for an unknown user not sent to");
 	sspr_ui_info(&s->ui, "%s",
 		     _("Your request was sent to your administrator."));
@@ -193,7 +195,8 @@ load_methods(struct sspr_reset *s, bool *ret_locked)
 					  sizeof(log)) < 0)
 			pam_syslog(s->pamh, LOG_ERR,
 				   "cannot read the Microsoft 365 email method "
-				   "of '%s': %s", s->user, log);
+				   "of '%s': %s",
+				   s->user, log);
 	}
 	return 0;
 }
@@ -225,9 +228,10 @@ choose_method(struct sspr_reset *s, enum sspr_method *ret_method)
 		return 0;
 	}
 	masked = sspr_mail_mask(s->email);
-	sspr_ui_info(&s->ui, _("Verify your identity with one of your "
-			       "registered methods:\n  1) Email code to %s\n"
-			       "  2) Authenticator app code"),
+	sspr_ui_info(&s->ui,
+		     _("Verify your identity with one of your "
+		       "registered methods:\n  1) Email code to %s\n"
+		       "  2) Authenticator app code"),
 		     masked != NULL ? masked : "");
 	free(masked);
 	for (;;) {
@@ -308,7 +312,7 @@ forget_failures(struct sspr_reset *s)
 	}
 	if (access(faillock, X_OK) == 0) {
 		const char *argv[] = { faillock, "--user", s->user, "--reset",
-				       NULL, NULL, NULL };
+				       NULL,	 NULL,	   NULL };
 		char *const envp[] = { NULL };
 		pid_t pid;
 
@@ -336,7 +340,7 @@ notify_changed(struct sspr_reset *s)
 	if (s->email == NULL)
 		return;
 	if (sspr_mail_text_password_changed(
-		    &ev, s->cfg->sync == SSPR_SYNC_REQUIRED, &text) == 0)
+		&ev, s->cfg->sync == SSPR_SYNC_REQUIRED, &text) == 0)
 		sspr_reset_mail(s, s->email, &text, "the change notice");
 	sspr_mail_text_done(&text);
 }
@@ -390,8 +394,8 @@ set_new_password(struct sspr_reset *s)
 		r = ask_new_password(s, &password);
 		if (r < 0)
 			continue;
-		r = sspr_apply_password(s->pamh, s->cfg, s->user, password,
-					msg, sizeof(msg));
+		r = sspr_apply_password(s->pamh, s->cfg, s->user, password, msg,
+					sizeof(msg));
 		if (r == 0 && s->cfg->after_reset == SSPR_AFTER_LOGIN)
 			pam_set_item(s->pamh, PAM_AUTHTOK, password);
 		sspr_free_secret(password);
@@ -454,8 +458,8 @@ run(struct sspr_reset *s)
 		}
 	}
 	if (!known || locked || methods_left(s) < s->cfg->methods_required) {
-		pam_syslog(s->pamh, LOG_NOTICE,
-			   "reset not available: %s", !known ? "unknown user"
+		pam_syslog(s->pamh, LOG_NOTICE, "reset not available: %s",
+			   !known   ? "unknown user"
 			   : locked ? "locked after failed attempts"
 				    : "not enough registered methods");
 		pam_fail_delay(s->pamh, s->cfg->fail_delay * 1000000u);
@@ -480,14 +484,14 @@ run(struct sspr_reset *s)
 	}
 	pam_syslog(s->pamh, LOG_NOTICE, "password of '%s' reset%s", s->user,
 		   s->cfg->sync == SSPR_SYNC_REQUIRED
-			   ? " on this host and in Microsoft 365"
-			   : " on this host");
+		       ? " on this host and in Microsoft 365"
+		       : " on this host");
 	notify_changed(s);
 	sspr_ui_info(&s->ui, "%s",
 		     s->cfg->sync == SSPR_SYNC_REQUIRED
-			     ? _("Your password was changed on this computer "
-				 "and in Microsoft 365.")
-			     : _("Your password was changed."));
+			 ? _("Your password was changed on this computer "
+			     "and in Microsoft 365.")
+			 : _("Your password was changed."));
 	if (s->cfg->after_reset == SSPR_AFTER_RELOGIN) {
 		sspr_ui_info(&s->ui, "%s",
 			     _("Please sign in again with your new password."));

@@ -24,8 +24,7 @@ entry_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 }
 
 static int
-entry_enroll(pam_handle_t *pamh, const struct sspr_cfg *cfg,
-	     const char *user)
+entry_enroll(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 {
 	no_core_dumps();
 	return sspr_enroll_at_login(pamh, cfg, user);
@@ -39,11 +38,11 @@ entry_chauthtok(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg,
 	return sspr_passwd_chauthtok(pamh, flags, cfg, user);
 }
 
-__attribute__((visibility("default"))) const struct sspr_flow_api
-	sspr_flow_api = {
-		.abi = SSPR_FLOW_ABI,
-		.cfg_size = sizeof(struct sspr_cfg),
-		.reset = entry_reset,
-		.enroll_at_login = entry_enroll,
-		.chauthtok = entry_chauthtok,
-	};
+__attribute__((visibility("default")))
+const struct sspr_flow_api sspr_flow_api = {
+	.abi = SSPR_FLOW_ABI,
+	.cfg_size = sizeof(struct sspr_cfg),
+	.reset = entry_reset,
+	.enroll_at_login = entry_enroll,
+	.chauthtok = entry_chauthtok,
+};

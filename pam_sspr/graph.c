@@ -57,8 +57,8 @@ sleep_ms(long ms)
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
 	}
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
-			       NULL) == EINTR)
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) ==
+	       EINTR)
 		;
 }
 
@@ -171,8 +171,7 @@ cache_key(const struct sspr_graph *g, char out[65])
 		     cfg->client_certificate ? cfg->client_certificate : "");
 	if (n < 0)
 		return -ENOMEM;
-	if (EVP_Digest(text, (size_t)n, md, &mdlen, EVP_sha256(), NULL) !=
-		    1 ||
+	if (EVP_Digest(text, (size_t)n, md, &mdlen, EVP_sha256(), NULL) != 1 ||
 	    mdlen != 32) {
 		free(text);
 		return -EIO;
@@ -215,8 +214,7 @@ cache_load(struct sspr_graph *g)
 	if (r < 0)
 		return r;
 	/* root-owned, mode 0600, no symlink: else it is not ours */
-	r = sspr_read_file(path, SSPR_FILE_SECRET, CACHE_FILE_MAX, &buf,
-			   &len);
+	r = sspr_read_file(path, SSPR_FILE_SECRET, CACHE_FILE_MAX, &buf, &len);
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
@@ -296,8 +294,7 @@ cache_store(const struct sspr_graph *g, const char *token,
 	int fd;
 	int r;
 
-	if (cache_path(g->cfg, path, sizeof(path)) < 0 ||
-	    cache_key(g, key) < 0)
+	if (cache_path(g->cfg, path, sizeof(path)) < 0 || cache_key(g, key) < 0)
 		return;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX",
 			     g->cfg->state_dir,
@@ -307,8 +304,10 @@ cache_store(const struct sspr_graph *g, const char *token,
 	text = malloc(cap);
 	if (text == NULL)
 		return;
-	len = snprintf(text, cap, CACHE_MAGIC "key %s\nexpires %lu\ntoken "
-			  "%s\n", key, expires, token);
+	len = snprintf(text, cap,
+		       CACHE_MAGIC "key %s\nexpires %lu\ntoken "
+				   "%s\n",
+		       key, expires, token);
 	if (len < 0 || (size_t)len >= cap) {
 		sspr_freezero(text, cap);
 		return;
@@ -397,7 +396,8 @@ exchange(struct sspr_graph *g, struct sspr_http_req *req,
 		if (resp->retry_after >= 0)
 			wait = resp->retry_after * 1000L;
 		else
-			wait = DEFAULT_BACKOFF_MS << (attempt < 3 ? attempt : 3);
+			wait = DEFAULT_BACKOFF_MS
+			       << (attempt < 3 ? attempt : 3);
 		if (wait >= ms_left(g)) {
 			res->throttled = true;
 			note_error(res, resp);
@@ -418,8 +418,7 @@ read_secret(const char *path, char **ret, struct sspr_graph_result *res)
 	size_t len = 0;
 	int r;
 
-	r = sspr_read_file(path, SSPR_FILE_SECRET, SECRET_FILE_MAX, &buf,
-			   &len);
+	r = sspr_read_file(path, SSPR_FILE_SECRET, SECRET_FILE_MAX, &buf, &len);
 	if (r < 0) {
 		snprintf(res->detail, sizeof(res->detail),
 			 "client_secret_file %s: %s", path,
@@ -432,7 +431,8 @@ read_secret(const char *path, char **ret, struct sspr_graph_result *res)
 	if (len == 0 || memchr(buf, '\n', len) != NULL) {
 		snprintf(res->detail, sizeof(res->detail),
 			 "client_secret_file %s: must hold the secret value "
-			 "on one line", path);
+			 "on one line",
+			 path);
 		sspr_freezero(buf, len + 1);
 		return -EINVAL;
 	}
@@ -455,16 +455,15 @@ make_assertion(const struct sspr_graph *g, char **ret,
 			   PEM_FILE_MAX, &cert, &cert_len);
 	if (r < 0) {
 		snprintf(res->detail, sizeof(res->detail),
-			 "client_certificate %s: %s",
-			 cfg->client_certificate, sspr_file_strerror(r));
+			 "client_certificate %s: %s", cfg->client_certificate,
+			 sspr_file_strerror(r));
 		return r;
 	}
 	r = sspr_read_file(cfg->client_key, SSPR_FILE_SECRET, PEM_FILE_MAX,
 			   &key, &key_len);
 	if (r < 0) {
-		snprintf(res->detail, sizeof(res->detail),
-			 "client_key %s: %s", cfg->client_key,
-			 sspr_file_strerror(r));
+		snprintf(res->detail, sizeof(res->detail), "client_key %s: %s",
+			 cfg->client_key, sspr_file_strerror(r));
 		goto out;
 	}
 	r = sspr_jwt_client_assertion(key, key_len, cert, cert_len,
@@ -534,8 +533,8 @@ fetch_token(struct sspr_graph *g, struct sspr_graph_result *res)
 		r = -ENOMEM;
 		goto out;
 	}
-	cap = 3 * (strlen(cfg->client_id) + strlen(scope) +
-		   strlen(JWT_BEARER) + strlen(credential)) +
+	cap = 3 * (strlen(cfg->client_id) + strlen(scope) + strlen(JWT_BEARER) +
+		   strlen(credential)) +
 	      200;
 	form = malloc(cap);
 	if (form == NULL) {
@@ -675,8 +674,8 @@ sspr_graph_result_log(const struct sspr_graph_result *res, const char *what,
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	append(buf, len, &pos, "%s%s:", res->token_failed ?
-			       "token request for " : "", what);
+	append(buf, len, &pos,
+	       "%s%s:", res->token_failed ? "token request for " : "", what);
 	if (res->status != 0)
 		append(buf, len, &pos, " HTTP %ld", res->status);
 	else if (res->transport != 0)
@@ -690,8 +689,7 @@ sspr_graph_result_log(const struct sspr_graph_result *res, const char *what,
 	if (res->detail[0] != '\0')
 		append(buf, len, &pos, " (%s)", res->detail);
 	append(buf, len, &pos, " client-request-id=%s request-id=%s",
-	       res->client_request_id[0] != '\0' ? res->client_request_id
-						 : "-",
+	       res->client_request_id[0] != '\0' ? res->client_request_id : "-",
 	       res->request_id[0] != '\0' ? res->request_id : "-");
 	if (res->has_error && e->message[0] != '\0')
 		append(buf, len, &pos, ": %s", e->message);
@@ -757,20 +755,19 @@ sspr_graph_send_mail(const struct sspr_cfg *cfg, const char *to,
 	int r;
 
 	if (cfg->mail_from == NULL || strlen(cfg->mail_from) > 256 ||
-	    sspr_upn_path_escape(cfg->mail_from, sender, sizeof(sender)) <
-		    0) {
+	    sspr_upn_path_escape(cfg->mail_from, sender, sizeof(sender)) < 0) {
 		snprintf(err, errlen, "Graph sendMail needs mail_from");
 		return -EINVAL;
 	}
 	if (to == NULL || sspr_gj_email_ok(to) < 0 || subject == NULL ||
 	    body == NULL) {
-		snprintf(err, errlen, "Graph sendMail: not a valid recipient "
+		snprintf(err, errlen,
+			 "Graph sendMail: not a valid recipient "
 			 "address");
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), "/v1.0/users/%s/sendMail", sender);
-	snprintf(what, sizeof(what), "POST /v1.0/users/%s/sendMail",
-		 sender);
+	snprintf(what, sizeof(what), "POST /v1.0/users/%s/sendMail", sender);
 	r = mail_json(to, subject, body, &json);
 	if (r < 0) {
 		snprintf(err, errlen, "Graph sendMail: %s", strerror(-r));
@@ -778,12 +775,12 @@ sspr_graph_send_mail(const struct sspr_cfg *cfg, const char *to,
 	}
 	r = sspr_graph_open(&g, cfg);
 	if (r < 0) {
-		snprintf(err, errlen, "Graph sendMail: tenant, client_id, "
+		snprintf(err, errlen,
+			 "Graph sendMail: tenant, client_id, "
 			 "authority or graph not usable");
 		goto out;
 	}
-	r = sspr_graph_call(&g, "POST", path, json, strlen(json), &res,
-			    &resp);
+	r = sspr_graph_call(&g, "POST", path, json, strlen(json), &res, &resp);
 	if (r == 0 && res.status != 202) {
 		switch (res.status) {
 		case 400:

@@ -83,8 +83,7 @@ parse_object(const char *body, size_t len, cJSON **ret)
 	if (end == NULL || end < body || end > body + len)
 		goto bad;
 	for (; end < body + len; end++)
-		if (*end != ' ' && *end != '\t' && *end != '\r' &&
-		    *end != '\n')
+		if (*end != ' ' && *end != '\t' && *end != '\r' && *end != '\n')
 			goto bad;
 	if (!cJSON_IsObject(root))
 		goto bad;
@@ -152,8 +151,7 @@ sspr_gj_token(const char *body, size_t len, char **ret_token,
 	if (token == NULL || token[0] == '\0' ||
 	    strlen(token) > SSPR_TOKEN_MAX || !printable_token(token))
 		goto out;
-	if (!whole_number(cJSON_GetObjectItemCaseSensitive(root,
-							   "expires_in"),
+	if (!whole_number(cJSON_GetObjectItemCaseSensitive(root, "expires_in"),
 			  1, SSPR_TOKEN_MAX_LIFETIME, &expires))
 		goto out;
 	copy = sspr_strdup(token);
@@ -187,7 +185,8 @@ copy_message(char *dst, size_t dstlen, const char *src)
 
 	if (src != NULL) {
 		for (; *src != '\0' && *src != '\r' && *src != '\n' &&
-		       n + 1 < dstlen; src++) {
+		       n + 1 < dstlen;
+		     src++) {
 			unsigned char c = (unsigned char)*src;
 
 			dst[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
@@ -216,8 +215,7 @@ graph_error_shape(const cJSON *err, struct sspr_graph_error *ret)
 	if (cJSON_IsObject(inner)) {
 		copy_id(ret->request_id, sizeof(ret->request_id),
 			get_string(inner, "request-id"));
-		copy_id(ret->client_request_id,
-			sizeof(ret->client_request_id),
+		copy_id(ret->client_request_id, sizeof(ret->client_request_id),
 			get_string(inner, "client-request-id"));
 	}
 	return 0;
@@ -227,10 +225,10 @@ static int
 login_error_shape(const cJSON *root, const char *error,
 		  struct sspr_graph_error *ret)
 {
-	const cJSON *codes = cJSON_GetObjectItemCaseSensitive(root,
-							      "error_codes");
-	const cJSON *desc = cJSON_GetObjectItemCaseSensitive(
-		root, "error_description");
+	const cJSON *codes =
+	    cJSON_GetObjectItemCaseSensitive(root, "error_codes");
+	const cJSON *desc =
+	    cJSON_GetObjectItemCaseSensitive(root, "error_description");
 
 	if (error[0] == '\0')
 		return -EBADMSG;
@@ -301,8 +299,8 @@ sspr_gj_user(const char *body, size_t len, struct sspr_graph_user *ret)
 	id = get_string(root, "id");
 	upn = get_string(root, "userPrincipalName");
 	enabled = cJSON_GetObjectItemCaseSensitive(root, "accountEnabled");
-	synced = cJSON_GetObjectItemCaseSensitive(root,
-						  "onPremisesSyncEnabled");
+	synced =
+	    cJSON_GetObjectItemCaseSensitive(root, "onPremisesSyncEnabled");
 	if (id == NULL || id[0] == '\0' || strlen(id) >= sizeof(u.id) ||
 	    !printable_token(id))
 		goto out;

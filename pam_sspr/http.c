@@ -66,8 +66,8 @@ sspr_guid(char buf[SSPR_GUID_LEN])
 			return -errno;
 		got += (size_t)n;
 	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);	/* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 	snprintf(buf, SSPR_GUID_LEN,
 		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
 		 "%02x%02x%02x%02x%02x%02x",
@@ -212,8 +212,8 @@ build_headers(const struct sspr_http_req *req, const char *guid,
 		r = header_add(&list, line);
 	}
 	if (r == 0 && req->bearer != NULL) {
-		size_t n = strlen("Authorization: Bearer ") +
-			   strlen(req->bearer) + 1;
+		size_t n =
+		    strlen("Authorization: Bearer ") + strlen(req->bearer) + 1;
 
 		auth = malloc(n);
 		if (auth == NULL) {
@@ -241,7 +241,8 @@ copy_header(CURL *curl, const char *name, char *dst, size_t dstlen)
 	const char *v;
 
 	if (curl_easy_header(curl, name, 0, CURLH_HEADER, -1, &h) !=
-	    CURLHE_OK || h == NULL || h->value == NULL)
+		CURLHE_OK ||
+	    h == NULL || h->value == NULL)
 		return;
 	for (v = h->value; *v != '\0'; v++)
 		if (*v < 0x21 || *v > 0x7e)
@@ -261,7 +262,8 @@ retry_after(CURL *curl)
 	long d;
 
 	if (curl_easy_header(curl, "Retry-After", 0, CURLH_HEADER, -1, &h) !=
-	    CURLHE_OK || h == NULL || h->value == NULL)
+		CURLHE_OK ||
+	    h == NULL || h->value == NULL)
 		return -1;
 	if (sspr_parse_uint(h->value, 0, ~0UL, &secs) == 0)
 		return secs > (unsigned long)RETRY_AFTER_MAX ? RETRY_AFTER_MAX
@@ -345,10 +347,10 @@ set_options(CURL *curl, const struct sspr_cfg *cfg,
 {
 	CURLcode rc = CURLE_OK;
 
-#define SET(opt, val)                                                      \
-	do {                                                               \
-		if (rc == CURLE_OK)                                        \
-			rc = curl_easy_setopt(curl, opt, val);             \
+#define SET(opt, val)                                                          \
+	do {                                                                   \
+		if (rc == CURLE_OK)                                            \
+			rc = curl_easy_setopt(curl, opt, val);                 \
 	} while (0)
 	SET(CURLOPT_ERRORBUFFER, errbuf);
 	SET(CURLOPT_URL, req->url);
@@ -389,8 +391,7 @@ set_options(CURL *curl, const struct sspr_cfg *cfg,
 }
 
 int
-sspr_http_request(const struct sspr_cfg *cfg,
-		  const struct sspr_http_req *req,
+sspr_http_request(const struct sspr_cfg *cfg, const struct sspr_http_req *req,
 		  struct sspr_http_resp *resp, char *err, size_t errlen)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -444,7 +445,7 @@ sspr_http_request(const struct sspr_cfg *cfg,
 	if (rc != CURLE_OK) {
 		r = map_curl_error(rc, &sink);
 		snprintf(err, errlen, "%s %s: %s", req->method, host,
-			 sink.too_big ? "reply too large"
+			 sink.too_big	     ? "reply too large"
 			 : errbuf[0] != '\0' ? errbuf
 					     : curl_easy_strerror(rc));
 		goto out;

@@ -47,8 +47,8 @@ sspr_base64url(const unsigned char *in, size_t len, char *out)
 		out[n++] = alphabet[(v >> 18) & 63];
 		out[n++] = alphabet[(v >> 12) & 63];
 	} else if (len - i == 2) {
-		unsigned long v = (unsigned long)in[i] << 16 |
-				  (unsigned long)in[i + 1] << 8;
+		unsigned long v =
+		    (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8;
 
 		out[n++] = alphabet[(v >> 18) & 63];
 		out[n++] = alphabet[(v >> 12) & 63];
@@ -156,12 +156,11 @@ make_header(X509 *cert, enum sspr_jwt_alg alg, char **ret)
 	h = cJSON_CreateObject();
 	if (h == NULL)
 		return -ENOMEM;
-	if (cJSON_AddStringToObject(h, "alg", alg == SSPR_JWT_PS256 ?
-					       "PS256" : "RS256") == NULL ||
+	if (cJSON_AddStringToObject(
+		h, "alg", alg == SSPR_JWT_PS256 ? "PS256" : "RS256") == NULL ||
 	    cJSON_AddStringToObject(h, "typ", "JWT") == NULL ||
-	    cJSON_AddStringToObject(h, alg == SSPR_JWT_PS256 ? "x5t#S256"
-							     : "x5t",
-				    thumb) == NULL)
+	    cJSON_AddStringToObject(
+		h, alg == SSPR_JWT_PS256 ? "x5t#S256" : "x5t", thumb) == NULL)
 		goto out;
 	r = encode_json(h, ret);
 out:
@@ -185,8 +184,8 @@ make_claims(const char *client_id, const char *token_url, time_t now,
 		return -ENOMEM;
 	r = -ENOMEM;
 	if (cJSON_AddStringToObject(c, "aud", token_url) == NULL ||
-	    cJSON_AddNumberToObject(c, "exp",
-				    (double)(now + SSPR_JWT_LIFETIME)) == NULL ||
+	    cJSON_AddNumberToObject(
+		c, "exp", (double)(now + SSPR_JWT_LIFETIME)) == NULL ||
 	    cJSON_AddStringToObject(c, "iss", client_id) == NULL ||
 	    cJSON_AddStringToObject(c, "jti", jti) == NULL ||
 	    cJSON_AddNumberToObject(c, "nbf", (double)now) == NULL ||
@@ -215,7 +214,7 @@ sign(EVP_PKEY *key, enum sspr_jwt_alg alg, const char *input,
 	if (alg == SSPR_JWT_PS256 &&
 	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
 	     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) !=
-		     1 ||
+		 1 ||
 	     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1))
 		goto out;
 	if (alg == SSPR_JWT_RS256 &&

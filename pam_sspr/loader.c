@@ -46,8 +46,7 @@ check_library(const char *path)
 }
 
 int
-sspr_flow_load(const struct sspr_flow_api **ret_api, char *err,
-	       size_t errlen)
+sspr_flow_load(const struct sspr_flow_api **ret_api, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	char dir[PATH_MAX];

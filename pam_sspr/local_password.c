@@ -161,7 +161,7 @@ struct nested_talk {
 	char *msg;
 	size_t msglen;
 	size_t used;
-	bool objected;	/* the stack said something was wrong */
+	bool objected; /* the stack said something was wrong */
 };
 
 /* Keep what the stack says (e.g. pam_pwquality's reason), once each. */
@@ -173,8 +173,8 @@ remember(struct nested_talk *talk, const char *text)
 	if (text == NULL || talk->used >= talk->msglen ||
 	    strstr(talk->msg, text) != NULL)
 		return;
-	n = snprintf(talk->msg + talk->used, talk->msglen - talk->used,
-		     "%s%s", talk->used > 0 ? "\n" : "", text);
+	n = snprintf(talk->msg + talk->used, talk->msglen - talk->used, "%s%s",
+		     talk->used > 0 ? "\n" : "", text);
 	if (n > 0)
 		talk->used += (size_t)n;
 }
@@ -245,7 +245,9 @@ sspr_local_password_set(const struct sspr_cfg *cfg, const char *user,
 			const char *password, char *msg, size_t msglen)
 {
 	struct nested_talk talk = {
-		.password = password, .msg = msg, .msglen = msglen,
+		.password = password,
+		.msg = msg,
+		.msglen = msglen,
 	};
 	struct pam_conv conv = { nested_conv, &talk };
 	pam_handle_t *nested = NULL;

@@ -23,16 +23,15 @@
 #include "sspr/safefile.h"
 #include "sspr/util.h"
 
-#define MAIL_LINE_MAX 998		/* RFC 5322 2.1.1 */
+#define MAIL_LINE_MAX 998 /* RFC 5322 2.1.1 */
 #define MAIL_ADDR_MAX 254
 #define MAIL_LOCAL_MAX 64
 #define MAIL_SECRET_MAX 4096
-#define BULLET "\xe2\x80\xa2"		/* U+2022 */
+#define BULLET "\xe2\x80\xa2" /* U+2022 */
 
 typedef int (*mail_transport_fn)(const struct sspr_cfg *cfg,
 				 const struct sspr_mail *mail,
-				 const char *sender, char *err,
-				 size_t errlen);
+				 const char *sender, char *err, size_t errlen);
 
 /* --- addresses --------------------------------------------------------- */
 
@@ -182,8 +181,8 @@ body_check(const char *body, size_t *ret_lines)
 }
 
 int
-sspr_mail_build(const struct sspr_mail *mail, const char *sender,
-		time_t now, char **ret_msg)
+sspr_mail_build(const struct sspr_mail *mail, const char *sender, time_t now,
+		char **ret_msg)
 {
 	locale_t c_locale;
 	unsigned char rnd[12];
@@ -231,8 +230,8 @@ sspr_mail_build(const struct sspr_mail *mail, const char *sender,
 	domain = strrchr(sender, '@');
 	domain = domain != NULL ? domain + 1 : "localhost";
 	n = snprintf(msgid, sizeof(msgid), "%lld.", (long long)now);
-	for (size_t i = 0; i < sizeof(rnd) && n > 0 &&
-			   (size_t)n + 2 < sizeof(msgid); i++)
+	for (size_t i = 0;
+	     i < sizeof(rnd) && n > 0 && (size_t)n + 2 < sizeof(msgid); i++)
 		n += snprintf(msgid + n, sizeof(msgid) - (size_t)n, "%02x",
 			      rnd[i]);
 
@@ -351,8 +350,7 @@ read_smtp_password(const char *path, char **ret, char *err, size_t errlen)
 	char *pw;
 	int r;
 
-	r = sspr_read_file(path, SSPR_FILE_SECRET, MAIL_SECRET_MAX, &buf,
-			   &len);
+	r = sspr_read_file(path, SSPR_FILE_SECRET, MAIL_SECRET_MAX, &buf, &len);
 	if (r < 0) {
 		snprintf(err, errlen, "smtp_password_file %s: %s", path,
 			 sspr_file_strerror(r));
@@ -372,7 +370,7 @@ read_smtp_password(const char *path, char **ret, char *err, size_t errlen)
 /* A libcurl handle set up for the configured SMTP server. */
 struct smtp_conn {
 	CURL *curl;
-	char *password;			/* secret, wiped on close */
+	char *password; /* secret, wiped on close */
 	char curl_err[CURL_ERROR_SIZE];
 };
 
@@ -450,8 +448,9 @@ smtp_open(const struct sspr_cfg *cfg, struct smtp_conn *sc, char *err,
 	/* smtps:// is TLS from the start; smtp:// needs STARTTLS. */
 	if (c == CURLE_OK && !smtps)
 		c = curl_easy_setopt(sc->curl, CURLOPT_USE_SSL,
-				     cfg->smtp_starttls ? (long)CURLUSESSL_ALL
-							: (long)CURLUSESSL_NONE);
+				     cfg->smtp_starttls
+					 ? (long)CURLUSESSL_ALL
+					 : (long)CURLUSESSL_NONE);
 	if (c == CURLE_OK)
 		c = curl_easy_setopt(sc->curl, CURLOPT_SSL_VERIFYPEER, 1L);
 	if (c == CURLE_OK)
@@ -462,8 +461,7 @@ smtp_open(const struct sspr_cfg *cfg, struct smtp_conn *sc, char *err,
 		c = curl_easy_setopt(sc->curl, CURLOPT_USERNAME,
 				     cfg->smtp_user);
 	if (c == CURLE_OK && sc->password != NULL)
-		c = curl_easy_setopt(sc->curl, CURLOPT_PASSWORD,
-				     sc->password);
+		c = curl_easy_setopt(sc->curl, CURLOPT_PASSWORD, sc->password);
 	if (c != CURLE_OK) {
 		snprintf(err, errlen, "libcurl: %s", curl_easy_strerror(c));
 		smtp_close(sc);
@@ -586,8 +584,8 @@ graph_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 
 	/* Graph sends as the mailbox mail_from names. */
 	(void)sender;
-	r = sspr_graph_send_mail(cfg, mail->to, mail->subject, mail->body,
-				 err, errlen);
+	r = sspr_graph_send_mail(cfg, mail->to, mail->subject, mail->body, err,
+				 errlen);
 	if ((r != -EACCES && r != -ENOENT) || errlen == 0)
 		return r;
 	/* -ENOENT is also a missing credential file: only a 404 is ours. */
@@ -596,12 +594,15 @@ graph_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 	/* Graph's own words name the status; add what the admin can do. */
 	used = strlen(err);
 	if (used + 1 < errlen && r == -EACCES)
-		snprintf(err + used, errlen - used, " -- the application needs "
+		snprintf(err + used, errlen - used,
+			 " -- the application needs "
 			 "the Mail.Send application permission with admin "
 			 "consent, and an Exchange application access policy "
-			 "(if any) must include %s", cfg->mail_from);
+			 "(if any) must include %s",
+			 cfg->mail_from);
 	else if (used + 1 < errlen)
-		snprintf(err + used, errlen - used, " -- mail_from %s must "
+		snprintf(err + used, errlen - used,
+			 " -- mail_from %s must "
 			 "be a Microsoft 365 user with an Exchange Online "
 			 "mailbox",
 			 cfg->mail_from);

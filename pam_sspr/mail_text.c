@@ -43,8 +43,8 @@ text_printf(char **ret, const char *fmt, ...)
 
 /* The host name and RFC 2822 date (C locale) of an event. */
 static void
-event_where_when(const struct sspr_mail_event *ev, char *host,
-		 size_t hostlen, char *date, size_t datelen)
+event_where_when(const struct sspr_mail_event *ev, char *host, size_t hostlen,
+		 char *date, size_t datelen)
 {
 	locale_t c_locale;
 	time_t when = ev->when != 0 ? ev->when : time(NULL);
@@ -122,40 +122,43 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 	sspr_mail_text_duration(lifetime, life, sizeof(life));
 
 	if (reset) {
-		r = text_printf(&t.subject, _("Password reset code for %s on %s"),
-				ev->user, host);
-		if (r == 0)
-			r = text_printf(&t.body,
-				_("Hello,\n\n"
-				"A password reset was requested for the account "
-				"\"%s\" on the computer \"%s\"%s on %s.\n\n"
-				"Your code is: %s\n\n"
-				"The code expires in %s and works only once. "
-				"Type it where you were asked for it.\n\n"
-				"If this was not you, do not give this code to "
-				"anyone: your password has not been changed. "
-				"Tell your administrator, because someone may "
-				"be trying to get into your account.\n\n"
-				FOOTER),
-				ev->user, host, origin, date, code, life);
-	} else {
 		r = text_printf(&t.subject,
-				_("Confirm your backup email address for %s on %s"),
-				ev->user, host);
+				_("Password reset code for %s on %s"), ev->user,
+				host);
 		if (r == 0)
-			r = text_printf(&t.body,
-				_("Hello,\n\n"
-				"The account \"%s\" on the computer \"%s\"%s "
-				"asked on %s to register this address for "
-				"resetting its password.\n\n"
-				"Your code is: %s\n\n"
-				"The code expires in %s and works only once. "
-				"Type it where you were asked for it.\n\n"
-				"If this was not you, ignore this mail: nothing "
-				"is registered until the code is typed back. "
-				"You may want to tell your administrator.\n\n"
-				FOOTER),
-				ev->user, host, origin, date, code, life);
+			r = text_printf(
+			    &t.body,
+			    _("Hello,\n\n"
+			      "A password reset was requested for the account "
+			      "\"%s\" on the computer \"%s\"%s on %s.\n\n"
+			      "Your code is: %s\n\n"
+			      "The code expires in %s and works only once. "
+			      "Type it where you were asked for it.\n\n"
+			      "If this was not you, do not give this code to "
+			      "anyone: your password has not been changed. "
+			      "Tell your administrator, because someone may "
+			      "be trying to get into your account.\n\n" FOOTER),
+			    ev->user, host, origin, date, code, life);
+	} else {
+		r = text_printf(
+		    &t.subject,
+		    _("Confirm your backup email address for %s on %s"),
+		    ev->user, host);
+		if (r == 0)
+			r = text_printf(
+			    &t.body,
+			    _("Hello,\n\n"
+			      "The account \"%s\" on the computer \"%s\"%s "
+			      "asked on %s to register this address for "
+			      "resetting its password.\n\n"
+			      "Your code is: %s\n\n"
+			      "The code expires in %s and works only once. "
+			      "Type it where you were asked for it.\n\n"
+			      "If this was not you, ignore this mail: nothing "
+			      "is registered until the code is typed back. "
+			      "You may want to tell your "
+			      "administrator.\n\n" FOOTER),
+			    ev->user, host, origin, date, code, life);
 	}
 	sspr_wipe(host, sizeof(host));
 	if (r < 0) {
@@ -168,8 +171,7 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 
 int
 sspr_mail_text_password_changed(const struct sspr_mail_event *ev,
-				bool microsoft365,
-				struct sspr_mail_text *ret)
+				bool microsoft365, struct sspr_mail_text *ret)
 {
 	struct sspr_mail_text t = { NULL, NULL };
 	char host[HOST_NAME_MAX + 1];
@@ -184,19 +186,20 @@ sspr_mail_text_password_changed(const struct sspr_mail_event *ev,
 	r = text_printf(&t.subject, _("The password of %s on %s was changed"),
 			ev->user, host);
 	if (r == 0)
-		r = text_printf(&t.body,
-			_("Hello,\n\n"
-			"The password of the account \"%s\" on the computer "
-			"\"%s\"%s was reset on %s with a code or an "
-			"authenticator app.%s\n\n"
-			"If this was you, there is nothing more to do.\n\n"
-			"If this was not you, contact your administrator right "
-			"away: someone else may have taken over your "
-			"account.\n\n"
-			FOOTER),
-			ev->user, host, origin, date,
-			microsoft365 ? " Your Microsoft 365 password was "
-				       "changed too." : "");
+		r = text_printf(
+		    &t.body,
+		    _("Hello,\n\n"
+		      "The password of the account \"%s\" on the computer "
+		      "\"%s\"%s was reset on %s with a code or an "
+		      "authenticator app.%s\n\n"
+		      "If this was you, there is nothing more to do.\n\n"
+		      "If this was not you, contact your administrator right "
+		      "away: someone else may have taken over your "
+		      "account.\n\n" FOOTER),
+		    ev->user, host, origin, date,
+		    microsoft365 ? " Your Microsoft 365 password was "
+				   "changed too."
+				 : "");
 	if (r < 0) {
 		sspr_mail_text_done(&t);
 		return r;
@@ -222,21 +225,20 @@ sspr_mail_text_admin_request(const struct sspr_mail_event *ev,
 	r = text_printf(&t.subject, _("Password reset request from %s on %s"),
 			ev->user, host);
 	if (r == 0)
-		r = text_printf(&t.body,
-			_("Hello,\n\n"
-			"The user \"%s\" asked for help with their password at "
-			"the login prompt of the computer \"%s\"%s on %s.\n"
-			"%s%s"
-			"\n"
-			"Before you reset the password, make sure it is really "
-			"this person who is asking, for example by calling them "
-			"back on a number you already know.\n\n"
-			"If nobody should have asked, someone may be trying to "
-			"get into this account.\n\n"
-			FOOTER),
-			ev->user, host, origin, date,
-			reason != NULL ? reason : "",
-			reason != NULL ? "\n" : "");
+		r = text_printf(
+		    &t.body,
+		    _("Hello,\n\n"
+		      "The user \"%s\" asked for help with their password at "
+		      "the login prompt of the computer \"%s\"%s on %s.\n"
+		      "%s%s"
+		      "\n"
+		      "Before you reset the password, make sure it is really "
+		      "this person who is asking, for example by calling them "
+		      "back on a number you already know.\n\n"
+		      "If nobody should have asked, someone may be trying to "
+		      "get into this account.\n\n" FOOTER),
+		    ev->user, host, origin, date, reason != NULL ? reason : "",
+		    reason != NULL ? "\n" : "");
 	if (r < 0) {
 		sspr_mail_text_done(&t);
 		return r;

@@ -30,7 +30,7 @@
 #define CODE_MIN 6
 #define CODE_MAX 8
 #define PURPOSE_MAX 16
-#define SEND_WINDOW 3600	/* resend_per_hour counts per hour */
+#define SEND_WINDOW 3600 /* resend_per_hour counts per hour */
 
 /* Domain separation: the host key hashes nothing else. */
 static const char hash_label[] = "sspr-code-v1";
@@ -211,9 +211,8 @@ elapsed(time_t now, time_t t)
 }
 
 int
-sspr_code_may_send(const struct sspr_cfg *cfg,
-		   const struct sspr_record *rec, time_t now,
-		   unsigned *ret_wait)
+sspr_code_may_send(const struct sspr_cfg *cfg, const struct sspr_record *rec,
+		   time_t now, unsigned *ret_wait)
 {
 	time_t wait = 0;
 
@@ -267,7 +266,8 @@ purpose_ok(const char *purpose)
 {
 	const char *p;
 
-	if (purpose == NULL || *purpose == '\0' || strlen(purpose) > PURPOSE_MAX)
+	if (purpose == NULL || *purpose == '\0' ||
+	    strlen(purpose) > PURPOSE_MAX)
 		return false;
 	for (p = purpose; *p != '\0'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
@@ -277,8 +277,8 @@ purpose_ok(const char *purpose)
 
 int
 sspr_code_issue(const struct sspr_cfg *cfg, struct sspr_record *rec,
-		const char *user, const char *purpose,
-		const char *address, time_t now, char **ret_code)
+		const char *user, const char *purpose, const char *address,
+		time_t now, char **ret_code)
 {
 	char code[CODE_MAX + 1];
 	char hash[HASH_HEX_LEN + 1];
@@ -320,8 +320,7 @@ sspr_code_issue(const struct sspr_cfg *cfg, struct sspr_record *rec,
 	rec->code_expires = now + (time_t)cfg->code_lifetime;
 	rec->code_attempts_left = cfg->code_attempts;
 	rec->code_sent = now;
-	if (rec->sends_window_start == 0 ||
-	    now < rec->sends_window_start ||
+	if (rec->sends_window_start == 0 || now < rec->sends_window_start ||
 	    now - rec->sends_window_start >= SEND_WINDOW) {
 		rec->sends_window_start = now;
 		rec->sends_in_window = 1;
@@ -422,8 +421,8 @@ sspr_code_verify(const struct sspr_cfg *cfg, struct sspr_record *rec,
 	r = code_hash(cfg->state_dir, user, purpose, code, hash);
 	if (r < 0)
 		goto out;
-	if (well_formed && sspr_consttime_eq(hash, rec->code_hash,
-					     HASH_HEX_LEN)) {
+	if (well_formed &&
+	    sspr_consttime_eq(hash, rec->code_hash, HASH_HEX_LEN)) {
 		/* single use */
 		sspr_record_clear_code(rec);
 		r = 0;

@@ -117,8 +117,7 @@ wants_reset(pam_handle_t *pamh)
 }
 
 EXPORT int
-pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
-		    const char **argv)
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
 	struct sspr_cfg cfg = { 0 };
@@ -205,8 +204,7 @@ needs_enrollment(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 }
 
 EXPORT int
-pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
-		    const char **argv)
+pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
 	struct sspr_cfg cfg = { 0 };
@@ -227,8 +225,8 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		goto out;
 	if (load_flow(pamh, &api) != PAM_SUCCESS) {
 		rv = cfg.enroll_at_login == SSPR_ENROLL_REQUIRE
-			     ? PAM_SESSION_ERR
-			     : PAM_IGNORE;
+			 ? PAM_SESSION_ERR
+			 : PAM_IGNORE;
 		goto out;
 	}
 	rv = api->enroll_at_login(pamh, &cfg, user);

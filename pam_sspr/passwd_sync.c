@@ -71,7 +71,8 @@ prelim(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 	r = sspr_sync_precheck(cfg, user, msg, sizeof(msg), log, sizeof(log));
 	if (r < 0) {
 		pam_syslog(pamh, LOG_ERR,
-			   "Microsoft 365 check failed for '%s': %s", user, log);
+			   "Microsoft 365 check failed for '%s': %s", user,
+			   log);
 		pam_error(pamh, "%s", msg);
 		(void)pam_set_data(pamh, REFUSED_KEY, (void *)REFUSED_KEY,
 				   NULL);
@@ -116,7 +117,8 @@ update(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 restore:
 	pam_syslog(pamh, LOG_ERR,
 		   "Microsoft 365 refused the new password of '%s' (%s); "
-		   "restoring the previous local password", user, log);
+		   "restoring the previous local password",
+		   user, log);
 	backup.line = (char *)data;
 	if (sspr_shadow_restore(user, &backup) < 0) {
 		pam_syslog(pamh, LOG_CRIT,
@@ -136,8 +138,8 @@ restore:
 }
 
 int
-sspr_passwd_chauthtok(pam_handle_t *pamh, int flags,
-		      const struct sspr_cfg *cfg, const char *user)
+sspr_passwd_chauthtok(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg,
+		      const char *user)
 {
 	if ((flags & PAM_PRELIM_CHECK) != 0)
 		return prelim(pamh, cfg, user);

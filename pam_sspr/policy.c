@@ -17,7 +17,7 @@
 #define POLICY_MIN_LEN 8
 #define POLICY_MAX_LEN 256
 #define POLICY_MIN_CLASSES 3
-#define POLICY_MIN_NAME 3	/* shorter names match too much by chance */
+#define POLICY_MIN_NAME 3 /* shorter names match too much by chance */
 
 static const char symbols[] = "@#$%^&*-_!+=[]{}|\\:',.?/`~\"();<> ";
 
@@ -47,8 +47,8 @@ add_reason(char *msg, size_t msglen, size_t *used, unsigned *failed,
 	(*failed)++;
 	if (*used >= msglen)
 		return;
-	n = snprintf(msg + *used, msglen - *used, "%s%s",
-		     *used > 0 ? "\n" : "", reason);
+	n = snprintf(msg + *used, msglen - *used, "%s%s", *used > 0 ? "\n" : "",
+		     reason);
 	if (n > 0)
 		*used += (size_t)n;
 }

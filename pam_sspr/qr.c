@@ -12,9 +12,9 @@
 
 #include "sspr/util.h"
 
-#define UPPER "\xe2\x96\x80"	/* U+2580 upper half block */
-#define LOWER "\xe2\x96\x84"	/* U+2584 lower half block */
-#define FULL "\xe2\x96\x88"	/* U+2588 full block */
+#define UPPER "\xe2\x96\x80" /* U+2580 upper half block */
+#define LOWER "\xe2\x96\x84" /* U+2584 lower half block */
+#define FULL "\xe2\x96\x88"  /* U+2588 full block */
 
 /* Is module (x, y) of the padded code light? Outside the code it is. */
 static bool
@@ -48,8 +48,8 @@ render_utf8(const QRcode *qr)
 			/* A missing last row counts as dark (blank). */
 			bool bottom = y + 1 < side && light(qr, x, y + 1);
 			const char *s = top && bottom ? FULL
-				      : top	      ? UPPER
-				      : bottom	      ? LOWER
+					: top	      ? UPPER
+					: bottom      ? LOWER
 						      : " ";
 			size_t n = strlen(s);
 

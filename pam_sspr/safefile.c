@@ -68,8 +68,8 @@ read_all(int fd, size_t max_size, char **ret_buf, size_t *ret_len)
 }
 
 int
-sspr_read_file(const char *path, enum sspr_file_trust trust,
-	       size_t max_size, char **ret_buf, size_t *ret_len)
+sspr_read_file(const char *path, enum sspr_file_trust trust, size_t max_size,
+	       char **ret_buf, size_t *ret_len)
 {
 	int fd;
 	int r;

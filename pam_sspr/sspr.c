@@ -52,7 +52,7 @@ enum {
 
 static uid_t caller_uid;
 static gid_t caller_gid;
-static bool privileged;		/* installed setuid and caller is not root */
+static bool privileged; /* installed setuid and caller is not root */
 
 /* --- privileges -------------------------------------------------------- */
 
@@ -146,7 +146,7 @@ sanitize_environment(void)
 	clearenv();
 	setenv("PATH", SAFE_PATH, 1);
 	for (i = 0; i < nkeep; i++) {
-		putenv(keep[i]);	/* the string becomes the environment */
+		putenv(keep[i]); /* the string becomes the environment */
 	}
 }
 
@@ -172,32 +172,35 @@ sanitize_fds(void)
 static void
 usage(FILE *f)
 {
-	fputs(_("Usage: sspr COMMAND\n"
-		"Register how you prove who you are when you reset a forgotten\n"
-		"password at the login prompt.\n"
-		"\n"
-		"  sspr status                  show what is registered\n"
-		"  sspr enroll email ADDRESS    register a backup email address\n"
-		"  sspr enroll totp             register an authenticator app\n"
-		"  sspr remove email|totp       remove a registered method\n"
-		"\n"
-		"For root:\n"
-		"  sspr admin list              users with a record\n"
-		"  sspr admin show USER         one user's record\n"
-		"  sspr admin remove USER [email|totp]\n"
-		"                               remove one method, or the record\n"
-		"  sspr admin test [USER] [--send-to ADDRESS]\n"
-		"                               check the configuration, mail and\n"
-		"                               Microsoft 365; changes nothing\n"
-		"  sspr --conf PATH ...         use another configuration file\n"
-		"\n"
-		"Changes ask for your password first.\n"
-		"Exit status: 0 done, 1 failed, 2 usage error, 3 authentication\n"
-		"failed, 4 not allowed.\n"), f);
+	fputs(
+	    _("Usage: sspr COMMAND\n"
+	      "Register how you prove who you are when you reset a forgotten\n"
+	      "password at the login prompt.\n"
+	      "\n"
+	      "  sspr status                  show what is registered\n"
+	      "  sspr enroll email ADDRESS    register a backup email address\n"
+	      "  sspr enroll totp             register an authenticator app\n"
+	      "  sspr remove email|totp       remove a registered method\n"
+	      "\n"
+	      "For root:\n"
+	      "  sspr admin list              users with a record\n"
+	      "  sspr admin show USER         one user's record\n"
+	      "  sspr admin remove USER [email|totp]\n"
+	      "                               remove one method, or the "
+	      "record\n"
+	      "  sspr admin test [USER] [--send-to ADDRESS]\n"
+	      "                               check the configuration, mail "
+	      "and\n"
+	      "                               Microsoft 365; changes nothing\n"
+	      "  sspr --conf PATH ...         use another configuration file\n"
+	      "\n"
+	      "Changes ask for your password first.\n"
+	      "Exit status: 0 done, 1 failed, 2 usage error, 3 authentication\n"
+	      "failed, 4 not allowed.\n"),
+	    f);
 }
 
-static void __attribute__((format(printf, 1, 2)))
-fail(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -249,7 +252,8 @@ tty_conv(int n, const struct pam_message **msg, struct pam_response **resp,
 		switch (m->msg_style) {
 		case PAM_PROMPT_ECHO_OFF:
 		case PAM_PROMPT_ECHO_ON:
-			if (sspr_tty_read(tty, m->msg_style == PAM_PROMPT_ECHO_ON,
+			if (sspr_tty_read(tty,
+					  m->msg_style == PAM_PROMPT_ECHO_ON,
 					  m->msg, &answer) < 0)
 				goto fail;
 			r[i].resp = answer;
@@ -320,7 +324,7 @@ reauthenticate(struct sspr_tty *tty, const char *user)
 
 struct ctx {
 	struct sspr_cfg cfg;
-	char *user;		/* the caller */
+	char *user; /* the caller */
 	bool root;
 	struct sspr_tty tty;
 	struct sspr_ui ui;
@@ -431,10 +435,10 @@ cmd_enroll(struct ctx *c, int argc, char **argv)
 		r = sspr_enroll_totp(&c->cfg, &c->ui, c->user, log,
 				     sizeof(log));
 	syslog(LOG_AUTHPRIV | (r == 0 ? LOG_NOTICE : LOG_WARNING),
-	       "%s enrollment for '%s': %s", email ? "email" : "totp",
-	       c->user, log);
+	       "%s enrollment for '%s': %s", email ? "email" : "totp", c->user,
+	       log);
 	if (r == -ENOTSUP)
-		return EXIT_DENIED;	/* the method is not offered here */
+		return EXIT_DENIED; /* the method is not offered here */
 	return r == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
@@ -502,8 +506,8 @@ cmd_remove(struct ctx *c, int argc, char **argv)
 	r = remove_method(c, c->user, argv[0]);
 	if (r == -ENOENT) {
 		printf(strcmp(argv[0], "email") == 0
-			       ? _("No backup email address is registered.\n")
-			       : _("No authenticator app is registered.\n"));
+			   ? _("No backup email address is registered.\n")
+			   : _("No authenticator app is registered.\n"));
 		return EXIT_OK;
 	}
 	if (r < 0) {
@@ -513,9 +517,9 @@ cmd_remove(struct ctx *c, int argc, char **argv)
 	syslog(LOG_AUTHPRIV | LOG_NOTICE, "'%s' removed their %s method",
 	       c->user, argv[0]);
 	printf(strcmp(argv[0], "email") == 0
-		       ? _("Your backup email address was removed.\n")
-		       : _("Your authenticator app was removed. You can delete "
-			   "its entry in the app.\n"));
+		   ? _("Your backup email address was removed.\n")
+		   : _("Your authenticator app was removed. You can delete "
+		       "its entry in the app.\n"));
 	return EXIT_OK;
 }
 
@@ -559,7 +563,7 @@ cmd_admin_test(struct ctx *c, int argc, char **argv)
 		}
 	}
 	return sspr_admin_test_run(&c->cfg, &opts, stdout) == 0 ? EXIT_OK
-								 : EXIT_FAIL;
+								: EXIT_FAIL;
 }
 
 static int
@@ -638,7 +642,8 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 			printf("%-18s -\n", "authenticator app");
 		printf("%-18s %s\n", "pending code",
 		       rec.code_hash != NULL && rec.code_purpose != NULL
-			       ? rec.code_purpose : "-");
+			   ? rec.code_purpose
+			   : "-");
 		if (rec.code_hash != NULL)
 			print_time("code expires", rec.code_expires);
 		printf("%-18s %u\n", "failures", rec.failures);
@@ -719,7 +724,8 @@ main(int argc, char **argv)
 	c.root = caller_uid == 0;
 
 	while (argc > 0 && argv[0][0] == '-') {
-		if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+		if (strcmp(argv[0], "--help") == 0 ||
+		    strcmp(argv[0], "-h") == 0) {
 			usage(stdout);
 			return EXIT_OK;
 		}
@@ -732,7 +738,8 @@ main(int argc, char **argv)
 				fail(_("--conf is for root only"));
 				return EXIT_DENIED;
 			}
-			snprintf(conf_arg, sizeof(conf_arg), "conf=%s", argv[1]);
+			snprintf(conf_arg, sizeof(conf_arg), "conf=%s",
+				 argv[1]);
 			cfg_args[0] = conf_arg;
 			ncfg = 1;
 			argc -= 2;

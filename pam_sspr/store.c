@@ -31,20 +31,20 @@
 #define LOCK_WAIT_MS 5000
 #define LOCK_POLL_MS 10
 #define EMAIL_MAX 254
-#define TOTP_SECRET_MIN 16	/* 80 bits */
-#define TOTP_SECRET_MAX 128	/* 80 bytes */
-#define CODE_HASH_LEN 64	/* hex HMAC-SHA256 */
+#define TOTP_SECRET_MIN 16  /* 80 bits */
+#define TOTP_SECRET_MAX 128 /* 80 bytes */
+#define CODE_HASH_LEN 64    /* hex HMAC-SHA256 */
 #define PURPOSE_MAX 16
 
 enum field_type {
-	F_ADDRESS,	/* char *: e-mail address */
-	F_BASE32,	/* char *: upper-case base32 without padding */
-	F_HEX,		/* char *: lower-case hex HMAC-SHA256 */
-	F_WORD,		/* char *: lower-case word */
-	F_ALG,		/* unsigned: sha1 | sha256 | sha512 */
-	F_UINT,		/* unsigned */
-	F_U64,		/* uint64_t */
-	F_TIME,		/* time_t, 0 = unset */
+	F_ADDRESS, /* char *: e-mail address */
+	F_BASE32,  /* char *: upper-case base32 without padding */
+	F_HEX,	   /* char *: lower-case hex HMAC-SHA256 */
+	F_WORD,	   /* char *: lower-case word */
+	F_ALG,	   /* unsigned: sha1 | sha256 | sha512 */
+	F_UINT,	   /* unsigned */
+	F_U64,	   /* uint64_t */
+	F_TIME,	   /* time_t, 0 = unset */
 };
 
 struct field {
@@ -55,8 +55,10 @@ struct field {
 	unsigned long max;
 };
 
-#define FIELD(name, type, min, max) \
-	{ #name, type, offsetof(struct sspr_record, name), min, max }
+#define FIELD(name, type, min, max)                                            \
+	{                                                                      \
+#name, type, offsetof(struct sspr_record, name), min, max      \
+	}
 
 /* The order in which fields are written. */
 static const struct field fields[] = {
@@ -105,7 +107,8 @@ sspr_store_name_ok(const char *user)
 	}
 	/* "u-x.lock" is the lock of user x. */
 	if (len >= SSPR_LITERAL_LEN(LOCK_SUFFIX) &&
-	    strcmp(user + len - SSPR_LITERAL_LEN(LOCK_SUFFIX), LOCK_SUFFIX) == 0)
+	    strcmp(user + len - SSPR_LITERAL_LEN(LOCK_SUFFIX), LOCK_SUFFIX) ==
+		0)
 		return false;
 	return true;
 }
@@ -258,13 +261,13 @@ is_secret(const struct field *f)
 }
 
 #define FIELD_PTR(rec, f, type) ((type *)(void *)((char *)(rec) + (f)->offset))
-#define FIELD_CPTR(rec, f, type) \
+#define FIELD_CPTR(rec, f, type)                                               \
 	((const type *)(const void *)((const char *)(rec) + (f)->offset))
 
 struct load_ctx {
 	struct sspr_record *rec;
 	bool version_seen;
-	unsigned long seen;	/* bit per fields[] entry */
+	unsigned long seen; /* bit per fields[] entry */
 };
 
 static int
@@ -388,8 +391,7 @@ sspr_store_load(const char *state_dir, const char *user,
 		r = -EBADMSG;
 		goto out;
 	}
-	r = sspr_kv_parse(buf, len, load_field, &ctx, &line, err,
-			  sizeof(err));
+	r = sspr_kv_parse(buf, len, load_field, &ctx, &line, err, sizeof(err));
 	if (r == -ENOMEM)
 		goto out;
 	if (r < 0 || !ctx.version_seen || !record_consistent(rec))
@@ -402,9 +404,8 @@ out:
 }
 
 /* Append to a fixed buffer; false when it is full. */
-static bool
-append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static bool append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static bool
 append(char *buf, size_t size, size_t *pos, const char *fmt, ...)

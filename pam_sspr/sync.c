@@ -96,8 +96,7 @@ say(char *msg, size_t msglen, enum outcome o)
 
 /* Outcome and return value of a failed or unexpected exchange. */
 static enum outcome
-classify(int r, const struct sspr_graph_result *res, bool patch,
-	 int *ret_r)
+classify(int r, const struct sspr_graph_result *res, bool patch, int *ret_r)
 {
 	if (r < 0) {
 		*ret_r = r;
@@ -163,8 +162,7 @@ user_upn(const struct sspr_cfg *cfg, const char *user, char **ret_upn,
 	if (r < 0) {
 		free(upn);
 		say(msg, msglen, r == -EINVAL ? O_BAD_UPN : O_OTHER);
-		snprintf(log, loglen, "no Microsoft 365 account name: %s",
-			 err);
+		snprintf(log, loglen, "no Microsoft 365 account name: %s", err);
 		return r == -EINVAL ? -ENXIO : r;
 	}
 	*ret_upn = upn;
@@ -172,8 +170,8 @@ user_upn(const struct sspr_cfg *cfg, const char *user, char **ret_upn,
 }
 
 int
-sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user,
-		   char *msg, size_t msglen, char *log, size_t loglen)
+sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user, char *msg,
+		   size_t msglen, char *log, size_t loglen)
 {
 	struct sspr_graph g = { .cfg = NULL };
 	struct sspr_graph_result res = { .status = 0 };
@@ -196,7 +194,8 @@ sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user,
 	r = sspr_graph_open(&g, cfg);
 	if (r < 0) {
 		say(msg, msglen, O_CREDENTIALS);
-		snprintf(log, loglen, "tenant, client_id, authority or graph "
+		snprintf(log, loglen,
+			 "tenant, client_id, authority or graph "
 			 "not usable");
 		goto out;
 	}
@@ -209,7 +208,8 @@ sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user,
 	r = sspr_gj_user(resp.body, resp.len, &u);
 	if (r < 0) {
 		say(msg, msglen, O_OTHER);
-		snprintf(log, loglen, "%s: HTTP 200 but not the documented "
+		snprintf(log, loglen,
+			 "%s: HTTP 200 but not the documented "
 			 "user object, client-request-id=%s request-id=%s",
 			 what, res.client_request_id,
 			 res.request_id[0] != '\0' ? res.request_id : "-");
@@ -217,15 +217,19 @@ sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user,
 	}
 	if (u.on_premises_sync) {
 		say(msg, msglen, O_SYNCED);
-		snprintf(log, loglen, "'%s' is synced from on-premises AD "
-			 "(onPremisesSyncEnabled); reset refused", upn);
+		snprintf(log, loglen,
+			 "'%s' is synced from on-premises AD "
+			 "(onPremisesSyncEnabled); reset refused",
+			 upn);
 		r = -EREMOTE;
 		goto out;
 	}
 	if (!u.account_enabled) {
 		say(msg, msglen, O_DISABLED);
-		snprintf(log, loglen, "'%s' is disabled in Microsoft 365 "
-			 "(accountEnabled false); reset refused", upn);
+		snprintf(log, loglen,
+			 "'%s' is disabled in Microsoft 365 "
+			 "(accountEnabled false); reset refused",
+			 upn);
 		r = -EPERM;
 		goto out;
 	}
@@ -251,20 +255,19 @@ password_json(const char *password, char **ret_text)
 	profile = cJSON_AddObjectToObject(root, "passwordProfile");
 	if (profile == NULL ||
 	    cJSON_AddFalseToObject(profile, "forceChangePasswordNextSignIn") ==
-		    NULL ||
+		NULL ||
 	    cJSON_AddStringToObject(profile, "password", password) == NULL) {
 		sspr_gj_delete_wiped(root);
 		return -ENOMEM;
 	}
 	/* cJSON's copy of the password is wiped with the tree */
-	return sspr_gj_print_secret(root, 6 * strlen(password) + 128,
-				    ret_text);
+	return sspr_gj_print_secret(root, 6 * strlen(password) + 128, ret_text);
 }
 
 int
 sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
-		   const char *password, char *msg, size_t msglen,
-		   char *log, size_t loglen)
+		   const char *password, char *msg, size_t msglen, char *log,
+		   size_t loglen)
 {
 	struct sspr_graph g = { .cfg = NULL };
 	struct sspr_graph_result res = { .status = 0 };
@@ -284,8 +287,10 @@ sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 	if (password == NULL || password[0] == '\0' ||
 	    strlen(password) > PASSWORD_MAX) {
 		say(msg, msglen, O_COMPLEXITY);
-		snprintf(log, loglen, "%s: password empty or longer than %d "
-			 "bytes, not sent", what, PASSWORD_MAX);
+		snprintf(log, loglen,
+			 "%s: password empty or longer than %d "
+			 "bytes, not sent",
+			 what, PASSWORD_MAX);
 		r = -EINVAL;
 		goto out;
 	}
@@ -298,16 +303,17 @@ sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 	r = sspr_graph_open(&g, cfg);
 	if (r < 0) {
 		say(msg, msglen, O_CREDENTIALS);
-		snprintf(log, loglen, "tenant, client_id, authority or graph "
+		snprintf(log, loglen,
+			 "tenant, client_id, authority or graph "
 			 "not usable");
 		goto out;
 	}
-	r = sspr_graph_call(&g, "PATCH", path, json, strlen(json), &res,
-			    &resp);
+	r = sspr_graph_call(&g, "PATCH", path, json, strlen(json), &res, &resp);
 	if (r == 0 && (res.status == 204 || res.status == 200)) {
-		snprintf(log, loglen, "%s: HTTP %ld password changed, "
-			 "client-request-id=%s request-id=%s", what,
-			 res.status, res.client_request_id,
+		snprintf(log, loglen,
+			 "%s: HTTP %ld password changed, "
+			 "client-request-id=%s request-id=%s",
+			 what, res.status, res.client_request_id,
 			 res.request_id[0] != '\0' ? res.request_id : "-");
 		goto out;
 	}
@@ -338,12 +344,15 @@ sspr_sync_entra_email(const struct sspr_cfg *cfg, const char *user,
 	r = user_upn(cfg, user, &upn, esc, NULL, 0, log, loglen);
 	if (r < 0)
 		return r;
-	snprintf(path, sizeof(path), "/v1.0/users/%s/authentication/"
-		 "emailMethods", esc);
+	snprintf(path, sizeof(path),
+		 "/v1.0/users/%s/authentication/"
+		 "emailMethods",
+		 esc);
 	snprintf(what, sizeof(what), "GET %s", path);
 	r = sspr_graph_open(&g, cfg);
 	if (r < 0) {
-		snprintf(log, loglen, "tenant, client_id, authority or graph "
+		snprintf(log, loglen,
+			 "tenant, client_id, authority or graph "
 			 "not usable");
 		goto out;
 	}
@@ -355,7 +364,8 @@ sspr_sync_entra_email(const struct sspr_cfg *cfg, const char *user,
 	}
 	r = sspr_gj_email_methods(resp.body, resp.len, &address);
 	if (r < 0) {
-		snprintf(log, loglen, "%s: HTTP 200 but no usable email "
+		snprintf(log, loglen,
+			 "%s: HTTP 200 but no usable email "
 			 "address in the reply, client-request-id=%s",
 			 what, res.client_request_id);
 		goto out;

@@ -54,8 +54,8 @@ alg_uri_name(unsigned alg)
 }
 
 int
-sspr_hotp(const uint8_t *key, size_t key_len, unsigned alg,
-	  uint64_t counter, unsigned digits, uint32_t *ret_code)
+sspr_hotp(const uint8_t *key, size_t key_len, unsigned alg, uint64_t counter,
+	  unsigned digits, uint32_t *ret_code)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned char msg[8];
@@ -178,7 +178,8 @@ sspr_totp_verify(struct sspr_record *rec, const char *code, time_t now,
 			 (unsigned)value);
 		sspr_wipe(&value, sizeof(value));
 		eq = sspr_consttime_eq(want, typed, digits);
-		/* Of several matching steps the latest counts (fewest replays). */
+		/* Of several matching steps the latest counts (fewest replays).
+		 */
 		if (eq && step > rec->totp_last_step) {
 			matched = step;
 			found = true;

@@ -121,7 +121,8 @@ sspr_tty_read(struct sspr_tty *tty, bool echo, const char *prompt,
 	if (r == 0 && too_long)
 		r = -E2BIG;
 	if (r == 0) {
-		/* A trailing CR from a terminal in raw-ish modes is no answer. */
+		/* A trailing CR from a terminal in raw-ish modes is no answer.
+		 */
 		if (len > 0 && buf[len - 1] == '\r')
 			buf[--len] = '\0';
 		answer = strdup(buf);

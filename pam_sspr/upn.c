@@ -90,8 +90,7 @@ user_name_ok(const char *s)
 	for (i = 0; i < n; i++) {
 		char c = s[i];
 
-		if (ascii_alnum(c) || c == '.' || c == '_' ||
-		    c == '-')
+		if (ascii_alnum(c) || c == '.' || c == '_' || c == '-')
 			continue;
 		if (c == '$' && i == n - 1)
 			continue;
@@ -108,8 +107,8 @@ trim(char *s)
 	while (*s == ' ' || *s == '\t')
 		s++;
 	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
-			   end[-1] == '\r'))
+	while (end > s &&
+	       (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 		end--;
 	*end = '\0';
 	return s;
@@ -152,8 +151,7 @@ parse_map_line(char *line, char **ret_key, char **ret_value, char *err,
 
 int
 sspr_upn_map_lookup(const char *name, const char *buf, size_t len,
-		    const char *user, char **ret_upn, char *err,
-		    size_t errlen)
+		    const char *user, char **ret_upn, char *err, size_t errlen)
 {
 	char line[SSPR_KV_MAX_LINE + 1];
 	char what[256];
@@ -233,8 +231,8 @@ expand_format(const char *fmt, const char *user, char **ret)
 }
 
 int
-sspr_upn_for_user(const struct sspr_cfg *cfg, const char *user,
-		  char **ret_upn, char *err, size_t errlen)
+sspr_upn_for_user(const struct sspr_cfg *cfg, const char *user, char **ret_upn,
+		  char *err, size_t errlen)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -242,7 +240,8 @@ sspr_upn_for_user(const struct sspr_cfg *cfg, const char *user,
 	int r;
 
 	if (user == NULL || !user_name_ok(user)) {
-		snprintf(err, errlen, "user name cannot be part of a user "
+		snprintf(err, errlen,
+			 "user name cannot be part of a user "
 			 "principal name");
 		return -EINVAL;
 	}
@@ -254,8 +253,8 @@ sspr_upn_for_user(const struct sspr_cfg *cfg, const char *user,
 				 sspr_file_strerror(r));
 			return r;
 		}
-		r = sspr_upn_map_lookup(cfg->upn_map_file, buf, len, user,
-					&upn, err, errlen);
+		r = sspr_upn_map_lookup(cfg->upn_map_file, buf, len, user, &upn,
+					err, errlen);
 		free(buf);
 		if (r < 0)
 			return r;
@@ -270,8 +269,10 @@ sspr_upn_for_user(const struct sspr_cfg *cfg, const char *user,
 		}
 	}
 	if (sspr_upn_valid(upn) < 0) {
-		snprintf(err, errlen, "'%s' is not a valid user principal "
-			 "name", upn);
+		snprintf(err, errlen,
+			 "'%s' is not a valid user principal "
+			 "name",
+			 upn);
 		free(upn);
 		return -EINVAL;
 	}
@@ -287,8 +288,8 @@ sspr_upn_path_escape(const char *upn, char *out, size_t outlen)
 
 	for (; *upn != '\0'; upn++) {
 		unsigned char c = (unsigned char)*upn;
-		bool keep = ascii_alnum((char)c) || c == '-' || c == '.' || c == '_' ||
-			    c == '~' || c == '@';
+		bool keep = ascii_alnum((char)c) || c == '-' || c == '.' ||
+			    c == '_' || c == '~' || c == '@';
 
 		if (n + (keep ? 1 : 3) >= outlen)
 			return -ENOBUFS;

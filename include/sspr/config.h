@@ -14,12 +14,14 @@
 
 enum sspr_enable { SSPR_ENABLE_NONE, SSPR_ENABLE_ALL, SSPR_ENABLE_GROUP };
 enum sspr_after_reset { SSPR_AFTER_LOGIN, SSPR_AFTER_RELOGIN };
-enum sspr_enroll_mode { SSPR_ENROLL_OFF, SSPR_ENROLL_OFFER,
-			SSPR_ENROLL_REQUIRE };
+enum sspr_enroll_mode {
+	SSPR_ENROLL_OFF,
+	SSPR_ENROLL_OFFER,
+	SSPR_ENROLL_REQUIRE
+};
 enum sspr_totp_alg { SSPR_TOTP_SHA1, SSPR_TOTP_SHA256, SSPR_TOTP_SHA512 };
 enum sspr_sync { SSPR_SYNC_AUTO, SSPR_SYNC_OFF, SSPR_SYNC_REQUIRED };
-enum sspr_email_source { SSPR_EMAIL_LOCAL, SSPR_EMAIL_ENTRA,
-			 SSPR_EMAIL_BOTH };
+enum sspr_email_source { SSPR_EMAIL_LOCAL, SSPR_EMAIL_ENTRA, SSPR_EMAIL_BOTH };
 enum sspr_mail_transport { SSPR_MAIL_SMTP, SSPR_MAIL_GRAPH };
 
 /* Bits of cfg->methods. */
@@ -31,13 +33,13 @@ struct sspr_cfg {
 	bool debug;
 
 	/* who may reset, where */
-	unsigned enable;		/* enum sspr_enable */
+	unsigned enable; /* enum sspr_enable */
 	char *enable_group;
-	char *services;			/* space separated service names */
-	unsigned methods;		/* SSPR_METHOD_* bits */
+	char *services;	  /* space separated service names */
+	unsigned methods; /* SSPR_METHOD_* bits */
 	unsigned methods_required;
 	char *state_dir;
-	unsigned after_reset;		/* enum sspr_after_reset */
+	unsigned after_reset; /* enum sspr_after_reset */
 	char *admin_contact;
 	unsigned password_retries;
 	char *passwd_service;
@@ -52,7 +54,7 @@ struct sspr_cfg {
 	unsigned code_attempts;
 	unsigned resend_interval;
 	unsigned resend_per_hour;
-	unsigned mail_transport;	/* enum sspr_mail_transport */
+	unsigned mail_transport; /* enum sspr_mail_transport */
 	char *smtp_url;
 	bool smtp_starttls;
 	char *smtp_user;
@@ -60,13 +62,13 @@ struct sspr_cfg {
 	char *mail_from;
 
 	/* authenticator apps */
-	unsigned totp_algorithm;	/* enum sspr_totp_alg */
+	unsigned totp_algorithm; /* enum sspr_totp_alg */
 	unsigned totp_digits;
 	unsigned totp_window;
 	char *issuer;
 
 	/* enrollment at sign-in */
-	unsigned enroll_at_login;	/* enum sspr_enroll_mode */
+	unsigned enroll_at_login; /* enum sspr_enroll_mode */
 	unsigned enroll_remind_days;
 
 	/* Microsoft 365 */
@@ -80,10 +82,10 @@ struct sspr_cfg {
 	char *ca_file;
 	unsigned connect_timeout;
 	unsigned timeout;
-	unsigned sync;			/* enum sspr_sync, AUTO resolved */
+	unsigned sync; /* enum sspr_sync, AUTO resolved */
 	char *upn_format;
 	char *upn_map_file;
-	unsigned email_source;		/* enum sspr_email_source */
+	unsigned email_source; /* enum sspr_email_source */
 	bool sync_on_passwd;
 };
 
@@ -94,8 +96,8 @@ struct sspr_cfg {
  * line (or the module argument) in err. Free with sspr_cfg_done() either
  * way.
  */
-int sspr_cfg_load(struct sspr_cfg *cfg, int argc, const char **argv,
-		  char *err, size_t errlen);
+int sspr_cfg_load(struct sspr_cfg *cfg, int argc, const char **argv, char *err,
+		  size_t errlen);
 
 /* Parse a configuration held in memory (for tests and fuzzing). */
 int sspr_cfg_parse_buffer(struct sspr_cfg *cfg, const char *name,

@@ -21,9 +21,9 @@ struct sspr_reset {
 	const struct sspr_cfg *cfg;
 	const char *user;
 	struct sspr_ui ui;
-	char *email;		/* address codes go to: local or Entra */
+	char *email; /* address codes go to: local or Entra */
 	bool has_totp;
-	bool used[2];		/* methods already passed (indexed by enum) */
+	bool used[2]; /* methods already passed (indexed by enum) */
 };
 
 /* The whole branch; a PAM code. */
@@ -34,10 +34,10 @@ int sspr_flow_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg,
  * Lock and load the user's record (missing = empty); *ret_lock is passed
  * to sspr_reset_record_close(), which saves when save is true.
  */
-int sspr_reset_record_open(const struct sspr_reset *s,
-			   struct sspr_record *rec, int *ret_lock);
-int sspr_reset_record_close(const struct sspr_reset *s,
-			    struct sspr_record *rec, int lock, bool save);
+int sspr_reset_record_open(const struct sspr_reset *s, struct sspr_record *rec,
+			   int *ret_lock);
+int sspr_reset_record_close(const struct sspr_reset *s, struct sspr_record *rec,
+			    int lock, bool save);
 
 /* Count a failed challenge, tell the person when it locks; 0 or -EPERM. */
 int sspr_reset_failed(struct sspr_reset *s);

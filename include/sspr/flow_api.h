@@ -16,13 +16,13 @@
 
 struct sspr_flow_api {
 	unsigned abi;
-	size_t cfg_size;	/* sizeof(struct sspr_cfg) as compiled */
+	size_t cfg_size; /* sizeof(struct sspr_cfg) as compiled */
 	/* The "forgot password" branch; returns a PAM code. */
 	int (*reset)(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		     const char *user);
 	/* "Help us protect your account" after sign-in; a PAM code. */
-	int (*enroll_at_login)(pam_handle_t *pamh,
-			       const struct sspr_cfg *cfg, const char *user);
+	int (*enroll_at_login)(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+			       const char *user);
 	/* pam_sm_chauthtok with sync_on_passwd; a PAM code. */
 	int (*chauthtok)(pam_handle_t *pamh, int flags,
 			 const struct sspr_cfg *cfg, const char *user);

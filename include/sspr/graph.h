@@ -31,26 +31,26 @@
 
 struct sspr_graph {
 	const struct sspr_cfg *cfg;
-	struct timespec deadline;	/* CLOCK_MONOTONIC */
-	char *token;			/* secret, wiped on close */
+	struct timespec deadline; /* CLOCK_MONOTONIC */
+	char *token;		  /* secret, wiped on close */
 	bool token_from_cache;
-	char *token_url;		/* {authority}/{tenant}/oauth2/v2.0/token */
-	char *base;			/* graph without a trailing '/' */
+	char *token_url; /* {authority}/{tenant}/oauth2/v2.0/token */
+	char *base;	 /* graph without a trailing '/' */
 	/* for tests and admin checks: token requests made in this session */
 	unsigned token_requests;
 };
 
 /* What happened, for the admin's log line. Never holds a secret. */
 struct sspr_graph_result {
-	long status;			/* last HTTP status, 0 when none */
-	int transport;			/* negative errno, 0 when a reply came */
-	bool throttled;			/* gave up on 429/503/504 at the deadline */
-	bool token_failed;		/* the failure was the token request */
-	bool has_error;			/* error below was parsed from the body */
+	long status;	   /* last HTTP status, 0 when none */
+	int transport;	   /* negative errno, 0 when a reply came */
+	bool throttled;	   /* gave up on 429/503/504 at the deadline */
+	bool token_failed; /* the failure was the token request */
+	bool has_error;	   /* error below was parsed from the body */
 	struct sspr_graph_error error;
 	char client_request_id[SSPR_GUID_LEN];
 	char request_id[64];
-	char detail[256];		/* transport or local problem */
+	char detail[256]; /* transport or local problem */
 };
 
 /* Start a session; its deadline is cfg->timeout seconds from now. */
@@ -78,10 +78,9 @@ int sspr_graph_token(struct sspr_graph *g, struct sspr_graph_result *res);
  * res->error for status >= 400), or the errors of sspr_graph_token().
  * Free resp with sspr_http_resp_done() either way.
  */
-int sspr_graph_call(struct sspr_graph *g, const char *method,
-		    const char *path, const char *json, size_t json_len,
-		    struct sspr_graph_result *res,
-		    struct sspr_http_resp *resp);
+int sspr_graph_call(struct sspr_graph *g, const char *method, const char *path,
+		    const char *json, size_t json_len,
+		    struct sspr_graph_result *res, struct sspr_http_resp *resp);
 
 /* Delete the token cache (a 401 does this; also for admin tools). */
 void sspr_graph_drop_cache(const struct sspr_cfg *cfg);

@@ -20,26 +20,26 @@
 #define SSPR_GUID_LEN 37
 
 struct sspr_http_req {
-	const char *method;		/* "GET", "POST" or "PATCH" */
-	const char *url;		/* must start with https:// */
-	const char *bearer;		/* access token, or NULL */
-	const char *content_type;	/* of body, or NULL */
-	const char *body;		/* not copied; the caller wipes it */
+	const char *method;	  /* "GET", "POST" or "PATCH" */
+	const char *url;	  /* must start with https:// */
+	const char *bearer;	  /* access token, or NULL */
+	const char *content_type; /* of body, or NULL */
+	const char *body;	  /* not copied; the caller wipes it */
 	size_t body_len;
-	unsigned timeout_ms;		/* whole request, at least 1 */
-	unsigned connect_timeout_ms;	/* connection set-up, at least 1 */
+	unsigned timeout_ms;	     /* whole request, at least 1 */
+	unsigned connect_timeout_ms; /* connection set-up, at least 1 */
 };
 
 struct sspr_http_resp {
-	long status;			/* HTTP status, 0 before a reply */
-	char *body;			/* NUL-terminated, may hold secrets */
+	long status; /* HTTP status, 0 before a reply */
+	char *body;  /* NUL-terminated, may hold secrets */
 	size_t len;
 	size_t cap;
 	/* the fresh client-request-id sent with this request */
 	char client_request_id[SSPR_GUID_LEN];
 	/* Graph's request-id, or the login service's x-ms-request-id */
 	char request_id[SSPR_GUID_LEN + 27];
-	long retry_after;		/* seconds, -1 when not sent */
+	long retry_after; /* seconds, -1 when not sent */
 };
 
 /*

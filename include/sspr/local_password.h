@@ -13,7 +13,7 @@
 #include "sspr/config.h"
 
 struct sspr_shadow_backup {
-	char *line;	/* the user's whole /etc/shadow line, wiped on free */
+	char *line; /* the user's whole /etc/shadow line, wiped on free */
 };
 
 /* Save the user's current shadow line. */

@@ -13,7 +13,7 @@
 struct sspr_mail {
 	const char *to;
 	const char *subject;
-	const char *body;	/* plain text, UTF-8, "\n" line ends */
+	const char *body; /* plain text, UTF-8, "\n" line ends */
 };
 
 /*
@@ -32,8 +32,7 @@ int sspr_mail_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
  * is set; then hangs up. 0 or a negative errno as sspr_mail_send()
  * returns them (-EPROTO for TLS, -EACCES for AUTH), err says why.
  */
-int sspr_mail_smtp_check(const struct sspr_cfg *cfg, char *err,
-			 size_t errlen);
+int sspr_mail_smtp_check(const struct sspr_cfg *cfg, char *err, size_t errlen);
 
 /* Mask an address for display: "a•••••@example.org". Malloc'd. */
 char *sspr_mail_mask(const char *address);

@@ -13,10 +13,10 @@
 
 /* What happened, for the mail's "who, where, when" lines. */
 struct sspr_mail_event {
-	const char *user;	/* the account concerned */
-	const char *host;	/* NULL: this computer's name */
-	const char *origin;	/* NULL, or where it came from ("tty1") */
-	time_t when;		/* 0: now */
+	const char *user;   /* the account concerned */
+	const char *host;   /* NULL: this computer's name */
+	const char *origin; /* NULL, or where it came from ("tty1") */
+	time_t when;	    /* 0: now */
 };
 
 /* A subject and a body; the body may hold a code, so it is wiped. */
@@ -57,7 +57,6 @@ void sspr_mail_text_done(struct sspr_mail_text *text);
  * "10 minutes", "45 seconds", "2 hours", "1 minute": for mails and for
  * "It expires in ..." on screen. Returns buf.
  */
-const char *sspr_mail_text_duration(unsigned seconds, char *buf,
-				    size_t len);
+const char *sspr_mail_text_duration(unsigned seconds, char *buf, size_t len);
 
 #endif

@@ -28,8 +28,8 @@ int sspr_code_may_send(const struct sspr_cfg *cfg,
  * sspr_free_secret(). The caller saves the record.
  */
 int sspr_code_issue(const struct sspr_cfg *cfg, struct sspr_record *rec,
-		    const char *user, const char *purpose,
-		    const char *address, time_t now, char **ret_code);
+		    const char *user, const char *purpose, const char *address,
+		    time_t now, char **ret_code);
 
 /* Is there a pending, unexpired code with attempts left for purpose? */
 int sspr_code_pending(const struct sspr_record *rec, const char *purpose,

@@ -20,21 +20,21 @@
 
 struct sspr_record {
 	/* registered methods */
-	char *email;			/* verified backup address */
-	char *totp_secret;		/* base32, no padding */
-	unsigned totp_algorithm;	/* enum sspr_totp_alg */
+	char *email;		 /* verified backup address */
+	char *totp_secret;	 /* base32, no padding */
+	unsigned totp_algorithm; /* enum sspr_totp_alg */
 	unsigned totp_digits;
 	unsigned totp_period;
-	uint64_t totp_last_step;	/* last accepted step: never again */
+	uint64_t totp_last_step; /* last accepted step: never again */
 
 	/* pending one-time code, only its keyed hash */
-	char *code_hash;		/* hex HMAC-SHA256 */
-	char *code_purpose;		/* "reset" or "enroll" */
-	char *code_address;		/* where it was sent */
+	char *code_hash;    /* hex HMAC-SHA256 */
+	char *code_purpose; /* "reset" or "enroll" */
+	char *code_address; /* where it was sent */
 	time_t code_expires;
 	unsigned code_attempts_left;
 	time_t code_sent;
-	time_t sends_window_start;	/* resend-per-hour accounting */
+	time_t sends_window_start; /* resend-per-hour accounting */
 	unsigned sends_in_window;
 
 	/* failed challenges and lockout */

@@ -19,8 +19,8 @@
  * Microsoft 365, is enabled and not synced from on-premises AD
  * (onPremisesSyncEnabled), and a token can be had.
  */
-int sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user,
-		       char *msg, size_t msglen, char *log, size_t loglen);
+int sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user, char *msg,
+		       size_t msglen, char *log, size_t loglen);
 
 /* PATCH passwordProfile with the new password. */
 int sspr_sync_password(const struct sspr_cfg *cfg, const char *user,

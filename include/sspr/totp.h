@@ -9,7 +9,7 @@
 #include "sspr/store.h"
 
 #define SSPR_TOTP_PERIOD 30
-#define SSPR_TOTP_KEY_BYTES 20	/* 160 bits, RFC 4226 recommendation */
+#define SSPR_TOTP_KEY_BYTES 20 /* 160 bits, RFC 4226 recommendation */
 
 /* HOTP value for key and counter (alg: enum sspr_totp_alg); 0 or -errno. */
 int sspr_hotp(const uint8_t *key, size_t key_len, unsigned alg,

@@ -11,7 +11,7 @@
 #include "sspr/ui.h"
 
 struct sspr_tty {
-	int fd;		/* /dev/tty, or -1 */
+	int fd; /* /dev/tty, or -1 */
 };
 
 /* Open /dev/tty; 0 or a negative errno (no controlling terminal). */

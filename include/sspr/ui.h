@@ -25,15 +25,14 @@ struct sspr_ui {
 
 /* printf-style helpers over ui->say and ui->prompt. */
 int sspr_ui_info(const struct sspr_ui *ui, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int sspr_ui_error(const struct sspr_ui *ui, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int sspr_ui_ask(const struct sspr_ui *ui, bool echo, char **ret_answer,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Ask a yes/no question; default_yes decides an empty answer. */
-int sspr_ui_confirm(const struct sspr_ui *ui, bool default_yes,
-		    bool *ret_yes, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+int sspr_ui_confirm(const struct sspr_ui *ui, bool default_yes, bool *ret_yes,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif
