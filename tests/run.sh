@@ -43,7 +43,7 @@ run_one() {
 
 tests=()
 for t in "$BUILD"/tests/test_*; do [ -x "$t" ] && tests+=("$t"); done
-for layer in emulator pam e2e package; do
+for layer in lint emulator pam e2e package; do
 	for t in tests/$layer/test_*.sh; do [ -f "$t" ] && tests+=("$t"); done
 done
 for t in "${tests[@]}"; do
