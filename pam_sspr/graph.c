@@ -11,13 +11,11 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sspr/jwt.h"
@@ -260,45 +258,22 @@ out:
 	return r;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
- * Best effort: a reset works without a cache, only slower. Written to a
- * temporary file (mode 0600) in state_dir, synced, then renamed over the
- * old one, so a reader sees either the old or the new token, whole.
+ * Best effort: a reset works without a cache, only slower. Replaced
+ * atomically (mode 0600), so a reader sees either the old or the new
+ * token, whole.
  */
 static void
 cache_store(const struct sspr_graph *g, const char *token,
 	    unsigned long expires)
 {
 	char path[4096];
-	char tmp[4096];
 	char key[65];
 	char *text;
 	size_t cap;
 	int len;
-	int fd;
-	int r;
 
 	if (cache_path(g->cfg, path, sizeof(path)) < 0 || cache_key(g, key) < 0)
-		return;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX",
-			     g->cfg->state_dir,
-			     SSPR_TOKEN_CACHE) >= sizeof(tmp))
 		return;
 	cap = strlen(token) + 160;
 	text = malloc(cap);
@@ -308,26 +283,8 @@ cache_store(const struct sspr_graph *g, const char *token,
 		       CACHE_MAGIC "key %s\nexpires %lu\ntoken "
 				   "%s\n",
 		       key, expires, token);
-	if (len < 0 || (size_t)len >= cap) {
-		sspr_freezero(text, cap);
-		return;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		sspr_freezero(text, cap);
-		return;
-	}
-	r = fchmod(fd, 0600) == 0 ? 0 : -errno;
-	if (r == 0)
-		r = write_all(fd, text, (size_t)len);
-	if (r == 0 && fsync(fd) != 0)
-		r = -errno;
-	if (close(fd) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) != 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlink(tmp);
+	if (len >= 0 && (size_t)len < cap)
+		(void)sspr_write_file_atomic(path, text, (size_t)len, 0600, 0);
 	sspr_freezero(text, cap);
 }
 

@@ -35,61 +35,25 @@
 /* Domain separation: the host key hashes nothing else. */
 static const char hash_label[] = "sspr-code-v1";
 
-static int
-write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Make a key file if there is none. It is written completely under a
  * temporary name and then link()ed into place, which fails if another
  * process got there first: nobody can ever read a half-written key.
  */
 static int
-create_host_key(const char *state_dir, const char *path)
+create_host_key(const char *path)
 {
 	uint8_t key[HOST_KEY_BYTES];
-	char tmp[PATH_MAX];
-	int fd;
-	int n;
 	int r;
 
-	n = snprintf(tmp, sizeof(tmp), "%s/." HOST_KEY_NAME ".XXXXXX",
-		     state_dir);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	if (RAND_bytes(key, sizeof(key)) != 1)
+	if (RAND_bytes(key, sizeof(key)) != 1) {
+		sspr_wipe(key, sizeof(key));
 		return -EIO;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		goto out_wipe;
 	}
-	if (fchmod(fd, 0600) != 0)
-		r = -errno;
-	else
-		r = write_all(fd, key, sizeof(key));
-	if (r == 0 && fsync(fd) != 0)
-		r = -errno;
-	if (close(fd) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && link(tmp, path) != 0)
-		r = errno == EEXIST ? 0 : -errno;
-	unlink(tmp);
-out_wipe:
+	r = sspr_write_file_atomic(path, key, sizeof(key), 0600,
+				   SSPR_WRITE_NOREPLACE);
+	if (r == -EEXIST)
+		r = 0;
 	sspr_wipe(key, sizeof(key));
 	return r;
 }
@@ -151,7 +115,7 @@ host_key(const char *state_dir, uint8_t key[HOST_KEY_BYTES])
 	r = read_host_key(path, key);
 	if (r != -ENOENT)
 		return r;
-	r = create_host_key(state_dir, path);
+	r = create_host_key(path);
 	if (r < 0)
 		return r;
 	return read_host_key(path, key);

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -84,6 +86,87 @@ sspr_read_file(const char *path, enum sspr_file_trust trust, size_t max_size,
 		r = read_all(fd, max_size, ret_buf, ret_len);
 	close(fd);
 	return r;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+sspr_fsync_dir(const char *dir)
+{
+	int fd;
+	int r = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) != 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+int
+sspr_write_file_atomic(const char *path, const void *data, size_t len,
+		       mode_t mode, unsigned flags)
+{
+	char dir[PATH_MAX];
+	char tmp[PATH_MAX];
+	const char *base;
+	size_t dlen;
+	int fd;
+	int n;
+	int r;
+
+	if (path == NULL || path[0] != '/' || (data == NULL && len > 0))
+		return -EINVAL;
+	base = strrchr(path, '/') + 1;
+	if (*base == '\0')
+		return -EINVAL;
+	/* "/x" lives in "/", which is the one directory ending in '/' */
+	dlen = base - path > 1 ? (size_t)(base - path - 1) : 1;
+	if (dlen >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, dlen);
+	dir[dlen] = '\0';
+	n = snprintf(tmp, sizeof(tmp), "%.*s.%s.XXXXXX", (int)(base - path),
+		     path, base);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -ENAMETOOLONG;
+
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = fchmod(fd, mode) == 0 ? 0 : -errno;
+	if (r == 0)
+		r = write_all(fd, data, len);
+	if (r == 0 && fsync(fd) != 0)
+		r = -errno;
+	if (close(fd) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && (flags & SSPR_WRITE_NOREPLACE) != 0)
+		r = link(tmp, path) == 0 ? 0 : -errno;
+	else if (r == 0)
+		r = rename(tmp, path) == 0 ? 0 : -errno;
+	/* After a failure, or a link(), the temporary name is one too many. */
+	if (r < 0 || (flags & SSPR_WRITE_NOREPLACE) != 0)
+		unlink(tmp);
+	if (r < 0)
+		return r;
+	return sspr_fsync_dir(dir);
 }
 
 const char *

@@ -484,97 +484,24 @@ format_record(const struct sspr_record *rec, char *buf, size_t size,
 	return 0;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-fsync_dir(const char *dir)
-{
-	int fd;
-	int r = 0;
-
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) != 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 int
 sspr_store_save(const char *state_dir, const char *user,
 		const struct sspr_record *rec)
 {
 	char path[PATH_MAX];
-	char tmp[PATH_MAX];
 	char *buf;
 	size_t len = 0;
-	int fd = -1;
-	int n;
 	int r;
 
 	r = prepare(path, sizeof(path), state_dir, user, "");
 	if (r < 0)
 		return r;
-	n = snprintf(tmp, sizeof(tmp), "%s/." RECORD_PREFIX "%s.XXXXXX",
-		     state_dir, user);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -ENAMETOOLONG;
 	buf = malloc(SSPR_STORE_MAX_SIZE);
 	if (buf == NULL)
 		return -ENOMEM;
 	r = format_record(rec, buf, SSPR_STORE_MAX_SIZE, &len);
-	if (r < 0)
-		goto out;
-
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		tmp[0] = '\0';
-		goto out;
-	}
-	if (fchmod(fd, 0600) != 0) {
-		r = -errno;
-		goto out;
-	}
-	r = write_all(fd, buf, len);
-	if (r < 0)
-		goto out;
-	if (fsync(fd) != 0) {
-		r = -errno;
-		goto out;
-	}
-	n = close(fd);
-	fd = -1;
-	if (n != 0) {
-		r = -errno;
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		r = -errno;
-		goto out;
-	}
-	tmp[0] = '\0';
-	r = fsync_dir(state_dir);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp[0] != '\0')
-		unlink(tmp);
+	if (r == 0)
+		r = sspr_write_file_atomic(path, buf, len, 0600, 0);
 	sspr_freezero(buf, SSPR_STORE_MAX_SIZE);
 	return r;
 }
@@ -594,7 +521,7 @@ sspr_store_remove(const char *state_dir, const char *user)
 	 * The lock file stays: removing it would let two processes hold
 	 * "the" lock on two different inodes.
 	 */
-	return fsync_dir(state_dir);
+	return sspr_fsync_dir(state_dir);
 }
 
 int

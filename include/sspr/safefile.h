@@ -30,6 +30,27 @@ int sspr_read_file(const char *path, enum sspr_file_trust trust,
 /* Check owner and mode of an open file; 0 or -EPERM/-EINVAL. */
 int sspr_check_fd(int fd, enum sspr_file_trust trust);
 
+/*
+ * Flags for sspr_write_file_atomic(). NOREPLACE: link() the new file into
+ * place instead of rename(), so an existing path is left alone (-EEXIST).
+ */
+#define SSPR_WRITE_NOREPLACE 0x1u
+
+/*
+ * Write len bytes of data as path, whole or not at all: a temporary file
+ * ".<name>.XXXXXX" beside path (O_CLOEXEC), fchmod to mode, every byte
+ * written, fsync, then rename() over path (or link(), see above) and an
+ * fsync of the directory. On an error the temporary file is unlinked and
+ * path is as it was. data is only read: wiping it stays the caller's job.
+ * Returns 0, -EEXIST (NOREPLACE and path exists), -EINVAL (path not
+ * absolute), -ENAMETOOLONG or another -errno.
+ */
+int sspr_write_file_atomic(const char *path, const void *data, size_t len,
+			   mode_t mode, unsigned flags);
+
+/* fsync a directory, so that a rename or unlink in it lasts; 0 or -errno. */
+int sspr_fsync_dir(const char *dir);
+
 /* A short English explanation of an error from sspr_read_file. */
 const char *sspr_file_strerror(int err);
 
