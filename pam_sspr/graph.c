@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sspr/jwt.h"
+#include "sspr/mail.h"
 #include "sspr/safefile.h"
 #include "sspr/upn.h"
 #include "sspr/util.h"
@@ -716,7 +717,7 @@ sspr_graph_send_mail(const struct sspr_cfg *cfg, const char *to,
 		snprintf(err, errlen, "Graph sendMail needs mail_from");
 		return -EINVAL;
 	}
-	if (to == NULL || sspr_gj_email_ok(to) < 0 || subject == NULL ||
+	if (to == NULL || sspr_mail_address_ok(to) < 0 || subject == NULL ||
 	    body == NULL) {
 		snprintf(err, errlen,
 			 "Graph sendMail: not a valid recipient "

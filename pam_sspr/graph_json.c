@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sspr/mail.h"
 #include "sspr/util.h"
 
 /* Wipe every key and string value of a tree, then free it. */
@@ -322,34 +323,6 @@ out:
 }
 
 int
-sspr_gj_email_ok(const char *address)
-{
-	const char *at;
-	const char *p;
-	size_t len;
-
-	if (address == NULL)
-		return -EINVAL;
-	len = strlen(address);
-	at = strchr(address, '@');
-	if (len > 254 || at == NULL || at == address ||
-	    strchr(at + 1, '@') != NULL || at - address > 64)
-		return -EINVAL;
-	for (p = address; p < at; p++)
-		if (*p < 0x21 || *p > 0x7e || strchr("()<>[]\\\",;:", *p))
-			return -EINVAL;
-	p = at + 1;
-	if (*p == '\0' || *p == '.' || *p == '-' || strchr(p, '.') == NULL ||
-	    address[len - 1] == '.' || strstr(p, "..") != NULL)
-		return -EINVAL;
-	for (; *p != '\0'; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
-			return -EINVAL;
-	return 0;
-}
-
-int
 sspr_gj_email_methods(const char *body, size_t len, char **ret_address)
 {
 	cJSON *root = NULL;
@@ -375,7 +348,7 @@ sspr_gj_email_methods(const char *body, size_t len, char **ret_address)
 	if (!cJSON_IsObject(first))
 		goto out;
 	address = get_string(first, "emailAddress");
-	if (address == NULL || sspr_gj_email_ok(address) < 0)
+	if (address == NULL || sspr_mail_address_ok(address) < 0)
 		goto out;
 	copy = sspr_strdup(address);
 	if (copy == NULL) {

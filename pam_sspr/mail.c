@@ -39,32 +39,41 @@ int
 sspr_mail_address_ok(const char *address)
 {
 	const char *at;
+	const char *domain;
 	const char *p;
 	size_t len;
+	size_t dlen;
 
 	if (address == NULL)
 		return -EINVAL;
 	len = strlen(address);
 	if (len == 0 || len > MAIL_ADDR_MAX)
 		return -EINVAL;
-	for (p = address; *p != '\0'; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		/* Printable ASCII only: no space, control or 8-bit byte. */
-		if (c <= 0x20 || c >= 0x7f || strchr("<>\",;()[]\\", c))
-			return -EINVAL;
-	}
 	at = strchr(address, '@');
 	if (at == NULL || strchr(at + 1, '@') != NULL)
 		return -EINVAL;
 	if (at == address || (size_t)(at - address) > MAIL_LOCAL_MAX)
 		return -EINVAL;
+	/* Local part: printable ASCII, none of the special characters. */
+	for (p = address; p < at; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c <= 0x20 || c >= 0x7f || strchr("()<>[]\\\",;:", c))
+			return -EINVAL;
+	}
 	if (address[0] == '.' || at[-1] == '.' || strstr(address, "..") != NULL)
 		return -EINVAL;
-	p = at + 1;
-	if (*p == '\0' || *p == '.' || *p == '-' || strchr(p, '.') == NULL ||
-	    p[strlen(p) - 1] == '.' || p[strlen(p) - 1] == '-')
+	/* Domain: letters, digits, '-' and '.', with a dot inside. */
+	domain = at + 1;
+	dlen = strlen(domain);
+	if (dlen == 0 || domain[0] == '.' || domain[0] == '-' ||
+	    domain[dlen - 1] == '.' || domain[dlen - 1] == '-' ||
+	    strchr(domain, '.') == NULL)
 		return -EINVAL;
+	for (p = domain; *p != '\0'; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+			return -EINVAL;
 	return 0;
 }
 

@@ -71,7 +71,7 @@ int sspr_gj_user(const char *body, size_t len, struct sspr_graph_user *ret);
  * GET /users/{upn}/authentication/emailMethods: {"value":[...]} with 0 or
  * 1 element {"id":"...","emailAddress":"..."}. 0 with *ret_address NULL
  * when none is registered, 0 with a malloc'd address, -EBADMSG (also for
- * an address that is not one), -ENOMEM.
+ * an address sspr_mail_address_ok() refuses), -ENOMEM.
  */
 int sspr_gj_email_methods(const char *body, size_t len, char **ret_address);
 
@@ -90,13 +90,5 @@ void sspr_gj_delete_wiped(struct cJSON *root);
  * 0, -E2BIG (cap too small) or -ENOMEM.
  */
 int sspr_gj_print_secret(struct cJSON *root, size_t cap, char **ret_text);
-
-/*
- * A plain, header-safe email address: printable ASCII, exactly one '@',
- * no space or ()<>[]\",;: characters, a local part of 1-64 bytes, a
- * domain of letters, digits, '-' and '.' with a dot inside, 254 bytes in
- * all. 0 or -EINVAL.
- */
-int sspr_gj_email_ok(const char *address);
 
 #endif

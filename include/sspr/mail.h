@@ -39,8 +39,12 @@ char *sspr_mail_mask(const char *address);
 
 /*
  * Is address a plausible, header-safe email address? 0 when it is, else
- * -EINVAL: exactly one '@', no spaces, controls or <>",; characters, a
- * local part of at most 64 bytes, a domain with a dot, 254 bytes in all.
+ * -EINVAL: exactly one '@'; a local part of 1-64 bytes of printable ASCII
+ * without space or ()<>[]\",;: characters and without a leading, trailing
+ * or doubled '.'; a domain of letters, digits, '-' and '.' with a dot
+ * inside, not starting or ending with '.' or '-', no ".."; 254 bytes in
+ * all. The one check for every address we send to, whether typed in or
+ * read from Microsoft 365.
  */
 int sspr_mail_address_ok(const char *address);
 
