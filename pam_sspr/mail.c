@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <locale.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "sspr/graph.h"
+#include "sspr/http.h"
 #include "sspr/safefile.h"
 #include "sspr/util.h"
 
@@ -291,15 +291,6 @@ out:
 
 /* --- SMTP through libcurl ---------------------------------------------- */
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_result = CURLE_FAILED_INIT;
-
-static void
-curl_init_once(void)
-{
-	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 struct upload {
 	const char *data;
 	size_t len;
@@ -427,8 +418,7 @@ smtp_open(const struct sspr_cfg *cfg, struct smtp_conn *sc, char *err,
 		if (r < 0)
 			return r;
 	}
-	pthread_once(&curl_once, curl_init_once);
-	if (curl_init_result != CURLE_OK) {
+	if (sspr_http_global_init() < 0) {
 		snprintf(err, errlen, "libcurl failed to initialise");
 		smtp_close(sc);
 		return -EIO;
