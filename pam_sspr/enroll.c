@@ -81,39 +81,25 @@ static int
 record_open(const struct sspr_cfg *cfg, const char *user,
 	    struct sspr_record *rec, int *ret_lock)
 {
-	int lock;
 	int r;
 
 	r = raise_privileges();
 	if (r < 0)
 		return r;
-	lock = sspr_store_lock(cfg->state_dir, user);
-	if (lock < 0) {
+	r = sspr_store_open_locked(cfg->state_dir, user, rec, ret_lock);
+	if (r < 0)
 		lower_privileges();
-		return lock;
-	}
-	r = sspr_store_load(cfg->state_dir, user, rec);
-	if (r == -ENOENT)
-		r = 0;
-	if (r < 0) {
-		sspr_record_done(rec);
-		sspr_store_unlock(lock);
-		lower_privileges();
-		return r;
-	}
-	*ret_lock = lock;
-	return 0;
+	return r;
 }
 
+/* Save when asked, unlock, privileges down; *rec stays the caller's. */
 static int
 record_close(const struct sspr_cfg *cfg, const char *user,
 	     const struct sspr_record *rec, int lock, bool save)
 {
-	int r = 0;
+	int r;
 
-	if (save)
-		r = sspr_store_save(cfg->state_dir, user, rec);
-	sspr_store_unlock(lock);
+	r = sspr_store_close_locked(cfg->state_dir, user, rec, lock, save);
 	lower_privileges();
 	return r;
 }

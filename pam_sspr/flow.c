@@ -32,40 +32,28 @@ int
 sspr_reset_record_open(const struct sspr_reset *s, struct sspr_record *rec,
 		       int *ret_lock)
 {
-	int lock;
 	int r;
 
-	*rec = (struct sspr_record){ 0 };
-	lock = sspr_store_lock(s->cfg->state_dir, s->user);
-	r = lock < 0 ? lock : sspr_store_load(s->cfg->state_dir, s->user, rec);
-	if (r == -ENOENT)
-		r = 0;
-	if (r < 0) {
+	r = sspr_store_open_locked(s->cfg->state_dir, s->user, rec, ret_lock);
+	if (r < 0)
 		pam_syslog(s->pamh, LOG_ERR,
 			   "cannot read the reset record of '%s' in %s: %s",
 			   s->user, s->cfg->state_dir, strerror(-r));
-		if (lock >= 0)
-			sspr_store_unlock(lock);
-		return r;
-	}
-	*ret_lock = lock;
-	return 0;
+	return r;
 }
 
 int
 sspr_reset_record_close(const struct sspr_reset *s, struct sspr_record *rec,
 			int lock, bool save)
 {
-	int r = 0;
+	int r;
 
-	if (save) {
-		r = sspr_store_save(s->cfg->state_dir, s->user, rec);
-		if (r < 0)
-			pam_syslog(s->pamh, LOG_ERR,
-				   "cannot write the reset record of '%s': %s",
-				   s->user, strerror(-r));
-	}
-	sspr_store_unlock(lock);
+	r = sspr_store_close_locked(s->cfg->state_dir, s->user, rec, lock,
+				    save);
+	if (r < 0)
+		pam_syslog(s->pamh, LOG_ERR,
+			   "cannot write the reset record of '%s': %s", s->user,
+			   strerror(-r));
 	sspr_record_done(rec);
 	return r;
 }

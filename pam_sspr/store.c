@@ -569,6 +569,41 @@ sspr_store_unlock(int fd)
 		close(fd);
 }
 
+int
+sspr_store_open_locked(const char *state_dir, const char *user,
+		       struct sspr_record *rec, int *ret_lock)
+{
+	int lock;
+	int r;
+
+	memset(rec, 0, sizeof(*rec));
+	lock = sspr_store_lock(state_dir, user);
+	if (lock < 0)
+		return lock;
+	/* On an error the load leaves *rec empty. */
+	r = sspr_store_load(state_dir, user, rec);
+	if (r == -ENOENT)
+		r = 0;
+	if (r < 0) {
+		sspr_store_unlock(lock);
+		return r;
+	}
+	*ret_lock = lock;
+	return 0;
+}
+
+int
+sspr_store_close_locked(const char *state_dir, const char *user,
+			const struct sspr_record *rec, int lock, bool save)
+{
+	int r = 0;
+
+	if (save)
+		r = sspr_store_save(state_dir, user, rec);
+	sspr_store_unlock(lock);
+	return r;
+}
+
 unsigned
 sspr_record_method_count(const struct sspr_record *rec, unsigned allowed)
 {

@@ -77,6 +77,24 @@ int sspr_store_remove(const char *state_dir, const char *user);
 int sspr_store_lock(const char *state_dir, const char *user);
 void sspr_store_unlock(int fd);
 
+/*
+ * One read-modify-write step: take the user's lock, then load the record,
+ * a missing record being an empty one. *rec is overwritten, so pass an
+ * empty one. 0 with *ret_lock for sspr_store_close_locked(); else
+ * nothing is held, *rec is empty, and the error is one of
+ * sspr_store_lock() or sspr_store_load() (never -ENOENT).
+ */
+int sspr_store_open_locked(const char *state_dir, const char *user,
+			   struct sspr_record *rec, int *ret_lock);
+
+/*
+ * End the step: save *rec when save is true, then release the lock (also
+ * when saving failed). *rec stays the caller's to sspr_record_done().
+ * 0, or the error of sspr_store_save().
+ */
+int sspr_store_close_locked(const char *state_dir, const char *user,
+			    const struct sspr_record *rec, int lock, bool save);
+
 /* Number of registered methods among the SSPR_METHOD_* bits allowed. */
 unsigned sspr_record_method_count(const struct sspr_record *rec,
 				  unsigned allowed);

@@ -204,6 +204,56 @@ test_round_trip(void)
 	CHECK(out.email == NULL && out.failures == 0);
 }
 
+/* sspr_store_open_locked / close_locked: one locked load-modify-save. */
+static void
+test_locked_step(void)
+{
+	struct sspr_record rec;
+	struct sspr_record out;
+	char p[PATH_MAX];
+	int lock = -1;
+	int fd;
+
+	/* a missing record is an empty one */
+	CHECK(sspr_store_open_locked(dir, "carol", &rec, &lock) == 0);
+	CHECK(lock >= 0 && rec.email == NULL && rec.failures == 0);
+	rec.failures = 3;
+	rec.failure_first = 1700000000;
+	CHECK(sspr_store_close_locked(dir, "carol", &rec, lock, true) == 0);
+	sspr_record_done(&rec);
+	CHECK(sspr_store_load(dir, "carol", &out) == 0);
+	CHECK(out.failures == 3 && out.failure_first == 1700000000);
+	sspr_record_done(&out);
+
+	/* save = false changes nothing; the lock is free again either way */
+	CHECK(sspr_store_open_locked(dir, "carol", &rec, &lock) == 0);
+	CHECK(rec.failures == 3);
+	rec.failures = 9;
+	CHECK(sspr_store_close_locked(dir, "carol", &rec, lock, false) == 0);
+	sspr_record_done(&rec);
+	CHECK(sspr_store_load(dir, "carol", &out) == 0);
+	CHECK(out.failures == 3);
+	sspr_record_done(&out);
+	fd = sspr_store_lock(dir, "carol");
+	CHECK(fd >= 0);
+	sspr_store_unlock(fd);
+
+	/* a damaged record: the error, an empty record, the lock released */
+	write_raw("u-carol", "version = 1\nfailures = x\n", 25, 0600);
+	lock = -1;
+	CHECK(sspr_store_open_locked(dir, "carol", &rec, &lock) == -EBADMSG);
+	CHECK(lock == -1 && rec.email == NULL && rec.failures == 0);
+	fd = sspr_store_lock(dir, "carol");
+	CHECK(fd >= 0);
+	sspr_store_unlock(fd);
+	CHECK(sspr_store_open_locked(dir, "../x", &rec, &lock) == -EINVAL);
+	CHECK(sspr_store_remove(dir, "carol") == 0);
+	/* the lock file stays by design; the later tests count entries */
+	path_of(p, sizeof(p), "u-carol.lock");
+	CHECK(unlink(p) == 0);
+	CHECK(count_entries() == 0);
+}
+
 static void
 test_names(void)
 {
@@ -671,6 +721,7 @@ main(void)
 		return 1;
 	}
 	RUN(test_round_trip);
+	RUN(test_locked_step);
 	RUN(test_names);
 	RUN(test_corrupted);
 	RUN(test_save_refuses);
