@@ -326,34 +326,6 @@ sspr_code_pending(const struct sspr_record *rec, const char *purpose,
 	return code_state(rec, purpose, now) == 0 ? 1 : 0;
 }
 
-/* Surrounding blanks and one inner space allowed, as for TOTP codes. */
-static bool
-normalize(const char *typed, unsigned len, char *out)
-{
-	const char *p = typed;
-	const char *end;
-	unsigned n = 0;
-	bool inner_space = false;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	end = p + strlen(p);
-	while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
-			   end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	for (; p < end; p++) {
-		if (*p == ' ' && !inner_space && n > 0) {
-			inner_space = true;
-			continue;
-		}
-		if (*p < '0' || *p > '9' || n >= len)
-			return false;
-		out[n++] = *p;
-	}
-	out[n] = '\0';
-	return n == len;
-}
-
 int
 sspr_code_verify(const struct sspr_cfg *cfg, struct sspr_record *rec,
 		 const char *user, const char *purpose, const char *typed,
@@ -378,7 +350,7 @@ sspr_code_verify(const struct sspr_cfg *cfg, struct sspr_record *rec,
 	 */
 	well_formed = cfg->code_length >= CODE_MIN &&
 		      cfg->code_length <= CODE_MAX &&
-		      normalize(typed, cfg->code_length, code);
+		      sspr_normalize_code(typed, cfg->code_length, code) == 0;
 	if (!well_formed)
 		/* Hash something anyway so the timing does not tell. */
 		sspr_strlcpy(code, "-", sizeof(code));

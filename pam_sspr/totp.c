@@ -96,39 +96,6 @@ sspr_now(void)
 	return time(NULL);
 }
 
-/*
- * What a person typed: surrounding blanks and one inner space (as in
- * "123 456") are allowed, otherwise exactly digits ASCII digits.
- */
-static int
-normalize_code(const char *typed, unsigned digits, char *out)
-{
-	const char *p = typed;
-	const char *end;
-	unsigned n = 0;
-	bool inner_space = false;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	end = p + strlen(p);
-	while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
-			   end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	for (; p < end; p++) {
-		if (*p == ' ' && !inner_space && n > 0) {
-			inner_space = true;
-			continue;
-		}
-		if (*p < '0' || *p > '9' || n >= digits)
-			return -EINVAL;
-		out[n++] = *p;
-	}
-	if (n != digits)
-		return -EINVAL;
-	out[n] = '\0';
-	return 0;
-}
-
 int
 sspr_totp_verify(struct sspr_record *rec, const char *code, time_t now,
 		 unsigned window)
@@ -152,7 +119,7 @@ sspr_totp_verify(struct sspr_record *rec, const char *code, time_t now,
 	if (digits < TOTP_DIGITS_MIN || digits > TOTP_DIGITS_MAX ||
 	    alg_md(rec->totp_algorithm) == NULL)
 		return -EINVAL;
-	r = normalize_code(code, digits, typed);
+	r = sspr_normalize_code(code, digits, typed);
 	if (r < 0)
 		goto out;
 	r = sspr_base32_decode(rec->totp_secret, &key, &key_len);

@@ -114,3 +114,30 @@ sspr_strlcpy(char *dst, const char *src, size_t size)
 	}
 	return len;
 }
+
+int
+sspr_normalize_code(const char *typed, unsigned digits, char *out)
+{
+	const char *p = typed;
+	const char *end;
+	unsigned n = 0;
+	bool inner_space = false;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
+			   end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	for (; p < end; p++) {
+		if (*p == ' ' && !inner_space && n > 0) {
+			inner_space = true;
+			continue;
+		}
+		if (*p < '0' || *p > '9' || n >= digits)
+			return -EINVAL;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	return n == digits ? 0 : -EINVAL;
+}

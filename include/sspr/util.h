@@ -51,4 +51,12 @@ char *sspr_strdup(const char *s);
 /* Copy at most size-1 bytes and always terminate; returns strlen(src). */
 size_t sspr_strlcpy(char *dst, const char *src, size_t size);
 
+/*
+ * A one-time code as a person typed it (TOTP or mailed code): blanks
+ * around it and one inner space (as in "123 456") are allowed, otherwise
+ * exactly digits ASCII digits. Writes them to out (room for digits + 1).
+ * 0 or -EINVAL.
+ */
+int sspr_normalize_code(const char *typed, unsigned digits, char *out);
+
 #endif
