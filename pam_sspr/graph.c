@@ -161,7 +161,6 @@ cache_key(const struct sspr_graph *g, char out[65])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	char *text = NULL;
-	unsigned int i;
 	int n;
 
 	n = asprintf(&text, "%s\n%s\n%s\n%s\n%s\n", g->token_url,
@@ -176,8 +175,7 @@ cache_key(const struct sspr_graph *g, char out[65])
 		return -EIO;
 	}
 	free(text);
-	for (i = 0; i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	sspr_hex_encode(md, mdlen, out);
 	return 0;
 }
 

@@ -239,10 +239,11 @@ sspr_mail_build(const struct sspr_mail *mail, const char *sender, time_t now,
 	domain = strrchr(sender, '@');
 	domain = domain != NULL ? domain + 1 : "localhost";
 	n = snprintf(msgid, sizeof(msgid), "%lld.", (long long)now);
-	for (size_t i = 0;
-	     i < sizeof(rnd) && n > 0 && (size_t)n + 2 < sizeof(msgid); i++)
-		n += snprintf(msgid + n, sizeof(msgid) - (size_t)n, "%02x",
-			      rnd[i]);
+	if (n < 0 || (size_t)n + 2 * sizeof(rnd) >= sizeof(msgid)) {
+		r = -EINVAL;
+		goto out;
+	}
+	sspr_hex_encode(rnd, sizeof(rnd), msgid + n);
 
 	/* Headers, then the body with every "\n" as "\r\n". */
 	size = 512 + strlen(date) + strlen(sender) + strlen(mail->to) +

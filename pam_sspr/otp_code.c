@@ -126,7 +126,6 @@ static int
 code_hash(const char *state_dir, const char *user, const char *purpose,
 	  const char *code, char out[HASH_HEX_LEN + 1])
 {
-	static const char hex[] = "0123456789abcdef";
 	uint8_t key[HOST_KEY_BYTES];
 	unsigned char md[EVP_MAX_MD_SIZE];
 	/* label, user, purpose and code, each with its NUL */
@@ -154,11 +153,7 @@ code_hash(const char *state_dir, const char *user, const char *purpose,
 		 len, md, &md_len) == NULL ||
 	    md_len * 2 != HASH_HEX_LEN)
 		goto out;
-	for (i = 0; i < md_len; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0x0f];
-	}
-	out[HASH_HEX_LEN] = '\0';
+	sspr_hex_encode(md, md_len, out);
 	r = 0;
 out:
 	sspr_wipe(key, sizeof(key));

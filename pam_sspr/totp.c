@@ -13,6 +13,7 @@
 
 #include "sspr/base32.h"
 #include "sspr/config.h"
+#include "sspr/http.h"
 #include "sspr/util.h"
 
 #define TOTP_DIGITS_MIN 6
@@ -183,34 +184,6 @@ sspr_totp_new_secret(char **ret_base32)
 	return 0;
 }
 
-/* Percent-encode everything outside RFC 3986's unreserved set. */
-static size_t
-pct_encode(char *out, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~') {
-			if (out != NULL)
-				out[n] = (char)c;
-			n++;
-		} else {
-			if (out != NULL) {
-				out[n] = '%';
-				out[n + 1] = hex[c >> 4];
-				out[n + 2] = hex[c & 0x0f];
-			}
-			n += 3;
-		}
-	}
-	return n;
-}
-
 char *
 sspr_totp_uri(const char *issuer, const char *user, const char *secret_b32,
 	      unsigned alg, unsigned digits)
@@ -232,15 +205,15 @@ sspr_totp_uri(const char *issuer, const char *user, const char *secret_b32,
 	    alg_name == NULL || digits < TOTP_DIGITS_MIN ||
 	    digits > TOTP_DIGITS_MAX)
 		return NULL;
-	ilen = pct_encode(NULL, issuer);
-	ulen = pct_encode(NULL, user);
-	enc_issuer = malloc(ilen + 1);
-	enc_user = malloc(ulen + 1);
+	/* every byte may become %XX */
+	enc_issuer = malloc(3 * strlen(issuer) + 1);
+	enc_user = malloc(3 * strlen(user) + 1);
 	secret = malloc(strlen(secret_b32) + 1);
 	if (enc_issuer == NULL || enc_user == NULL || secret == NULL)
 		goto out;
-	enc_issuer[pct_encode(enc_issuer, issuer)] = '\0';
-	enc_user[pct_encode(enc_user, user)] = '\0';
+	/* RFC 3986 percent-encoding: only the unreserved characters stay */
+	ilen = sspr_http_form_escape(issuer, enc_issuer);
+	ulen = sspr_http_form_escape(user, enc_user);
 	/* upper case, no padding, no spaces; nothing else is base32 */
 	for (p = secret_b32; *p != '\0'; p++) {
 		char c = *p;

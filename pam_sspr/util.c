@@ -141,3 +141,17 @@ sspr_normalize_code(const char *typed, unsigned digits, char *out)
 	out[n] = '\0';
 	return n == digits ? 0 : -EINVAL;
 }
+
+void
+sspr_hex_encode(const void *in, size_t len, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *b = in;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 0x0f];
+	}
+	out[2 * len] = '\0';
+}

@@ -72,7 +72,8 @@ int sspr_guid(char buf[SSPR_GUID_LEN]);
  * application/x-www-form-urlencoded escaping into a buffer of at least
  * 3 * strlen(s) + 1 bytes that the caller owns (and wipes when s is a
  * secret): unreserved characters stay, everything else becomes %XX.
- * Returns the length written.
+ * Returns the length written. The same is RFC 3986 percent-encoding of a
+ * URI component (the otpauth:// URI uses it too).
  */
 size_t sspr_http_form_escape(const char *s, char *out);
 

@@ -51,6 +51,9 @@ char *sspr_strdup(const char *s);
 /* Copy at most size-1 bytes and always terminate; returns strlen(src). */
 size_t sspr_strlcpy(char *dst, const char *src, size_t size);
 
+/* Lower-case hex of len bytes into out (room for 2 * len + 1). */
+void sspr_hex_encode(const void *in, size_t len, char *out);
+
 /*
  * A one-time code as a person typed it (TOTP or mailed code): blanks
  * around it and one inner space (as in "123 456") are allowed, otherwise
