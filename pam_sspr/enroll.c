@@ -121,10 +121,13 @@ sspr_enroll_store_problem(int r)
 }
 
 void
-sspr_enroll_tell_store_problem(const struct sspr_ui *ui, int r)
+sspr_enroll_store_failed(const struct sspr_ui *ui, int r, char *log,
+			 size_t loglen, const char *what)
 {
 	sspr_ui_error(ui,
 		      _("Nothing could be saved: %s. Try again in a "
 			"moment, or contact your administrator."),
 		      sspr_enroll_store_problem(r));
+	sspr_enroll_log(log, loglen, "cannot %s: %s", what,
+			sspr_enroll_store_problem(r));
 }

@@ -124,9 +124,7 @@ start_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 
 	r = sspr_enroll_record_open(cfg, user, &rec, &lock);
 	if (r < 0) {
-		sspr_enroll_tell_store_problem(ui, r);
-		sspr_enroll_log(log, loglen, "cannot read the record: %s",
-				sspr_enroll_store_problem(r));
+		sspr_enroll_store_failed(ui, r, log, loglen, "read the record");
 		return r;
 	}
 	reuse = sspr_code_pending(&rec, PURPOSE, now) &&
@@ -155,9 +153,7 @@ start_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		goto out;
 	}
 	if (r < 0) {
-		sspr_enroll_tell_store_problem(ui, r);
-		sspr_enroll_log(log, loglen, "cannot save the code: %s",
-				sspr_enroll_store_problem(r));
+		sspr_enroll_store_failed(ui, r, log, loglen, "save the code");
 		goto out;
 	}
 	if (reuse) {
@@ -206,9 +202,7 @@ check_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 
 	r = sspr_enroll_record_open(cfg, user, &rec, &lock);
 	if (r < 0) {
-		sspr_enroll_tell_store_problem(ui, r);
-		sspr_enroll_log(log, loglen, "cannot read the record: %s",
-				sspr_enroll_store_problem(r));
+		sspr_enroll_store_failed(ui, r, log, loglen, "read the record");
 		return r;
 	}
 	if (rec.code_address == NULL ||
@@ -239,10 +233,8 @@ check_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 			r = s;
 		if (s < 0) {
 			sspr_record_done(&rec);
-			sspr_enroll_tell_store_problem(ui, s);
-			sspr_enroll_log(log, loglen,
-					"cannot save the record: %s",
-					sspr_enroll_store_problem(s));
+			sspr_enroll_store_failed(ui, s, log, loglen,
+						 "save the record");
 			return s;
 		}
 	} else {
@@ -344,9 +336,7 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 
 	r = sspr_enroll_record_read(cfg, user, &rec);
 	if (r < 0) {
-		sspr_enroll_tell_store_problem(ui, r);
-		sspr_enroll_log(log, loglen, "cannot read the record: %s",
-				sspr_enroll_store_problem(r));
+		sspr_enroll_store_failed(ui, r, log, loglen, "read the record");
 		return r;
 	}
 	if (rec.email != NULL && strcasecmp(rec.email, address) == 0) {

@@ -142,9 +142,7 @@ sspr_enroll_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 	}
 	r = sspr_enroll_record_read(cfg, user, &rec);
 	if (r < 0) {
-		sspr_enroll_tell_store_problem(ui, r);
-		sspr_enroll_log(log, loglen, "cannot read the record: %s",
-				sspr_enroll_store_problem(r));
+		sspr_enroll_store_failed(ui, r, log, loglen, "read the record");
 		return r;
 	}
 	if (rec.totp_secret != NULL) {
@@ -227,9 +225,7 @@ sspr_enroll_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 	}
 	r = save_totp(cfg, user, &tmp);
 	if (r < 0) {
-		sspr_enroll_tell_store_problem(ui, r);
-		sspr_enroll_log(log, loglen, "cannot save the record: %s",
-				sspr_enroll_store_problem(r));
+		sspr_enroll_store_failed(ui, r, log, loglen, "save the record");
 		goto out;
 	}
 	sspr_ui_info(ui,

@@ -37,8 +37,14 @@ int sspr_enroll_record_close(const struct sspr_cfg *cfg, const char *user,
 int sspr_enroll_record_read(const struct sspr_cfg *cfg, const char *user,
 			    struct sspr_record *rec);
 
-/* A store error in words for the person, and telling it. */
+/* A store error in words for the person. */
 const char *sspr_enroll_store_problem(int r);
-void sspr_enroll_tell_store_problem(const struct sspr_ui *ui, int r);
+
+/*
+ * Tell the person that nothing could be saved and why, and log "cannot
+ * <what>: <why>".
+ */
+void sspr_enroll_store_failed(const struct sspr_ui *ui, int r, char *log,
+			      size_t loglen, const char *what);
 
 #endif
