@@ -284,13 +284,11 @@ faillock_dir(char *dir, size_t size)
 	return found;
 }
 
-/* Clear the failure count and unlock pam_faillock's tally. */
+/* Identity proven: failed challenges no longer count, the code is spent. */
 static void
-forget_failures(struct sspr_reset *s)
+forget_failed_challenges(struct sspr_reset *s)
 {
-	static const char faillock[] = "/usr/sbin/faillock";
 	struct sspr_record rec = { 0 };
-	char dir[512];
 	int lock;
 
 	if (sspr_reset_record_open(s, &rec, &lock) == 0) {
@@ -298,25 +296,33 @@ forget_failures(struct sspr_reset *s)
 		sspr_record_clear_code(&rec);
 		sspr_reset_record_close(s, &rec, lock, true);
 	}
-	if (access(faillock, X_OK) == 0) {
-		const char *argv[] = { faillock, "--user", s->user, "--reset",
-				       NULL,	 NULL,	   NULL };
-		char *const envp[] = { NULL };
-		pid_t pid;
+}
 
-		if (faillock_dir(dir, sizeof(dir))) {
-			argv[4] = "--dir";
-			argv[5] = dir;
-		}
-		pid = fork();
-		if (pid == 0) {
-			execve(faillock, (char *const *)argv, envp);
-			_exit(127);
-		}
-		if (pid > 0)
-			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-				;
+/* After a reset the account is unlocked: clear pam_faillock's tally. */
+static void
+reset_faillock(struct sspr_reset *s)
+{
+	static const char faillock[] = "/usr/sbin/faillock";
+	const char *argv[] = { faillock, "--user", s->user, "--reset",
+			       NULL,	 NULL,	   NULL };
+	char *const envp[] = { NULL };
+	char dir[512];
+	pid_t pid;
+
+	if (access(faillock, X_OK) != 0)
+		return;
+	if (faillock_dir(dir, sizeof(dir))) {
+		argv[4] = "--dir";
+		argv[5] = dir;
 	}
+	pid = fork();
+	if (pid == 0) {
+		execve(faillock, (char *const *)argv, envp);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 }
 
 static void
@@ -446,10 +452,14 @@ run(struct sspr_reset *s)
 		}
 	}
 	if (!known || locked || methods_left(s) < s->cfg->methods_required) {
-		pam_syslog(s->pamh, LOG_NOTICE, "reset not available: %s",
-			   !known   ? "unknown user"
-			   : locked ? "locked after failed attempts"
-				    : "not enough registered methods");
+		if (!known)
+			pam_syslog(s->pamh, LOG_NOTICE,
+				   "reset not available: unknown user");
+		else
+			pam_syslog(s->pamh, LOG_NOTICE,
+				   "reset not available for '%s': %s", s->user,
+				   locked ? "locked after failed attempts"
+					  : "not enough registered methods");
 		pam_fail_delay(s->pamh, s->cfg->fail_delay * 1000000u);
 		say_not_available(s);
 		offer_admin_request(s, known && !locked,
@@ -460,7 +470,7 @@ run(struct sspr_reset *s)
 	r = challenge(s);
 	if (r < 0)
 		return r == -ECANCELED ? PAM_CONV_ERR : PAM_AUTH_ERR;
-	forget_failures(s);
+	forget_failed_challenges(s);
 	if (precheck_sync(s) < 0)
 		return PAM_AUTHINFO_UNAVAIL;
 	r = set_new_password(s);
@@ -474,6 +484,7 @@ run(struct sspr_reset *s)
 		   s->cfg->sync == SSPR_SYNC_REQUIRED
 		       ? " on this host and in Microsoft 365"
 		       : " on this host");
+	reset_faillock(s);
 	notify_changed(s);
 	sspr_ui_info(&s->ui, "%s",
 		     s->cfg->sync == SSPR_SYNC_REQUIRED
@@ -496,7 +507,12 @@ sspr_flow_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 	int rv;
 
 	sspr_conv_ui(pamh, &s.ui);
-	pam_syslog(pamh, LOG_NOTICE, "password reset started");
+	/* A mistyped name may be someone's password: only known names. */
+	if (getpwnam(user) != NULL)
+		pam_syslog(pamh, LOG_NOTICE, "password reset started for '%s'",
+			   user);
+	else
+		pam_syslog(pamh, LOG_NOTICE, "password reset started");
 	rv = run(&s);
 	free(s.email);
 	return rv;
