@@ -155,6 +155,10 @@ sspr_challenge_email(struct sspr_reset *s)
 			sspr_free_secret(typed);
 			typed = NULL;
 			r = issue_code(s);
+			/* Too soon for another: the pending code still works.
+			 */
+			if (r == -EAGAIN && code_pending(s))
+				continue;
 			if (r < 0)
 				return r;
 			continue;

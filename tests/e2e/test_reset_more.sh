@@ -95,6 +95,8 @@ login_start
 term_answer judy 'Password: *$'
 term_answer '' 'Code: *$'
 check "second attempt: told the earlier code is still valid" term_has 'already sent to you and is still valid'
+term_answer '' 'Code: *$'
+check "Enter too soon for another code: told to wait, asked again" term_has 'Please wait [0-9]+ seconds'
 term_answer "$code" 'New password: *$'
 check "no second code mail was needed" [ "$(smtp_count)" = $((n + 1)) ]
 new_password 'Later#Code7'
