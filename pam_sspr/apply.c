@@ -8,13 +8,42 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include <security/pam_ext.h>
 
 #include "sspr/flow.h"
 #include "sspr/i18n.h"
 #include "sspr/local_password.h"
+#include "sspr/store.h"
 #include "sspr/sync.h"
+
+/*
+ * Note in the user's record that the local password is about to change
+ * ahead of Microsoft 365 (when != 0), or that both agree again (0): if the
+ * process dies in between, the next reset finds the mark and says so.
+ */
+static int
+mark_sync_pending(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+		  const char *user, time_t when)
+{
+	struct sspr_record rec = { 0 };
+	int lock;
+	int r;
+
+	r = sspr_store_open_locked(cfg->state_dir, user, &rec, &lock);
+	if (r == 0) {
+		rec.sync_pending = when;
+		r = sspr_store_close_locked(cfg->state_dir, user, &rec, lock,
+					    true);
+	}
+	sspr_record_done(&rec);
+	if (r < 0)
+		pam_syslog(pamh, LOG_ERR,
+			   "cannot update the reset record of '%s': %s", user,
+			   strerror(-r));
+	return r;
+}
 
 int
 sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
@@ -39,6 +68,15 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 				   "contact your administrator."));
 			return r;
 		}
+		/* Without the mark a lost process could go unnoticed. */
+		r = mark_sync_pending(pamh, cfg, user, time(NULL));
+		if (r < 0) {
+			snprintf(msg, msglen, "%s",
+				 _("Your password could not be changed because "
+				   "of a problem on this computer. Please "
+				   "contact your administrator."));
+			goto out;
+		}
 	}
 	r = sspr_local_password_set(cfg, user, password, stack_msg,
 				    sizeof(stack_msg));
@@ -50,7 +88,7 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		snprintf(msg, msglen, _("This password was not accepted: %s"),
 			 stack_msg);
 		r = -EINVAL;
-		goto out;
+		goto agreed;
 	}
 	pam_syslog(pamh, LOG_NOTICE, "local password of '%s' changed", user);
 	if (!sync)
@@ -60,7 +98,7 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 	if (r == 0) {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "Microsoft 365 password of '%s' changed", user);
-		goto out;
+		goto agreed;
 	}
 	pam_syslog(pamh, LOG_ERR,
 		   "Microsoft 365 refused the new password of '%s' (%s); "
@@ -76,8 +114,13 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 			 _("Your password was changed on this computer but "
 			   "not in Microsoft 365. Please contact your "
 			   "administrator."));
+		/* Keep the mark: the two passwords do differ. */
 		r = -EIO;
+		goto out;
 	}
+agreed:
+	if (sync)
+		mark_sync_pending(pamh, cfg, user, 0);
 out:
 	sspr_shadow_backup_done(&backup);
 	return r;

@@ -649,6 +649,8 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 		printf("%-18s %u\n", "failures", rec.failures);
 		print_time("locked until", rec.locked_until);
 		print_time("remind after", rec.remind_after);
+		if (rec.sync_pending != 0)
+			print_time("unfinished sync", rec.sync_pending);
 		sspr_record_done(&rec);
 		return EXIT_OK;
 	}

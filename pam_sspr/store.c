@@ -55,10 +55,10 @@ struct field {
 	unsigned long max;
 };
 
-#define FIELD(name, type, min, max)                                            \
-	{                                                                      \
-#name, type, offsetof(struct sspr_record, name), min, max      \
-	}
+/* clang-format off */
+#define FIELD(name, type, min, max) \
+	{ #name, type, offsetof(struct sspr_record, name), min, max }
+/* clang-format on */
 
 /* The order in which fields are written. */
 static const struct field fields[] = {
@@ -80,6 +80,7 @@ static const struct field fields[] = {
 	FIELD(failure_first, F_TIME, 0, LONG_MAX),
 	FIELD(locked_until, F_TIME, 0, LONG_MAX),
 	FIELD(remind_after, F_TIME, 0, LONG_MAX),
+	FIELD(sync_pending, F_TIME, 0, LONG_MAX),
 };
 
 static const char *const alg_names[] = { "sha1", "sha256", "sha512" };

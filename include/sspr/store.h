@@ -44,6 +44,13 @@ struct sspr_record {
 
 	/* enrollment at sign-in: no reminder before this time */
 	time_t remind_after;
+
+	/*
+	 * A reset changed the local password at this time and had not yet
+	 * heard back from Microsoft 365; cleared once both agree again. Set
+	 * on a later visit, the passwords may differ (the process died).
+	 */
+	time_t sync_pending;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sspr/store.h"
+#include "../lib/record_equal.h"
 #include "fuzz.h"
 
 static char state_dir[256];
@@ -57,37 +58,6 @@ write_record(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(fd >= 0);
 	FUZZ_ASSERT(size == 0 || write(fd, data, size) == (ssize_t)size);
 	close(fd);
-}
-
-static bool
-str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static bool
-records_equal(const struct sspr_record *a, const struct sspr_record *b)
-{
-	return str_eq(a->email, b->email) &&
-	       str_eq(a->totp_secret, b->totp_secret) &&
-	       a->totp_algorithm == b->totp_algorithm &&
-	       a->totp_digits == b->totp_digits &&
-	       a->totp_period == b->totp_period &&
-	       a->totp_last_step == b->totp_last_step &&
-	       str_eq(a->code_hash, b->code_hash) &&
-	       str_eq(a->code_purpose, b->code_purpose) &&
-	       str_eq(a->code_address, b->code_address) &&
-	       a->code_expires == b->code_expires &&
-	       a->code_attempts_left == b->code_attempts_left &&
-	       a->code_sent == b->code_sent &&
-	       a->sends_window_start == b->sends_window_start &&
-	       a->sends_in_window == b->sends_in_window &&
-	       a->failures == b->failures &&
-	       a->failure_first == b->failure_first &&
-	       a->locked_until == b->locked_until &&
-	       a->remind_after == b->remind_after;
 }
 
 static bool

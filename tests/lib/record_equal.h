@@ -1,0 +1,45 @@
+/*
+ * Field-by-field equality of two store records, shared by the unit test
+ * and the fuzz harness so a new record field is compared in both.
+ */
+#ifndef SSPR_TEST_RECORD_EQUAL_H
+#define SSPR_TEST_RECORD_EQUAL_H
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "sspr/store.h"
+
+static inline bool
+record_str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static inline bool
+records_equal(const struct sspr_record *a, const struct sspr_record *b)
+{
+	return record_str_eq(a->email, b->email) &&
+	       record_str_eq(a->totp_secret, b->totp_secret) &&
+	       a->totp_algorithm == b->totp_algorithm &&
+	       a->totp_digits == b->totp_digits &&
+	       a->totp_period == b->totp_period &&
+	       a->totp_last_step == b->totp_last_step &&
+	       record_str_eq(a->code_hash, b->code_hash) &&
+	       record_str_eq(a->code_purpose, b->code_purpose) &&
+	       record_str_eq(a->code_address, b->code_address) &&
+	       a->code_expires == b->code_expires &&
+	       a->code_attempts_left == b->code_attempts_left &&
+	       a->code_sent == b->code_sent &&
+	       a->sends_window_start == b->sends_window_start &&
+	       a->sends_in_window == b->sends_in_window &&
+	       a->failures == b->failures &&
+	       a->failure_first == b->failure_first &&
+	       a->locked_until == b->locked_until &&
+	       a->remind_after == b->remind_after &&
+	       a->sync_pending == b->sync_pending;
+}
+
+#endif
