@@ -103,11 +103,25 @@ verify_code(struct sspr_reset *s, const char *typed, unsigned *ret_left)
 	r = sspr_reset_record_open(s, &rec, &lock);
 	if (r < 0)
 		return r;
+	/* Another session may have locked the branch since this one began. */
+	if (sspr_is_locked(&rec, time(NULL))) {
+		sspr_reset_record_close(s, &rec, lock, false);
+		return -EPERM;
+	}
 	r = sspr_code_verify(s->cfg, &rec, s->user, PURPOSE, typed, time(NULL));
 	*ret_left = rec.code_attempts_left;
 	if (sspr_reset_record_close(s, &rec, lock, true) < 0)
 		return -EIO;
 	return r;
+}
+
+static void
+say_locked(struct sspr_reset *s)
+{
+	sspr_ui_error(&s->ui,
+		      _("Too many failed attempts. Password reset is locked "
+			"for this account for %u minutes."),
+		      (s->cfg->lockout + 59) / 60);
 }
 
 static bool
@@ -193,6 +207,9 @@ sspr_challenge_email(struct sspr_reset *s)
 				      _("That code has expired. Start again "
 					"to get a new code."));
 			return r;
+		case -EPERM:
+			say_locked(s);
+			return r;
 		case -EMLINK:
 		case -ENOENT:
 			sspr_ui_error(&s->ui, "%s",
@@ -220,10 +237,13 @@ sspr_challenge_totp(struct sspr_reset *s)
 		if (r < 0)
 			return r;
 		r = sspr_reset_record_open(s, &rec, &lock);
-		if (r == 0) {
+		if (r == 0 && sspr_is_locked(&rec, time(NULL))) {
+			sspr_reset_record_close(s, &rec, lock, false);
+			r = -EPERM;
+		} else if (r == 0) {
 			r = sspr_totp_verify(&rec, typed, time(NULL),
 					     s->cfg->totp_window);
-			/* Saved either way: an accepted step is spent. */
+			/* Saved on success: the accepted step is spent. */
 			if (sspr_reset_record_close(s, &rec, lock, r == 0) <
 				0 &&
 			    r == 0)
@@ -237,6 +257,8 @@ sspr_challenge_totp(struct sspr_reset *s)
 				   s->user);
 			return 0;
 		}
+		if (r == -EPERM)
+			say_locked(s);
 		if (r != -EACCES && r != -EINVAL)
 			return r;
 		pam_syslog(s->pamh, LOG_NOTICE,

@@ -430,7 +430,13 @@ precheck_sync(struct sspr_reset *s)
 static int
 run(struct sspr_reset *s)
 {
-	bool known = getpwnam(s->user) != NULL && sspr_store_name_ok(s->user);
+	const struct passwd *pw = getpwnam(s->user);
+	/*
+	 * Only the account's own spelling: a case-insensitive directory
+	 * would otherwise give "ALICE" a record (and limits) of its own.
+	 */
+	bool known = pw != NULL && strcmp(pw->pw_name, s->user) == 0 &&
+		     sspr_store_name_ok(s->user);
 	bool locked = false;
 	int r;
 

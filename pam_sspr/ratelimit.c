@@ -11,6 +11,9 @@ bool
 sspr_count_failure(const struct sspr_cfg *cfg, struct sspr_record *rec,
 		   time_t now)
 {
+	/* Already locked (another session locked it): stays locked. */
+	if (sspr_is_locked(rec, now))
+		return true;
 	/* A failure outside the window starts a new count. */
 	if (rec->failures == 0 ||
 	    now - rec->failure_first >= (time_t)cfg->failure_window) {

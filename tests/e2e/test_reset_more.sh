@@ -14,8 +14,9 @@ sandbox_init
 smtp_start
 sandbox_conf "smtp_url = smtp://127.0.0.1:$SMTP_PORT" "ca_file = $SMTP_CA" \
 	"mail_from = sspr@test.example"
-for u in carol gina hank ivan judy kate; do sandbox_add_user "$u" 'OldPass#1'; done
+for u in carol gina hank ivan judy kate lena; do sandbox_add_user "$u" 'OldPass#1'; done
 sandbox_record carol "email = carol@example.org" "${TOTP[@]}"
+sandbox_record lena "${TOTP[@]}"
 for u in gina hank ivan judy kate; do sandbox_record "$u" "email = $u@example.org"; done
 
 # Type the newest mailed code after the mail arrives.
@@ -55,6 +56,24 @@ check "host policy: pam_pwquality's reason is shown" term_has 'not accepted: BAD
 check "host policy: nothing changed" sandbox_password_is kate 'OldPass#1'
 new_password 'Better#Pass#77'
 check "host policy: a good password then works" sandbox_password_is kate 'Better#Pass#77'
+
+# --- a lockout reached in one session also stops a session already open
+sandbox_conf "max_failures = 2"
+login_start
+term_answer lena 'Password: *$'
+term_answer '' 'Code from your authenticator app: *$'
+first=$TERM_SOCK
+TERM_SOCK= # keep the first terminal while a second one starts
+login_start
+term_answer lena 'Password: *$'
+term_answer '' 'Code from your authenticator app: *$'
+term_answer 000000 'not correct'
+term_answer 000001 'Too many failed attempts'
+TERM_SOCK=$first
+term_answer "$(oathtool --totp --base32 "$KEY")" 'Too many failed attempts'
+check "locked from another session: a right code is refused" not term_has 'New password'
+check "locked from another session: password unchanged" sandbox_password_is lena 'OldPass#1'
+sandbox_conf "max_failures = 5"
 
 # --- enable = group: members only
 groupadd_line="sspr-users:x:4999:hank"
