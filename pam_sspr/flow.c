@@ -27,6 +27,7 @@
 #include "sspr/util.h"
 
 #define MSG_MAX 1024
+#define ADMIN_REQUEST_INTERVAL 3600 /* seconds */
 
 int
 sspr_reset_record_open(const struct sspr_reset *s, struct sspr_record *rec,
@@ -117,6 +118,29 @@ sspr_reset_mail(struct sspr_reset *s, const char *to,
 	return r;
 }
 
+/*
+ * Anyone at the prompt can ask on behalf of any account: at most one
+ * request an hour per account reaches the administrator.
+ */
+static bool
+admin_request_allowed(struct sspr_reset *s)
+{
+	struct sspr_record rec = { 0 };
+	time_t now = time(NULL);
+	bool allowed;
+	int lock;
+
+	if (sspr_reset_record_open(s, &rec, &lock) < 0)
+		return false;
+	allowed = rec.admin_request_sent == 0 ||
+		  now - rec.admin_request_sent >= ADMIN_REQUEST_INTERVAL ||
+		  now < rec.admin_request_sent;
+	if (allowed)
+		rec.admin_request_sent = now;
+	sspr_reset_record_close(s, &rec, lock, allowed);
+	return allowed;
+}
+
 /* Without self-service reset, ask the administrator (as Microsoft 365). */
 static void
 offer_admin_request(struct sspr_reset *s, bool known, const char *reason)
@@ -135,6 +159,16 @@ offer_admin_request(struct sspr_reset *s, bool known, const char *reason)
 	    !yes)
 		return;
 	/* Nothing to ask for an account that does not exist. */
+	if (known && !admin_request_allowed(s)) {
+		pam_syslog(s->pamh, LOG_NOTICE,
+			   "reset request of '%s' not mailed: one was sent "
+			   "within the last hour",
+			   s->user);
+		sspr_ui_info(&s->ui, "%s",
+			     _("A request was already sent to your "
+			       "administrator recently."));
+		return;
+	}
 	if (known) {
 		pam_get_item(s->pamh, PAM_TTY, &tty);
 		ev.origin = tty;

@@ -81,6 +81,7 @@ static const struct field fields[] = {
 	FIELD(locked_until, F_TIME, 0, LONG_MAX),
 	FIELD(remind_after, F_TIME, 0, LONG_MAX),
 	FIELD(sync_pending, F_TIME, 0, LONG_MAX),
+	FIELD(admin_request_sent, F_TIME, 0, LONG_MAX),
 };
 
 static const char *const alg_names[] = { "sha1", "sha256", "sha512" };

@@ -51,6 +51,9 @@ struct sspr_record {
 	 * on a later visit, the passwords may differ (the process died).
 	 */
 	time_t sync_pending;
+
+	/* the last reset request mailed to the administrator (one an hour) */
+	time_t admin_request_sent;
 };
 
 /*

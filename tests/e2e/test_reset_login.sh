@@ -100,6 +100,12 @@ term_answer y 'Your request was sent to your administrator.'
 smtp_wait_count $((mails + 1))
 check "admin request mail goes to admin_contact" [ "$(smtp_last_header To)" = admin@test.example ]
 check "admin request names the user" grep -q "erin" <<<"$(smtp_last_body)"
+login_start
+term_answer erin 'Password: *$'
+mails=$(smtp_count)
+term_answer '' 'request to reset your password\? \[y/N\]: *$'
+term_answer y 'already sent to your administrator recently'
+check "a second admin request within the hour is not mailed" [ "$(smtp_count)" = "$mails" ]
 
 login_start
 term_answer nosuchuser 'Password: *$'

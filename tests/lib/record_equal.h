@@ -39,7 +39,8 @@ records_equal(const struct sspr_record *a, const struct sspr_record *b)
 	       a->failure_first == b->failure_first &&
 	       a->locked_until == b->locked_until &&
 	       a->remind_after == b->remind_after &&
-	       a->sync_pending == b->sync_pending;
+	       a->sync_pending == b->sync_pending &&
+	       a->admin_request_sent == b->admin_request_sent;
 }
 
 #endif

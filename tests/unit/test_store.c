@@ -89,6 +89,7 @@ full_record(struct sspr_record *rec)
 	rec->locked_until = 1700009999;
 	rec->remind_after = 1800000000;
 	rec->sync_pending = 1700000123;
+	rec->admin_request_sent = 1700000456;
 }
 
 static int
