@@ -436,6 +436,12 @@ smtp_open(const struct sspr_cfg *cfg, struct smtp_conn *sc, char *err,
 				     "smtp,smtps");
 	if (c == CURLE_OK)
 		c = curl_easy_setopt(sc->curl, CURLOPT_NOSIGNAL, 1L);
+	/* Never a proxy from the environment (su keeps the caller's). */
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_PROXY, "");
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_SSLVERSION,
+				     (long)CURL_SSLVERSION_TLSv1_2);
 	if (c == CURLE_OK)
 		c = curl_easy_setopt(sc->curl, CURLOPT_ERRORBUFFER,
 				     sc->curl_err);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
@@ -61,8 +62,9 @@ priv_raise(void)
 {
 	if (!privileged)
 		return 0;
+	/* Half raised is worse than failed: never go on like that. */
 	if (seteuid(0) < 0 || setegid(0) < 0)
-		return -errno;
+		_exit(EXIT_FAIL);
 	return 0;
 }
 
@@ -83,6 +85,9 @@ priv_lower(void)
 static int
 priv_init(void)
 {
+	static const struct rlimit no_core = { 0, 0 };
+	static const struct rlimit no_limit = { RLIM_INFINITY, RLIM_INFINITY };
+
 	caller_uid = getuid();
 	caller_gid = getgid();
 	if (caller_uid == 0)
@@ -90,8 +95,18 @@ priv_init(void)
 	if (geteuid() != 0)
 		return -EPERM;
 	privileged = true;
-	/* Never dump a core with the store's contents in it. */
+	/*
+	 * Never dump a core with the store's contents in it. The dumpable
+	 * flag is reset on every uid change, the core size limit is not.
+	 */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setrlimit(RLIMIT_CORE, &no_core);
+	/*
+	 * The caller's file size limit must not kill a store write half-way
+	 * (leaving its temporary file): writes fail cleanly instead.
+	 */
+	setrlimit(RLIMIT_FSIZE, &no_limit);
+	signal(SIGXFSZ, SIG_IGN);
 	if (setresgid((gid_t)-1, caller_gid, 0) < 0 ||
 	    setresuid((uid_t)-1, caller_uid, 0) < 0)
 		return -errno;
@@ -713,6 +728,8 @@ main(int argc, char **argv)
 		return EXIT_FAIL;
 	r = priv_init();
 	sanitize_environment();
+	/* No copy of a TOTP key or URI left in a stdio buffer. */
+	setvbuf(stdout, NULL, _IONBF, 0);
 	umask(077);
 	setlocale(LC_ALL, "");
 	if (r < 0) {
