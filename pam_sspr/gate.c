@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 
 static bool
@@ -38,21 +39,44 @@ in_group(const char *user, gid_t primary, gid_t wanted)
 	return found;
 }
 
+/* Is the user in one of the space-separated groups of list? */
+static bool
+in_any_group(const char *user, gid_t primary, const char *list)
+{
+	char name[256];
+	const char *p = list;
+
+	while (*p != '\0') {
+		const struct group *gr;
+		size_t n;
+
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t");
+		if (n > 0 && n < sizeof(name)) {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			gr = getgrnam(name);
+			if (gr != NULL && in_group(user, primary, gr->gr_gid))
+				return true;
+		}
+		p += n;
+	}
+	return false;
+}
+
 bool
 sspr_gate_allowed(const struct sspr_cfg *cfg, const char *user)
 {
 	const struct passwd *pw;
-	const struct group *gr;
 
 	if (cfg->enable == SSPR_ENABLE_NONE)
 		return false;
 	pw = getpwnam(user);
-	if (pw == NULL)
+	/* root's password stays the administrators' business. */
+	if (pw == NULL || pw->pw_uid == 0)
 		return false;
 	if (cfg->enable == SSPR_ENABLE_ALL)
 		return true;
-	gr = getgrnam(cfg->enable_group);
-	if (gr == NULL)
-		return false;
-	return in_group(user, pw->pw_gid, gr->gr_gid);
+	/* The gid by value: group lookups may reuse getpwnam()'s buffer. */
+	return in_any_group(user, pw->pw_gid, cfg->enable_group);
 }

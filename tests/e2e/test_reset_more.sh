@@ -78,7 +78,7 @@ sandbox_conf "max_failures = 5"
 # --- enable = group: members only
 groupadd_line="sspr-users:x:4999:hank"
 echo "$groupadd_line" >>"$SB/etc/group"
-sandbox_conf "enable = group" "enable_group = sspr-users"
+sandbox_conf "enable = group" "enable_group = nosuchgroup sspr-users"
 login_start
 term_answer gina 'Password: *$'
 term_answer '' 'Login incorrect'

@@ -24,6 +24,9 @@ check "the question is asked at login" grep -q 'Forgot your password' <<<"$out"
 out=$(auth sudo-like bob 'wrong\n')
 check "a service not listed in services is never offered the branch" not grep -q 'Forgot' <<<"$out"
 
+out=$(auth login root 'wrong\ny\n')
+check "root is never offered a self-service reset" grep -q 'not set up for your account' <<<"$out"
+
 sandbox_conf "enable = none"
 out=$(auth login bob 'wrong\n')
 check "enable = none: not offered" not grep -q 'Forgot' <<<"$out"
