@@ -118,6 +118,15 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		r = -EIO;
 		goto out;
 	}
+	if (r == -EINPROGRESS) {
+		/* The PATCH may still land: keep the mark for the admin. */
+		pam_syslog(pamh, LOG_CRIT,
+			   "Microsoft 365 did not confirm the new password of "
+			   "'%s': the local password was restored, Microsoft "
+			   "365 may have the new one",
+			   user);
+		goto out;
+	}
 agreed:
 	if (sync)
 		mark_sync_pending(pamh, cfg, user, 0);

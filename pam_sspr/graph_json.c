@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "sspr/mail.h"
@@ -317,6 +318,43 @@ sspr_gj_user(const char *body, size_t len, struct sspr_graph_user *ret)
 	u.on_premises_sync = synced != NULL && cJSON_IsTrue(synced);
 	*ret = u;
 	r = 0;
+out:
+	cJSON_Delete(root);
+	return r;
+}
+
+int
+sspr_gj_password_changed(const char *body, size_t len, time_t *ret_when)
+{
+	cJSON *root = NULL;
+	const cJSON *when;
+	struct tm tm = { 0 };
+	const char *end;
+	int r;
+
+	r = parse_object(body, len, &root);
+	if (r < 0)
+		return r;
+	r = -EBADMSG;
+	when = cJSON_GetObjectItemCaseSensitive(root,
+						"lastPasswordChangeDateTime");
+	if (cJSON_IsNull(when)) {
+		*ret_when = 0;
+		r = 0;
+		goto out;
+	}
+	if (!cJSON_IsString(when))
+		goto out;
+	end = strptime(when->valuestring, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* UTC, optionally with fractions of a second */
+	if (end == NULL)
+		goto out;
+	if (*end == '.')
+		end += 1 + strspn(end + 1, "0123456789");
+	if (strcmp(end, "Z") != 0)
+		goto out;
+	*ret_when = timegm(&tm);
+	r = *ret_when == (time_t)-1 ? -EBADMSG : 0;
 out:
 	cJSON_Delete(root);
 	return r;

@@ -90,7 +90,7 @@ update(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 	const void *refused = NULL;
 	char msg[512] = "";
 	char log[SSPR_ERR_MAX] = "";
-	int r;
+	int r = -EPERM;
 
 	if (pam_get_data(pamh, BACKUP_KEY, &data) != PAM_SUCCESS ||
 	    pam_get_item(pamh, PAM_AUTHTOK, &authtok) != PAM_SUCCESS ||
@@ -129,6 +129,16 @@ restore:
 			  _("Your password was changed on this computer but "
 			    "not in Microsoft 365. Please contact your "
 			    "administrator."));
+		return PAM_AUTHTOK_ERR;
+	}
+	if (r == -EINPROGRESS) {
+		/* The PATCH may still land there: the admin must know. */
+		pam_syslog(pamh, LOG_CRIT,
+			   "Microsoft 365 did not confirm the new password of "
+			   "'%s': the local password was restored, Microsoft "
+			   "365 may have the new one",
+			   user);
+		pam_error(pamh, "%s", msg);
 		return PAM_AUTHTOK_ERR;
 	}
 	if (refused == NULL)

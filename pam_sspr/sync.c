@@ -13,6 +13,10 @@
  *   -ETIMEDOUT, -ECONNREFUSED, -ECONNRESET, -EPROTO (TLS), -EIO (5xx)
  *                 Microsoft 365 could not be reached or kept throttling
  *   -EBADMSG      a reply without the documented shape
+ *   -EINPROGRESS  the PATCH may have reached Microsoft 365 (timeout,
+ *                 dropped connection, 500/502/504) and a look at the
+ *                 account's lastPasswordChangeDateTime did not show the
+ *                 change: its outcome is unknown
  */
 #include "sspr/sync.h"
 
@@ -21,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sspr/graph.h"
 #include "sspr/graph_json.h"
@@ -30,6 +35,7 @@
 
 /* Longest password sent at all (Entra allows 256 characters). */
 #define PASSWORD_MAX 1024
+
 /* An escaped UPN in a path: at most 3 bytes per character. */
 #define UPN_PATH_MAX (3 * SSPR_UPN_MAX + 1)
 
@@ -42,6 +48,7 @@ enum outcome {
 	O_DISABLED,
 	O_BAD_UPN,
 	O_CREDENTIALS,
+	O_UNCONFIRMED,
 	O_OTHER,
 };
 
@@ -80,6 +87,11 @@ sentence(enum outcome o)
 		return _("This computer could not sign in to Microsoft 365, "
 			 "so your password was not changed. Contact your "
 			 "administrator.");
+	case O_UNCONFIRMED:
+		return _("Microsoft 365 did not confirm the change, so your "
+			 "password on this computer was not changed. If your "
+			 "old password no longer works in Microsoft 365, "
+			 "contact your administrator.");
 	case O_OTHER:
 	default:
 		return _("Microsoft 365 refused the change, so your password "
@@ -264,6 +276,53 @@ password_json(const char *password, char **ret_text)
 	return sspr_gj_print_secret(root, 6 * strlen(password) + 128, ret_text);
 }
 
+/*
+ * Could a failed PATCH still have reached Microsoft 365? Not when the
+ * connection or TLS never came up, nor on 429/503 (not processed).
+ */
+static bool
+maybe_applied(int r, const struct sspr_graph_result *res)
+{
+	if (res->token_failed)
+		return false;
+	if (res->transport != 0)
+		return r != -ECONNREFUSED && r != -EPROTO;
+	return res->status == 500 || res->status == 502 || res->status == 504;
+}
+
+/* Did the account's password change at or after since? 1, 0 or -errno. */
+static int
+changed_since(const struct sspr_cfg *cfg, const char *esc, time_t since)
+{
+	struct sspr_graph g = { .cfg = NULL };
+	struct sspr_graph_result res = { .status = 0 };
+	struct sspr_http_resp resp = { .status = 0 };
+	char path[UPN_PATH_MAX + 64];
+	time_t when = 0;
+	int r;
+
+	snprintf(path, sizeof(path),
+		 "/v1.0/users/%s?$select=lastPasswordChangeDateTime", esc);
+	/* A session of its own: a fresh deadline for the one question. */
+	r = sspr_graph_open(&g, cfg);
+	if (r == 0)
+		r = sspr_graph_call(&g, "GET", path, NULL, 0, &res, &resp);
+	if (r == 0 && res.status != 200)
+		r = -EIO;
+	if (r == 0)
+		r = sspr_gj_password_changed(resp.body, resp.len, &when);
+	sspr_http_resp_done(&resp);
+	sspr_graph_close(&g);
+	if (r < 0)
+		return r;
+	/*
+	 * No slack for clock differences: a change counted by mistake would
+	 * leave the two passwords different unnoticed, while one missed only
+	 * keeps the old local password and marks the outcome unknown.
+	 */
+	return when != 0 && when >= since;
+}
+
 int
 sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 		   const char *password, char *msg, size_t msglen, char *log,
@@ -277,6 +336,8 @@ sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 	char what[UPN_PATH_MAX + 32];
 	char *upn = NULL;
 	char *json = NULL;
+	time_t started;
+	bool applied;
 	int r;
 
 	r = user_upn(cfg, user, &upn, esc, msg, msglen, log, loglen);
@@ -308,6 +369,7 @@ sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 			 "not usable");
 		goto out;
 	}
+	started = time(NULL);
 	r = sspr_graph_call(&g, "PATCH", path, json, strlen(json), &res, &resp);
 	if (r == 0 && (res.status == 204 || res.status == 200)) {
 		snprintf(log, loglen,
@@ -317,8 +379,29 @@ sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 			 res.request_id[0] != '\0' ? res.request_id : "-");
 		goto out;
 	}
+	applied = maybe_applied(r, &res);
 	say(msg, msglen, classify(r, &res, true, &r));
 	sspr_graph_result_log(&res, what, log, loglen);
+	if (!applied)
+		goto out;
+	/* The answer was lost: ask the account what happened. */
+	switch (changed_since(cfg, esc, started)) {
+	case 1:
+		snprintf(
+		    log, loglen,
+		    "%s: answer lost (client-request-id=%s), but the "
+		    "account's lastPasswordChangeDateTime shows the change",
+		    what, res.client_request_id);
+		r = 0;
+		break;
+	default:
+		say(msg, msglen, O_UNCONFIRMED);
+		snprintf(log + strlen(log), loglen - strlen(log),
+			 "; outcome unknown: the change may have reached "
+			 "Microsoft 365");
+		r = -EINPROGRESS;
+		break;
+	}
 out:
 	sspr_http_resp_done(&resp);
 	sspr_graph_close(&g);

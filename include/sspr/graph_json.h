@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "sspr/upn.h"
 
@@ -66,6 +67,12 @@ struct sspr_graph_user {
  * boolean, null or absent. 0 or -EBADMSG.
  */
 int sspr_gj_user(const char *body, size_t len, struct sspr_graph_user *ret);
+
+/*
+ * GET /users/{upn}?$select=lastPasswordChangeDateTime: the time as seconds
+ * since the epoch ("2026-11-25T14:41:05Z"; 0 when null). 0 or -EBADMSG.
+ */
+int sspr_gj_password_changed(const char *body, size_t len, time_t *ret_when);
 
 /*
  * GET /users/{upn}/authentication/emailMethods: {"value":[...]} with 0 or

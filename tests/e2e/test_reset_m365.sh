@@ -34,6 +34,7 @@ conf_set ca_file "$TMP/m365-pki/ca-both.pem"
 
 CHANGED="Your password was changed on this computer and in Microsoft 365."
 UNREACHABLE="Microsoft 365 could not be reached, so your password was not changed. Try again later."
+UNCONFIRMED="Microsoft 365 did not confirm the change, so your password on this computer was not changed. If your old password no longer works in Microsoft 365, contact your administrator."
 COMPLEXITY="Microsoft 365 did not accept this password: it does not meet the password rules or is too common. Choose a different one."
 FORBIDDEN="Microsoft 365 refused the change: this computer is not allowed to reset your password. Contact your administrator."
 NOTFOUND="Your account was not found in Microsoft 365. Contact your administrator."
@@ -198,9 +199,12 @@ check "hank: shadow verifies the new password" sandbox_password_is hank 'Silver#
 # --- the connection drops on PATCH: not retried, restored
 m365_clear
 m365_fault '{"method": "PATCH", "path": "^/v1.0/users/", "action": "drop"}'
-failure_case ivan "$UNREACHABLE"
+failure_case ivan "$UNCONFIRMED"
 check "ivan: PATCH sent once, not retried" [ "$(m365_count PATCH .)" = 1 ]
 check "ivan: drop logged with the client-request-id" logged_ids PATCH
+check "ivan: the admin hears the outcome is unknown (LOG_CRIT)" \
+	grep -q "^<82>.*did not confirm the new password of 'ivan'" "$SB/syslog"
+check "ivan: the unfinished change stays marked" grep -q '^sync_pending = ' "$SB/state/u-ivan"
 
 # --- a server whose certificate the module does not trust
 m365_start_rogue

@@ -404,8 +404,8 @@ def parse_fault(spec):
     if not isinstance(spec, dict):
         raise ValueError("each fault must be an object")
     action = spec.get("action", "respond")
-    if action not in ("respond", "hang", "drop"):
-        raise ValueError("action must be respond, hang or drop")
+    if action not in ("respond", "hang", "drop", "apply_then_drop"):
+        raise ValueError("action must be respond, hang, drop or apply_then_drop")
     times = spec.get("times", 1)
     if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
         raise ValueError("times must be a positive integer or null (unlimited)")
@@ -1163,6 +1163,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.drop(req)
             if fault["status"] is not None:
                 return self.finish_exchange(req, area, self.fault_reply(req, area, fault))
+            if fault["action"] == "apply_then_drop":
+                # Carried out, but the answer is lost on the way back.
+                self.dispatch(req, area)
+                return self.drop(req)
         try:
             reply = self.dispatch(req, area)
         except Exception:           # a bug must cost one request, not the server

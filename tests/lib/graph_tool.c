@@ -48,6 +48,8 @@ errname(int r)
 		return "EKEYREJECTED";
 	case ETIMEDOUT:
 		return "ETIMEDOUT";
+	case EINPROGRESS:
+		return "EINPROGRESS";
 	case ECONNREFUSED:
 		return "ECONNREFUSED";
 	case ECONNRESET:

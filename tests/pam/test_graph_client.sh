@@ -137,6 +137,7 @@ absent() { ! grep -qF -- "$1" "$2"; }
 rc_is() { grep -qx "rc=$1" <<<"$OUT"; }
 
 UNREACHABLE="Microsoft 365 could not be reached, so your password was not changed. Try again later."
+UNCONFIRMED="Microsoft 365 did not confirm the change, so your password on this computer was not changed."
 COMPLEXITY="Microsoft 365 did not accept this password: it does not meet the password rules or is too common. Choose a different one."
 FORBIDDEN="Microsoft 365 refused the change: this computer is not allowed to reset your password. Contact your administrator."
 NOTFOUND="Your account was not found in Microsoft 365. Contact your administrator."
@@ -371,11 +372,24 @@ emu DELETE faults
 
 # 9. Dropped connection on PATCH: not retried (it may have been applied).
 clear_state
+# (alice's password last changed long ago, as for most accounts)
+emu PUT "users/alice@$TENANT" '{"lastPasswordChangeDateTime": "2020-01-01T00:00:00Z"}' >/dev/null
 fault '{"method": "PATCH", "path": "^/v1.0/users/", "action": "drop"}'
 IN=$TMP/pw gt "$SEC" sync alice
-check "dropped PATCH: ECONNRESET" rc_is ECONNRESET
-check "dropped PATCH: unreachable sentence" has "msg: $UNREACHABLE"
+check "dropped PATCH: outcome unknown (EINPROGRESS)" rc_is EINPROGRESS
+check "dropped PATCH: the not-confirmed sentence" has "msg: $UNCONFIRMED"
 check "dropped PATCH: sent once, not retried" [ "$(count PATCH /v1.0/users/)" = 1 ]
+check "dropped PATCH: the account was asked what happened" \
+	[ "$(logq 'sum(1 for e in L if e["method"] == "GET" and any("lastPasswordChangeDateTime" in v for k, v in e["query"]))')" = 1 ]
+check "dropped PATCH: the log says the outcome is unknown" has "outcome unknown"
+
+# 9b. The PATCH is carried out but its answer is lost: the account's
+# lastPasswordChangeDateTime shows the change, so it counts as done.
+clear_state
+fault '{"method": "PATCH", "path": "^/v1.0/users/", "action": "apply_then_drop"}'
+IN=$TMP/pw gt "$SEC" sync alice
+check "late PATCH answer: confirmed from the account" rc_is 0
+check "late PATCH answer: the log says how" has "lastPasswordChangeDateTime shows the change"
 
 # 10. Hung server: the timeout is honoured.
 clear_state

@@ -33,6 +33,7 @@ check "pam_sspr follows pam_unix and pam_permit in common-password" \
 	[ "$(grep -v '^#' "$SB/etc/pam.d/common-password" | grep -E 'pam_(unix|permit)|pam_sspr' | awk '{print $NF ~ /pam_sspr/ ? "sspr" : $0 ~ /pam_unix/ ? "unix" : "permit"}' | tr '\n' ' ')" = "unix permit sspr " ]
 
 UNREACHABLE="Microsoft 365 could not be reached, so your password was not changed. Try again later."
+UNCONFIRMED="Microsoft 365 did not confirm the change, so your password on this computer was not changed."
 COMPLEXITY="Microsoft 365 did not accept this password: it does not meet the password rules or is too common. Choose a different one."
 SYNCED="Reset your password through your organisation's on-premises process."
 NOTCHANGED="Your password was not changed."
@@ -58,12 +59,15 @@ check "passwd alice: logged" grep -q "Microsoft 365 password of 'alice' changed 
 # --- the connection drops on PATCH: local line put back, passwd fails
 m365_clear
 m365_fault '{"method": "PATCH", "path": "^/v1.0/users/", "action": "drop"}'
+# as for most accounts, the last change was not a moment ago
+m365_user alice '{"lastPasswordChangeDateTime": "2020-01-01T00:00:00Z"}'
 before=$(sandbox_shadow alice)
 pt alice 'River#Stone77'
 check "dropped PATCH: passwd reports failure" [ "$RC" != 0 ]
 check "dropped PATCH: pamtester says the change failed" has "Authentication token manipulation error"
-check "dropped PATCH: the unreachable sentence" has "$UNREACHABLE"
-check "dropped PATCH: says not changed" has "$NOTCHANGED"
+check "dropped PATCH: the not-confirmed sentence" has "$UNCONFIRMED"
+check "dropped PATCH: the admin hears the outcome is unknown" \
+	grep -q "^<82>.*did not confirm the new password of 'alice'" "$SB/syslog"
 check "dropped PATCH: shadow line byte for byte as before" [ "$before" = "$(sandbox_shadow alice)" ]
 check "dropped PATCH: emulator unchanged" [ "$(m365_password alice)" = 'Maple#Tree2024' ]
 check "dropped PATCH: restore logged with the client-request-id" \

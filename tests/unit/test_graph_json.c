@@ -490,6 +490,36 @@ test_print_secret(void)
 	sspr_gj_delete_wiped(NULL);
 }
 
+/* lastPasswordChangeDateTime: how a lost PATCH answer is settled. */
+static void
+test_password_changed(void)
+{
+	time_t when = 1;
+
+#define PC(json, want_r, want_when)                                           \
+	do {                                                                   \
+		when = 1;                                                      \
+		CHECK(sspr_gj_password_changed(json, strlen(json), &when) ==  \
+		      (want_r));                                               \
+		if ((want_r) == 0)                                             \
+			CHECK(when == (time_t)(want_when));                    \
+	} while (0)
+	PC("{\"lastPasswordChangeDateTime\":\"2026-11-25T14:41:05Z\"}", 0,
+	   1795617665);
+	PC("{\"lastPasswordChangeDateTime\":\"2026-11-25T14:41:05.1234567Z\"}",
+	   0, 1795617665);
+	PC("{\"lastPasswordChangeDateTime\":null}", 0, 0);
+	PC("{\"lastPasswordChangeDateTime\":\"2026-11-25T14:41:05\"}",
+	   -EBADMSG, 0);
+	PC("{\"lastPasswordChangeDateTime\":\"2026-11-25T14:41:05+02:00\"}",
+	   -EBADMSG, 0);
+	PC("{\"lastPasswordChangeDateTime\":\"yesterday\"}", -EBADMSG, 0);
+	PC("{\"lastPasswordChangeDateTime\":12345}", -EBADMSG, 0);
+	PC("{}", -EBADMSG, 0);
+	PC("[1]", -EBADMSG, 0);
+#undef PC
+}
+
 int
 main(void)
 {
@@ -503,5 +533,6 @@ main(void)
 	RUN(test_email_methods);
 	RUN(test_email_ok);
 	RUN(test_print_secret);
+	RUN(test_password_changed);
 	CHECK_EXIT();
 }
