@@ -17,6 +17,7 @@
 
 #include <security/pam_appl.h>
 
+#include "sspr/safefile.h"
 #include "sspr/util.h"
 
 #define SHADOW_PATH "/etc/shadow"
@@ -130,6 +131,9 @@ rewrite_shadow(const char *user, const char *saved)
 	out = NULL;
 	if (r == 0 && rename(temp, SHADOW_PATH) != 0)
 		r = -errno;
+	/* The rename itself must reach the disk before we say "restored". */
+	if (r == 0)
+		r = sspr_fsync_dir("/etc");
 out:
 	if (r < 0)
 		unlink(temp);

@@ -38,5 +38,7 @@ libs=$(printf 'wrong\nn\n' | loaded_libs)
 check "wrong password, no reset: nothing heavy loaded" bash -c "! grep -Eq '$heavy' <<<'$libs'"
 
 libs=$(printf 'wrong\ny\n' | loaded_libs)
-check "reset branch loads sspr-flow.so" grep -q sspr-flow.so <<<"$libs"
+# loaded through the descriptor that was checked (/proc/self/fd/N)
+check "reset branch loads sspr-flow.so and its libraries" \
+	bash -c "grep -q '^/proc/self/fd/' <<<'$libs' && grep -q libcurl <<<'$libs'"
 finish
