@@ -92,13 +92,20 @@ update(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 	char log[SSPR_ERR_MAX] = "";
 	int r = -EPERM;
 
-	if (pam_get_data(pamh, BACKUP_KEY, &data) != PAM_SUCCESS ||
-	    pam_get_item(pamh, PAM_AUTHTOK, &authtok) != PAM_SUCCESS ||
-	    authtok == NULL) {
+	if (pam_get_data(pamh, BACKUP_KEY, &data) != PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_ERR,
 			   "password stack misordered: pam_sspr must follow "
 			   "pam_unix");
 		return PAM_AUTHTOK_ERR;
+	}
+	if (pam_get_item(pamh, PAM_AUTHTOK, &authtok) != PAM_SUCCESS ||
+	    authtok == NULL) {
+		/* The local password may have changed: put it back. */
+		snprintf(log, sizeof(log), "no new password to send");
+		snprintf(msg, sizeof(msg), "%s",
+			 _("Microsoft 365 could not be given the new "
+			   "password."));
+		goto restore;
 	}
 	if (pam_get_data(pamh, REFUSED_KEY, &refused) == PAM_SUCCESS &&
 	    refused != NULL) {
