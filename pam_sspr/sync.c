@@ -181,6 +181,22 @@ user_upn(const struct sspr_cfg *cfg, const char *user, char **ret_upn,
 	return 0;
 }
 
+/* Start a Graph session; msg/log filled when the settings are unusable. */
+static int
+open_graph(struct sspr_graph *g, const struct sspr_cfg *cfg, char *msg,
+	   size_t msglen, char *log, size_t loglen)
+{
+	int r;
+
+	r = sspr_graph_open(g, cfg);
+	if (r < 0) {
+		say(msg, msglen, O_CREDENTIALS);
+		snprintf(log, loglen,
+			 "tenant, client_id, authority or graph not usable");
+	}
+	return r;
+}
+
 int
 sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user, char *msg,
 		   size_t msglen, char *log, size_t loglen)
@@ -203,14 +219,9 @@ sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user, char *msg,
 		 "accountEnabled,onPremisesSyncEnabled",
 		 esc);
 	snprintf(what, sizeof(what), "GET /v1.0/users/%s", esc);
-	r = sspr_graph_open(&g, cfg);
-	if (r < 0) {
-		say(msg, msglen, O_CREDENTIALS);
-		snprintf(log, loglen,
-			 "tenant, client_id, authority or graph "
-			 "not usable");
+	r = open_graph(&g, cfg, msg, msglen, log, loglen);
+	if (r < 0)
 		goto out;
-	}
 	r = sspr_graph_call(&g, "GET", path, NULL, 0, &res, &resp);
 	if (r < 0 || res.status != 200) {
 		say(msg, msglen, classify(r, &res, false, &r));
@@ -361,14 +372,9 @@ sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 		snprintf(log, loglen, "%s: %s", what, strerror(-r));
 		goto out;
 	}
-	r = sspr_graph_open(&g, cfg);
-	if (r < 0) {
-		say(msg, msglen, O_CREDENTIALS);
-		snprintf(log, loglen,
-			 "tenant, client_id, authority or graph "
-			 "not usable");
+	r = open_graph(&g, cfg, msg, msglen, log, loglen);
+	if (r < 0)
 		goto out;
-	}
 	started = time(NULL);
 	r = sspr_graph_call(&g, "PATCH", path, json, strlen(json), &res, &resp);
 	if (r == 0 && (res.status == 204 || res.status == 200)) {
@@ -432,13 +438,9 @@ sspr_sync_entra_email(const struct sspr_cfg *cfg, const char *user,
 		 "emailMethods",
 		 esc);
 	snprintf(what, sizeof(what), "GET %s", path);
-	r = sspr_graph_open(&g, cfg);
-	if (r < 0) {
-		snprintf(log, loglen,
-			 "tenant, client_id, authority or graph "
-			 "not usable");
+	r = open_graph(&g, cfg, NULL, 0, log, loglen);
+	if (r < 0)
 		goto out;
-	}
 	r = sspr_graph_call(&g, "GET", path, NULL, 0, &res, &resp);
 	if (r < 0 || res.status != 200) {
 		(void)classify(r, &res, false, &r);
