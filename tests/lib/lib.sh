@@ -52,3 +52,18 @@ wait_for() {
 
 # not CMD...: succeeds when CMD fails (for check).
 not() { ! "$@"; }
+
+# stop_process PID: SIGTERM, up to 5 s to go, then SIGKILL; reaped either
+# way, so a server that hangs on shutdown never hangs the test.
+stop_process() {
+	local pid=$1 i
+	kill "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 50; i++)); do
+		# gone, or a zombie waiting to be reaped
+		case $(ps -o stat= -p "$pid" 2>/dev/null) in "" | Z*) break ;; esac
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}

@@ -72,7 +72,7 @@ _m365_spawn() {
 		--tenant-file "$TMP/m365-pki/tenant.json" --port 0 \
 		--ready-file "$TMP/$name.port" 2>>"$TMP/$name.log" &
 	pid=$!
-	at_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	at_exit "stop_process $pid"
 	for ((i = 0; i < 100; i++)); do
 		[ -s "$TMP/$name.port" ] && break
 		kill -0 "$pid" 2>/dev/null || break

@@ -81,7 +81,7 @@ smtp_start() {
 		-c aiosmtpd.handlers.Mailbox "$SMTP_MAILDIR" \
 		>"$TMP/smtp$n.log" 2>&1 &
 	pid=$!
-	at_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	at_exit "stop_process $pid"
 	if ! wait_for _smtp_listening "$SMTP_PORT"; then
 		cat "$TMP/smtp$n.log" >&2
 		fail "smtp_start: the server did not start"

@@ -48,7 +48,7 @@ start() {
 	$PY "$EMU/m365.py" --cert "$2" --key "$3" --tenant-file "$TMP/tenant.json" \
 		--port 0 --ready-file "$TMP/$1.port" 2>>"$TMP/$1.log" &
 	pid=$!
-	at_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	at_exit "stop_process $pid"
 	for ((i = 0; i < 100; i++)); do
 		[ -s "$TMP/$1.port" ] && { PORT=$(cat "$TMP/$1.port"); return 0; }
 		kill -0 "$pid" 2>/dev/null || break

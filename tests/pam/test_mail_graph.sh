@@ -33,7 +33,7 @@ $PY "$EMU/m365.py" --cert "$TMP/pki/server.pem" --key "$TMP/pki/server.key" \
 	--tenant-file "$TMP/tenant.json" --port 0 --ready-file "$TMP/port" \
 	2>>"$TMP/emu.log" &
 emu_pid=$!
-at_exit "kill $emu_pid 2>/dev/null; wait $emu_pid 2>/dev/null"
+at_exit "stop_process $emu_pid"
 wait_for test -s "$TMP/port" || { cat "$TMP/emu.log"; fail "emulator starts"; finish; }
 BASE=https://localhost:$(cat "$TMP/port")
 
