@@ -115,15 +115,6 @@ verify_code(struct sspr_reset *s, const char *typed, unsigned *ret_left)
 	return r;
 }
 
-static void
-say_locked(struct sspr_reset *s)
-{
-	sspr_ui_error(&s->ui,
-		      _("Too many failed attempts. Password reset is locked "
-			"for this account for %u minutes."),
-		      (s->cfg->lockout + 59) / 60);
-}
-
 static bool
 code_pending(struct sspr_reset *s)
 {
@@ -208,7 +199,7 @@ sspr_challenge_email(struct sspr_reset *s)
 					"to get a new code."));
 			return r;
 		case -EPERM:
-			say_locked(s);
+			sspr_reset_say_locked(s);
 			return r;
 		case -EMLINK:
 		case -ENOENT:
@@ -258,7 +249,7 @@ sspr_challenge_totp(struct sspr_reset *s)
 			return 0;
 		}
 		if (r == -EPERM)
-			say_locked(s);
+			sspr_reset_say_locked(s);
 		if (r != -EACCES && r != -EINVAL)
 			return r;
 		pam_syslog(s->pamh, LOG_NOTICE,

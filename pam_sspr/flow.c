@@ -78,11 +78,17 @@ sspr_reset_failed(struct sspr_reset *s)
 		   "password reset locked for '%s' for %u seconds after too "
 		   "many failed attempts",
 		   s->user, s->cfg->lockout);
+	sspr_reset_say_locked(s);
+	return -EPERM;
+}
+
+void
+sspr_reset_say_locked(struct sspr_reset *s)
+{
 	sspr_ui_error(&s->ui,
 		      _("Too many failed attempts. Password reset is locked "
 			"for this account for %u minutes."),
 		      (s->cfg->lockout + 59) / 60);
-	return -EPERM;
 }
 
 /*

@@ -42,6 +42,9 @@ int sspr_reset_record_close(const struct sspr_reset *s, struct sspr_record *rec,
 /* Count a failed challenge, tell the person when it locks; 0 or -EPERM. */
 int sspr_reset_failed(struct sspr_reset *s);
 
+/* "Too many failed attempts", with the lockout time. */
+void sspr_reset_say_locked(struct sspr_reset *s);
+
 /* Send a prepared mail, logging a failure; 0 or a negative errno. */
 struct sspr_mail_text;
 int sspr_reset_mail(struct sspr_reset *s, const char *to,
