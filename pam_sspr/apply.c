@@ -58,18 +58,13 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 
 	if (sync) {
 		r = sspr_shadow_backup(user, &backup);
-		if (r < 0) {
+		/* Without the mark a lost process could go unnoticed. */
+		if (r == 0)
+			r = mark_sync_pending(pamh, cfg, user, time(NULL));
+		else
 			pam_syslog(pamh, LOG_ERR,
 				   "cannot save the shadow entry of '%s': %s",
 				   user, strerror(-r));
-			snprintf(msg, msglen, "%s",
-				 _("Your password could not be changed because "
-				   "of a problem on this computer. Please "
-				   "contact your administrator."));
-			return r;
-		}
-		/* Without the mark a lost process could go unnoticed. */
-		r = mark_sync_pending(pamh, cfg, user, time(NULL));
 		if (r < 0) {
 			snprintf(msg, msglen, "%s",
 				 _("Your password could not be changed because "
