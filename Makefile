@@ -47,7 +47,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(patsubst tests/lib/%.c,$(BUILD)/tests/%,$(wildcard tests/lib/*_tool.c))
 
-.PHONY: all check bench demo install deb lint asan fuzz pot clean
+.PHONY: all check check-fresh bench demo install deb lint asan fuzz pot clean
 all: $(MODULE) $(FLOWLIB) $(COMMAND)
 
 $(BUILD)/obj/%.o: pam_sspr/%.c $(wildcard include/sspr/*.h) | $(BUILD)/obj
@@ -93,6 +93,11 @@ $(BUILD)/tests/%: tests/lib/%.c $(BUILD)/libheavy.a $(BUILD)/liblean.a | $(BUILD
 
 check: all $(UNIT_TESTS) $(TEST_HELPERS)
 	@BUILD=$(abspath $(BUILD)) bash tests/run.sh $(T)
+
+# The README's two commands in a pristine Debian root, as on a newcomer's
+# machine (minutes; not part of check).
+check-fresh:
+	@BUILD=$(abspath $(BUILD)) bash tests/fresh/check_fresh.sh $(if $(KEEP),--keep)
 
 bench: all
 	@BUILD=$(abspath $(BUILD)) bash tests/bench/run.sh

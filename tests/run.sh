@@ -46,9 +46,21 @@ for t in "$BUILD"/tests/test_*; do [ -x "$t" ] && tests+=("$t"); done
 for layer in lint emulator pam e2e package; do
 	for t in tests/$layer/test_*.sh; do [ -f "$t" ] && tests+=("$t"); done
 done
+selected=()
 for t in "${tests[@]}"; do
-	case $t in *"$pattern"*) run_one "$t" ;; esac
+	case $t in *"$pattern"*) selected+=("$t") ;; esac
 done
+# The sandboxed layers share one pristine root: make it once, up front, so
+# that a missing precondition is one sentence, not a failure per test.
+case " ${selected[*]} " in
+*" tests/pam/"* | *" tests/e2e/"*)
+	if ! (. tests/lib/lib.sh && . tests/lib/testroot.sh && testroot_ensure); then
+		echo "SKIP  the PAM and end-to-end layers: no pristine test root: $(cat "$BUILD/testroot/unavailable" 2>/dev/null)"
+	fi
+	export TESTROOT_TRIED=1
+	;;
+esac
+for t in "${selected[@]}"; do run_one "$t"; done
 if [ ${#failed_names[@]} -gt 0 ]; then
 	echo "failed: ${failed_names[*]}"
 fi

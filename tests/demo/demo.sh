@@ -6,9 +6,9 @@
 #   demo.sh --check   the same setup, one reset typed like a person,
 #                     PASS:/FAIL: lines, then everything is torn down
 #
-# Run as root after make (BUILD= the build directory).  The host's /etc is
-# never touched: login runs in a private mount namespace over a copy of it
-# (tests/lib/sandbox.sh).  Everything lives in one temporary directory and
+# Run as root after make (BUILD= the build directory).  The host's /etc and
+# /var/log are never touched: login runs in the pristine test root, chrooted
+# in a private mount namespace (tests/lib/sandbox.sh).  Everything lives in one temporary directory and
 # is removed on exit.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TESTS_DIR/lib/sandbox.sh"

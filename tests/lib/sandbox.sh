@@ -1,25 +1,36 @@
-# The PAM test sandbox: a copy of /etc, bind-mounted over /etc inside a
-# private mount namespace, with test users and the built module wired into
-# the PAM stack.  The host's /etc is never touched.
+# The PAM test sandbox: the pristine Debian root of tests/lib/testroot.sh,
+# entered with chroot inside a private mount namespace, with an /etc, a
+# /var/log, a /run and a /tmp of the sandbox's own, test users, and the
+# built module wired into the PAM stack.  Nothing of the host's /etc,
+# /var/log or /run is read or written: the stack under test is the root's
+# (tests/root/packages.txt) plus what this file writes.
 #
 #   sandbox_init                      make $SB (etc/, state/, home/)
 #   sandbox_add_user NAME PASSWORD    passwd/group/shadow entries
 #   sandbox_conf "key = value" ...    append to $SB/etc/security/sspr.conf
-#   sandbox_run CMD ...               run CMD with the sandbox's /etc
+#   sandbox_run CMD ...               run CMD inside the sandbox
 #   sandbox_shadow NAME               the user's shadow line
 #   sandbox_log                       what was logged to syslog so far
 #   sandbox_record NAME 'key = value'...  write NAME's store record
-# Inside the sandbox /dev is a small tmpfs with the usual devices and a
-# /dev/log socket whose messages land in $SB/syslog.
+# Inside, the source tree, the build tree and the test's $TMP are at the
+# same paths as outside, so tests name files as they are on the host; /dev
+# is a small tmpfs with the usual devices and a /dev/log socket whose
+# messages land in $SB/syslog.
 # Needs tests/lib/lib.sh sourced first.
+. "$TESTS_DIR/lib/testroot.sh"
 
 sandbox_init() {
 	need_root
-	need unshare
+	need unshare chroot
+	testroot_need
 	SB=$TMP/sb
 	mkdir -p "$SB/home"
 	install -d -m 0700 "$SB/state"
-	cp -a /etc "$SB/etc"
+	cp -a "$TESTROOT/etc" "$SB/etc"
+	cp -a "$TESTROOT/var/log" "$SB/var-log"
+	# minbase has no hosts file; sudo and friends want the host name.
+	printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\t\tlocalhost\n' \
+		"$(uname -n)" >"$SB/etc/hosts"
 	MODULE=$BUILD/pam_sspr.so
 	SSPR_CONF=$SB/etc/security/sspr.conf
 	install -m 0600 /dev/null "$SSPR_CONF"
@@ -29,7 +40,7 @@ enable = all
 state_dir = $SB/state
 fail_delay = 0
 CONF
-	cp "$SRC_DIR"/conf/pam.d/* "$SB/etc/pam.d/" 2>/dev/null || true
+	cp "$SRC_DIR"/conf/pam.d/* "$SB/etc/pam.d/"
 	# The stanza pam-auth-update makes from conf/pam-configs/sspr, with
 	# the module from the build tree.
 	cat >"$SB/etc/pam.d/common-auth" <<PAM
@@ -43,7 +54,6 @@ session	required			$MODULE
 PAM
 	_sandbox_write_enter
 	# Capture syslog (pam_syslog) for assertions: nothing reaches the host's.
-	mkdir -p "$SB/dev"
 	: >"$SB/syslog"
 	$PY "$TESTS_DIR/lib/syslog_sink.py" "$SB/log.sock" "$SB/syslog"
 	at_exit "pkill -f 'syslog_sink.py $SB/log.sock' 2>/dev/null"
@@ -67,32 +77,49 @@ sandbox_conf() {
 }
 
 # $SB/enter CMD... runs CMD inside the sandbox; a script of its own so
-# that tmux (or anything) can start it.
+# that tmux (or anything) can start it.  The root is mounted read-only, so
+# a test that would write where it should not fails loudly instead of
+# changing the root for the tests after it.
 _sandbox_write_enter() {
-	cat >"$SB/enter" <<'ENTER'
+	cat >"$SB/enter" <<ENTER
 #!/bin/bash
-sb=$(cd "$(dirname "$0")" && pwd)
 exec unshare -m --propagation private -- bash -c '
 	set -e
-	sb=$0
-	mount --bind "$sb/etc" /etc
-	mount -t tmpfs -o mode=0755 sspr-dev "$sb/dev"
+	r=\$0 sb=\$1 tmp=\$2 src=\$3 build=\$4
+	shift 4
+	mount --bind "\$r" "\$r"
+	mount -o remount,bind,ro "\$r"
+	mount --bind "\$sb/etc" "\$r/etc"
+	mount --bind "\$sb/var-log" "\$r/var/log"
+	mount -t tmpfs -o mode=0755 sspr-run "\$r/run"
+	mount -t tmpfs -o mode=1777 sspr-tmp "\$r/tmp"
+	# The trees are mount points made with the root; under /tmp they
+	# are made now, on the tmpfs.
+	mkdir -p "\$r\$tmp" "\$r\$src" "\$r\$build" 2>/dev/null || true
+	mount --bind "\$tmp" "\$r\$tmp"
+	mount --bind "\$src" "\$r\$src"
+	[ "\$(stat -c %d:%i "\$r\$build")" = "\$(stat -c %d:%i "\$build")" ] ||
+		mount --bind "\$build" "\$r\$build"
+	mount --rbind /proc "\$r/proc"
+	mount -t tmpfs -o mode=0755 sspr-dev "\$r/dev"
 	for n in null zero full random urandom tty ptmx; do
-		touch "$sb/dev/$n"
-		mount --bind "/dev/$n" "$sb/dev/$n"
+		touch "\$r/dev/\$n"
+		mount --bind "/dev/\$n" "\$r/dev/\$n"
 	done
-	mkdir "$sb/dev/pts" "$sb/dev/shm"
-	mount --bind /dev/pts "$sb/dev/pts"
-	mount --bind /dev/shm "$sb/dev/shm"
-	ln -s /proc/self/fd "$sb/dev/fd"
-	ln -s /proc/self/fd/0 "$sb/dev/stdin"
-	ln -s /proc/self/fd/1 "$sb/dev/stdout"
-	ln -s /proc/self/fd/2 "$sb/dev/stderr"
-	touch "$sb/dev/log"
-	mount --bind "$sb/log.sock" "$sb/dev/log"
-	mount --move "$sb/dev" /dev
+	mkdir "\$r/dev/pts" "\$r/dev/shm"
+	mount --bind /dev/pts "\$r/dev/pts"
+	mount -t tmpfs -o mode=1777 sspr-shm "\$r/dev/shm"
+	ln -s /proc/self/fd "\$r/dev/fd"
+	ln -s /proc/self/fd/0 "\$r/dev/stdin"
+	ln -s /proc/self/fd/1 "\$r/dev/stdout"
+	ln -s /proc/self/fd/2 "\$r/dev/stderr"
+	touch "\$r/dev/log"
+	mount --bind "\$sb/log.sock" "\$r/dev/log"
 	set +e
-	exec "$@"' "$sb" "$@"
+	cd "\$r"
+	exec chroot "\$r" /usr/bin/env \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		"\$@"' "$TESTROOT" "$SB" "$TMP" "$SRC_DIR" "$BUILD" "\$@"
 ENTER
 	chmod 0755 "$SB/enter"
 }

@@ -6,13 +6,15 @@
 # then remove and purge it and check that nothing is left behind.
 #
 # Needs root (chroot, private mount namespaces) and the Debian archive.
-# The minbase tarball is cached for a day under /var/cache/sspr-test.
+# The minbase tarball is cached for a day under $BUILD/testroot, beside the
+# sandbox's root (tests/lib/testroot.sh): nothing is kept outside the build
+# tree.
 . "$(dirname "$0")/../lib/lib.sh"
 
 need_root
 need dpkg-buildpackage dpkg-source lintian mmdebstrap git unshare chroot \
 	readelf
-CACHE=/var/cache/sspr-test
+CACHE=$BUILD/testroot
 SUITE=bookworm
 MIRROR=http://deb.debian.org/debian
 MA=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
@@ -29,11 +31,11 @@ if ! timeout 30 /usr/lib/apt/apt-helper download-file \
 	skip_all "the Debian archive ($MIRROR) cannot be reached"
 fi
 mkdir -p "$CACHE"
-TARBALL=$CACHE/$SUITE-minbase-$(date +%Y%m%d).tar
+TARBALL=$CACHE/pkgtest-$SUITE-minbase-$(date +%Y%m%d).tar
 if [ ! -s "$TARBALL" ]; then
-	rm -f "$CACHE/$SUITE"-minbase-*.tar
+	rm -f "$CACHE/pkgtest-$SUITE"-minbase-*.tar
 	if ! mmdebstrap --variant=minbase --include=login,passwd,libpam-runtime \
-		"$SUITE" "$TMP/root.tar" "$MIRROR" </dev/null >"$TMP/mmdebstrap.log" 2>&1; then
+		--format=tar "$SUITE" "$TMP/root.tar" "$MIRROR" </dev/null >"$TMP/mmdebstrap.log" 2>&1; then
 		tail -20 "$TMP/mmdebstrap.log"
 		fail "mmdebstrap makes a $SUITE root"
 		finish
