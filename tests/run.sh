@@ -34,6 +34,8 @@ run_one() {
 			echo "FAIL  $t"
 			sed 's/^/    /' "$out"
 			failed_names+=("$t")
+		elif grep -q '^SKIP: ' "$out"; then
+			echo "ok    $t ($n_pass; the rest skipped: $(sed -n 's/^SKIP: //p' "$out" | head -n 1))"
 		else
 			echo "ok    $t ($n_pass)"
 		fi
@@ -60,7 +62,26 @@ case " ${selected[*]} " in
 	export TESTROOT_TRIED=1
 	;;
 esac
+# The tests promise to leave the machine as they found it: its PAM files
+# and its login records are compared before and after.
+host_state() {
+	find /etc/pam.d /etc/security -type f -print0 2>/dev/null | sort -z |
+		xargs -0 sha256sum 2>/dev/null
+	for f in /var/log/wtmp /var/log/btmp /var/log/lastlog /run/utmp; do
+		if [ -e "$f" ]; then echo "$f $(sha256sum <"$f")"; else echo "$f absent"; fi
+	done
+}
+before=$(host_state)
 for t in "${selected[@]}"; do run_one "$t"; done
+if [ "$(host_state)" = "$before" ]; then
+	passed=$((passed + 1))
+	echo "ok    the machine's /etc/pam.d, /etc/security and login records are unchanged"
+else
+	failed=$((failed + 1))
+	echo "FAIL  the machine's /etc/pam.d, /etc/security and login records changed during the tests:"
+	diff <(echo "$before") <(host_state) | sed 's/^/    /'
+	failed_names+=("(host state)")
+fi
 if [ ${#failed_names[@]} -gt 0 ]; then
 	echo "failed: ${failed_names[*]}"
 fi

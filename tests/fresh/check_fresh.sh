@@ -65,11 +65,12 @@ mkdir -p "$ROOT$SRC"
 	tar --null -T - -cf -) | tar -C "$ROOT$SRC" -xf -
 
 # inroot CMD: run CMD as root in the fresh root, with no terminal, as CI
-# and a newcomer's ssh session without a tty would.
+# and a newcomer's ssh session without a tty would.  A pid namespace of its
+# own, so that nothing started inside outlives this script.
 inroot() {
-	unshare -m -u --propagation private -- /bin/sh -c '
+	unshare -m -u -p --fork --kill-child --propagation private -- /bin/sh -c '
 		r=$1; shift
-		mount --rbind /proc "$r/proc" &&
+		mount -t proc fresh-proc "$r/proc" &&
 		mount --rbind /sys "$r/sys" &&
 		mount --rbind /dev "$r/dev" &&
 		mount -t tmpfs -o mode=0755 fresh-run "$r/run" &&
@@ -94,10 +95,10 @@ EOF
 # --- the README's two commands
 cmd_check="cd $SRC && sh -c 'tests/setup.sh && make check'"
 cmd_demo="cd $SRC && sh -c 'tests/setup.sh && make demo'"
-inroot "$(state) >/tmp/before
+inroot "( $(state) ) >/tmp/before
 	( $cmd_check ) >/var/tmp/check.log 2>&1; echo \$? >/var/tmp/check.rc
 	( $cmd_demo ) >/var/tmp/demo.log 2>&1; echo \$? >/var/tmp/demo.rc
-	$(state) >/tmp/after
+	( $(state) ) >/tmp/after
 	diff /tmp/before /tmp/after >/var/tmp/state.diff; echo \$? >/var/tmp/state.rc"
 
 last=$(tail -n 1 "$ROOT/var/tmp/check.log")

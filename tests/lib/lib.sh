@@ -8,9 +8,17 @@ SRC_DIR=$(cd "$TESTS_DIR/.." && pwd)
 PY=/usr/bin/python3
 _failed=0
 
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1${2:+ ($2)}"; _failed=1; }
-skip_all() { echo "SKIP: $*"; exit 77; }
+_checked=0
+pass() { echo "PASS: $1"; _checked=$((_checked + 1)); }
+fail() { echo "FAIL: $1${2:+ ($2)}"; _failed=1; _checked=$((_checked + 1)); }
+# Skip what is left of the test: the whole test (status 77) when nothing
+# was checked yet, otherwise the rest, keeping what was checked (so a
+# missing precondition is one sentence, never a failure).
+skip_all() {
+	echo "SKIP: $*"
+	[ "$_checked" = 0 ] && exit 77
+	exit $_failed
+}
 
 # check NAME CMD...: PASS when CMD succeeds.
 check() {
