@@ -4,7 +4,6 @@
  */
 #include "sspr/config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -124,7 +123,7 @@ static bool
 has_control_chars(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if (iscntrl((unsigned char)*s))
+		if (sspr_ascii_cntrl(*s))
 			return true;
 	return false;
 }
