@@ -254,20 +254,46 @@ pam_sm_close_session(pam_handle_t *pamh UNUSED, int flags UNUSED,
 	return PAM_IGNORE;
 }
 
-/* With sync_on_passwd, passwd changes Microsoft 365 too. */
+/*
+ * A broken configuration, in the password stack: passwd and chpasswd
+ * (root's too) go on as if the module were absent, and the admin gets one
+ * line per transaction, not one for each of libpam's two passes.
+ */
+static void
+log_config_error_once(pam_handle_t *pamh, const char *err)
+{
+	static const char key[] = "pam_sspr:config_error_logged";
+	const void *logged = NULL;
+
+	if (pam_get_data(pamh, key, &logged) == PAM_SUCCESS && logged != NULL)
+		return;
+	pam_syslog(pamh, LOG_ERR,
+		   "configuration error, password changes go on without "
+		   "pam_sspr: %s",
+		   err);
+	(void)pam_set_data(pamh, key, (void *)key, NULL);
+}
+
+/*
+ * With sync_on_passwd, passwd changes Microsoft 365 too. This runs for
+ * every password change on the host, so it does nothing unless the sync
+ * is validly configured and the user is one it is for.
+ */
 EXPORT int
 pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
 	struct sspr_env env = { .active = false };
 	struct sspr_cfg cfg = { 0 };
+	char err[SSPR_ERR_MAX];
 	const char *user = NULL;
 	int rv;
 
-	rv = load_config(pamh, flags, argc, argv, true, &cfg);
-	if (rv != PAM_SUCCESS)
-		goto out;
 	rv = PAM_IGNORE;
+	if (sspr_cfg_load(&cfg, argc, argv, err, sizeof(err)) < 0) {
+		log_config_error_once(pamh, err);
+		goto out;
+	}
 	/*
 	 * The nested transaction of a reset (passwd_service) runs this
 	 * stack too; the reset syncs by itself, so do not sync twice.
