@@ -473,8 +473,11 @@ smtp_open(const struct sspr_cfg *cfg, struct smtp_conn *sc, char *err,
 		c = curl_easy_setopt(sc->curl, CURLOPT_SSL_VERIFYPEER, 1L);
 	if (c == CURLE_OK)
 		c = curl_easy_setopt(sc->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* ca_file replaces the system store, as for Microsoft 365. */
 	if (c == CURLE_OK && cfg->ca_file != NULL)
 		c = curl_easy_setopt(sc->curl, CURLOPT_CAINFO, cfg->ca_file);
+	if (c == CURLE_OK && cfg->ca_file != NULL)
+		c = curl_easy_setopt(sc->curl, CURLOPT_CAPATH, (char *)NULL);
 	if (c == CURLE_OK && cfg->smtp_user != NULL)
 		c = curl_easy_setopt(sc->curl, CURLOPT_USERNAME,
 				     cfg->smtp_user);
