@@ -28,10 +28,12 @@ static const char *const prefixes[] = {
 };
 
 static const char *const names[] = {
-	"QLOGDIR",    /* HTTP/3 logs written to a directory */
-	"CTLOG_FILE", /* OpenSSL's certificate transparency logs */
-	"RANDFILE",    "LOCALDOMAIN", /* the resolver */
-	"RES_OPTIONS", "HOSTALIASES",
+	"QLOGDIR",     /* HTTP/3 logs written to a directory */
+	"CTLOG_FILE",  /* OpenSSL's certificate transparency logs */
+	"RANDFILE",    /* OpenSSL's seed file */
+	"LOCALDOMAIN", /* the resolver's search list */
+	"RES_OPTIONS", /* the resolver's options */
+	"HOSTALIASES", /* the resolver's host name aliases */
 };
 
 bool
