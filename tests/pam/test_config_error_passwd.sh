@@ -31,27 +31,27 @@ try_all() {
 	local what=$1 expect=$2 before out rc lines
 	n=$((n + 1))
 	before=$(wc -l <"$SB/syslog")
-	out=$(printf 'Root#Pass%02dx\nRoot#Pass%02dx\n' $n $n | sandbox_run pamtester passwd root chauthtok 2>&1)
+	out=$(printf 'Rk%02d#vQw8Lz\nRk%02d#vQw8Lz\n' $n $n | sandbox_run pamtester passwd root chauthtok 2>&1)
 	rc=$?
 	check "$what: root's passwd (pamtester) succeeds" [ "$rc" = 0 ]
-	check "$what: root's password changed" sandbox_password_is root "$(printf 'Root#Pass%02dx' $n)"
+	check "$what: root's password changed" sandbox_password_is root "$(printf 'Rk%02d#vQw8Lz' $n)"
 	check "$what: nothing said about password reset" not grep -qi 'reset\|configuration problem' <<<"$out"
 	lines=$(tail -n +"$((before + 1))" "$SB/syslog" | grep -c "$expect")
 	check "$what: one syslog line for the transaction ($lines)" [ "$lines" = 1 ]
 
-	out=$(printf '%s\n%s\n%s\n' "$PW" "Alice#Pass${n}q" "Alice#Pass${n}q" | sandbox_run \
+	out=$(printf '%s\n%s\n%s\n' "$PW" "Mv${n}#pLq7Ys" "Mv${n}#pLq7Ys" | sandbox_run \
 		setpriv --reuid="$uid" --regid="$uid" --clear-groups passwd 2>&1)
 	rc=$?
 	check "$what: alice's own passwd succeeds" [ "$rc" = 0 ]
-	check "$what: alice's password changed" sandbox_password_is alice "Alice#Pass${n}q"
+	check "$what: alice's password changed" sandbox_password_is alice "Mv${n}#pLq7Ys"
 	check "$what: alice hears nothing about password reset" not grep -qi 'reset\|configuration problem' <<<"$out"
-	PW="Alice#Pass${n}q"
+	PW="Mv${n}#pLq7Ys"
 
-	out=$(printf 'alice:Chp#Alice%02dw\n' $n | sandbox_run chpasswd 2>&1)
+	out=$(printf 'alice:Cx%02d#tHn4Wr\n' $n | sandbox_run chpasswd 2>&1)
 	rc=$?
 	check "$what: chpasswd succeeds" [ "$rc" = 0 ]
-	check "$what: chpasswd set the password" sandbox_password_is alice "$(printf 'Chp#Alice%02dw' $n)"
-	PW=$(printf 'Chp#Alice%02dw' $n)
+	check "$what: chpasswd set the password" sandbox_password_is alice "$(printf 'Cx%02d#tHn4Wr' $n)"
+	PW=$(printf 'Cx%02d#tHn4Wr' $n)
 	check "$what: the admin is told what is wrong" grep -q "$expect" "$SB/syslog"
 }
 PW='OldPass#1'

@@ -69,30 +69,30 @@ as_mallory() {
 }
 
 # --- SSLKEYLOGFILE into a directory only root can write
-as_mallory 'OldPass#1' 'Maple#Tree2024x' SSLKEYLOGFILE="$TMP/rootonly/pwned"
+as_mallory 'OldPass#1' 'Kq7#vRw2Lm9x' SSLKEYLOGFILE="$TMP/rootonly/pwned"
 check "key log in a root-only directory: passwd succeeds" [ "$RC" = 0 ]
 check "key log in a root-only directory: Microsoft 365 has the new password" \
-	[ "$(m365_password mallory)" = 'Maple#Tree2024x' ]
+	[ "$(m365_password mallory)" = 'Kq7#vRw2Lm9x' ]
 check "key log in a root-only directory: nothing created" \
 	[ -z "$(ls -A "$TMP/rootonly")" ]
 
 # --- SSLKEYLOGFILE at a file the user owns: root writes nothing there
-as_mallory 'Maple#Tree2024x' 'River#Stone2024y' SSLKEYLOGFILE="$TMP/mallory/keys.txt"
+as_mallory 'Kq7#vRw2Lm9x' 'Zt4#hNp8Qc3y' SSLKEYLOGFILE="$TMP/mallory/keys.txt"
 check "key log in the user's file: passwd succeeds" [ "$RC" = 0 ]
 check "key log in the user's file: Microsoft 365 has the new password" \
-	[ "$(m365_password mallory)" = 'River#Stone2024y' ]
+	[ "$(m365_password mallory)" = 'Zt4#hNp8Qc3y' ]
 check "key log in the user's file: nothing written" [ ! -s "$TMP/mallory/keys.txt" ]
 
 # --- every spelling of the proxy variables: never contacted
-as_mallory 'River#Stone2024y' 'Cedar#Field2024z' \
+as_mallory 'Zt4#hNp8Qc3y' 'Wj6#dXs5Fb1z' \
 	https_proxy="$PROXY" HTTPS_PROXY="$PROXY" http_proxy="$PROXY" \
 	HTTP_PROXY="$PROXY" all_proxy="$PROXY" ALL_PROXY="$PROXY" \
 	no_proxy= NO_PROXY=
 check "proxy variables: passwd succeeds" [ "$RC" = 0 ]
 check "proxy variables: Microsoft 365 has the new password" \
-	[ "$(m365_password mallory)" = 'Cedar#Field2024z' ]
+	[ "$(m365_password mallory)" = 'Wj6#dXs5Fb1z' ]
 check "proxy variables: the proxy got no connection" [ ! -s "$PROXY_LOG" ]
-check "the local password changed each time" sandbox_password_is mallory 'Cedar#Field2024z'
+check "the local password changed each time" sandbox_password_is mallory 'Wj6#dXs5Fb1z'
 
 # --- su, which keeps the environment: a reset code for bob goes out by
 # SMTP, from a process that is root because mallory started su
