@@ -4,7 +4,6 @@
  */
 #include "sspr/config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -124,7 +123,7 @@ static bool
 has_control_chars(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if (iscntrl((unsigned char)*s))
+		if (sspr_ascii_cntrl(*s))
 			return true;
 	return false;
 }
@@ -438,6 +437,15 @@ sspr_cfg_finish(struct sspr_cfg *cfg, char *err, size_t errlen)
 		problem = "email_source = entra or both needs tenant";
 	else if (cfg->sync_on_passwd && cfg->tenant == NULL)
 		problem = "sync_on_passwd needs tenant";
+	else if (cfg->smtp_user != NULL && cfg->smtp_password_file == NULL)
+		problem = "smtp_user needs smtp_password_file";
+	/* smtps:// is TLS from the start; smtp:// without STARTTLS is not. */
+	else if (cfg->smtp_user != NULL && !cfg->smtp_starttls &&
+		 (cfg->smtp_url == NULL ||
+		  sspr_skip_prefix(cfg->smtp_url, "smtps://") == NULL))
+		problem = "smtp_user cannot go with smtp_starttls = no: the "
+			  "password and the codes would cross the network in "
+			  "clear";
 	if (problem != NULL) {
 		snprintf(err, errlen, "%s: %s",
 			 cfg->conf_path != NULL ? cfg->conf_path : "config",

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "sspr/enroll_internal.h"
@@ -45,7 +44,7 @@ is_upn_address(const struct sspr_cfg *cfg, const char *user,
 	sspr_enroll_lower();
 	if (upn == NULL)
 		return false;
-	same = strcasecmp(upn, address) == 0;
+	same = sspr_ascii_casecmp(upn, address) == 0;
 	free(upn);
 	return same;
 }
@@ -339,7 +338,7 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		sspr_enroll_store_failed(ui, r, log, loglen, "read the record");
 		return r;
 	}
-	if (rec.email != NULL && strcasecmp(rec.email, address) == 0) {
+	if (rec.email != NULL && sspr_ascii_casecmp(rec.email, address) == 0) {
 		sspr_record_done(&rec);
 		sspr_ui_info(ui, _("This address is registered already."));
 		sspr_enroll_log(log, loglen, "address was registered already");

@@ -6,7 +6,6 @@
 #include "sspr/enroll.h"
 
 #include <errno.h>
-#include <langinfo.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,15 +20,6 @@
 #include "sspr/util.h"
 
 #define TOTP_TRIES 3
-
-static bool
-terminal_is_utf8(void)
-{
-	const char *cs = nl_langinfo(CODESET);
-
-	return cs != NULL &&
-	       (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-}
 
 /* "JBSW Y3DP EHPK ..." for typing by hand; malloc'd secret. */
 static char *
@@ -87,7 +77,7 @@ show_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 {
 	const char *alg =
 	    sspr_cfg_choice_name("totp_algorithm", cfg->totp_algorithm);
-	char *qr = sspr_qr_render(uri, terminal_is_utf8());
+	char *qr = sspr_qr_render(uri, sspr_locale_is_utf8());
 	char *grouped = group_key(secret);
 	char *text = NULL;
 	size_t len;

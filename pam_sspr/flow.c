@@ -318,12 +318,27 @@ faillock_dir(char *dir, size_t size)
 
 	if (f == NULL)
 		return false;
+	/* Read by hand: sscanf's blanks would follow the host's locale. */
 	while (!found && fgets(line, sizeof(line), f) != NULL) {
-		char value[512];
+		const char *p = line;
+		size_t n;
 
-		if (sscanf(line, " dir = %511s", value) == 1 &&
-		    value[0] == '/' && strlen(value) < size) {
-			sspr_strlcpy(dir, value, size);
+		while (sspr_ascii_space(*p))
+			p++;
+		p = sspr_skip_prefix(p, "dir");
+		if (p == NULL)
+			continue;
+		while (sspr_ascii_space(*p))
+			p++;
+		if (*p++ != '=')
+			continue;
+		while (sspr_ascii_space(*p))
+			p++;
+		for (n = 0; p[n] != '\0' && !sspr_ascii_space(p[n]); n++)
+			;
+		if (p[0] == '/' && n < size) {
+			memcpy(dir, p, n);
+			dir[n] = '\0';
 			found = true;
 		}
 	}

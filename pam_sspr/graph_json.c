@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <strings.h>
 
 #include "sspr/mail.h"
 #include "sspr/util.h"
@@ -148,7 +147,7 @@ sspr_gj_token(const char *body, size_t len, char **ret_token,
 	r = -EBADMSG;
 	type = get_string(root, "token_type");
 	token = get_string(root, "access_token");
-	if (type == NULL || strcasecmp(type, "bearer") != 0)
+	if (type == NULL || sspr_ascii_casecmp(type, "bearer") != 0)
 		goto out;
 	if (token == NULL || token[0] == '\0' ||
 	    strlen(token) > SSPR_TOKEN_MAX || !printable_token(token))

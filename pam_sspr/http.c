@@ -4,7 +4,8 @@
  * Hardening, once for every request: only the https scheme (also for a
  * redirect, which is never followed anyway), peer and host name verified,
  * TLS 1.2 or later, no proxy from the environment (a setuid caller such as
- * passwd must not be able to route the request), no signals (libcurl
+ * passwd must not be able to route the request; the variables are hidden
+ * as well, see sspr/env.h), no signals (libcurl
  * would otherwise use SIGALRM for name resolution timeouts inside the PAM
  * host), and explicit timeouts. When ca_file is set it replaces the system
  * store, so a private CA cannot be bypassed by a public one.
@@ -25,6 +26,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "sspr/env.h"
 #include "sspr/util.h"
 
 /* A Retry-After longer than this is treated as this (we give up anyway). */
@@ -36,11 +38,20 @@ static CURLcode global_rc = CURLE_FAILED_INIT;
 static void
 global_init_once(void)
 {
+	struct sspr_env env;
+
 	/*
+	 * libcurl and OpenSSL read most of their environment here (libcurl
+	 * opens $SSLKEYLOGFILE now, with plain getenv). The module already
+	 * hides it around all of sspr-flow.so; this covers every other
+	 * caller of the library too.
+	 *
 	 * Never paired with curl_global_cleanup(): the PAM host may use
 	 * libcurl or OpenSSL itself, and cleaning up under it is unsafe.
 	 */
+	sspr_env_scrub(&env);
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	sspr_env_restore(&env);
 }
 
 int

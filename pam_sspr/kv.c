@@ -1,7 +1,6 @@
 /* Line parser for the "key = value" format of sspr.conf and store records. */
 #include "sspr/kv.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,10 +12,10 @@ trim(char *s)
 {
 	char *end;
 
-	while (isspace((unsigned char)*s))
+	while (sspr_ascii_space(*s))
 		s++;
 	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
+	while (end > s && sspr_ascii_space(end[-1]))
 		end--;
 	*end = '\0';
 	return s;
@@ -28,8 +27,8 @@ valid_key(const char *key)
 	if (*key == '\0')
 		return 0;
 	for (; *key != '\0'; key++)
-		if (!islower((unsigned char)*key) &&
-		    !isdigit((unsigned char)*key) && *key != '_')
+		if (!sspr_ascii_lower(*key) && !sspr_ascii_digit(*key) &&
+		    *key != '_')
 			return 0;
 	return 1;
 }

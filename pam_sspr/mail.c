@@ -28,6 +28,7 @@
 #define MAIL_LOCAL_MAX 64
 #define MAIL_SECRET_MAX 4096
 #define BULLET "\xe2\x80\xa2" /* U+2022 */
+#define MASK_DOTS 5
 
 typedef int (*mail_transport_fn)(const struct sspr_cfg *cfg,
 				 const struct sspr_mail *mail,
@@ -80,28 +81,39 @@ sspr_mail_address_ok(const char *address)
 char *
 sspr_mail_mask(const char *address)
 {
+	const char *dot = BULLET;
 	const char *at;
 	size_t first = 1;
 	size_t dlen;
+	size_t dotlen;
+	size_t i;
 	char *out;
 
 	if (address == NULL || address[0] == '\0')
 		return NULL;
+	/* The bytes of U+2022 would show as junk on any other charset. */
+	if (!sspr_locale_is_utf8())
+		dot = "*";
 	at = strrchr(address, '@');
-	if (at == NULL || at == address)
-		return sspr_strdup(BULLET BULLET BULLET BULLET BULLET);
-	/* Keep the whole first UTF-8 character. */
-	while (first < (size_t)(at - address) &&
-	       ((unsigned char)address[first] & 0xc0) == 0x80)
-		first++;
+	if (at == NULL || at == address) {
+		/* Not an address: show nothing of it. */
+		first = 0;
+		at = "";
+	} else {
+		/* Keep the whole first UTF-8 character. */
+		while (first < (size_t)(at - address) &&
+		       ((unsigned char)address[first] & 0xc0) == 0x80)
+			first++;
+	}
 	dlen = strlen(at);
-	out = malloc(first + 5 * strlen(BULLET) + dlen + 1);
+	dotlen = strlen(dot);
+	out = malloc(first + MASK_DOTS * dotlen + dlen + 1);
 	if (out == NULL)
 		return NULL;
 	memcpy(out, address, first);
-	memcpy(out + first, BULLET BULLET BULLET BULLET BULLET,
-	       5 * strlen(BULLET));
-	memcpy(out + first + 5 * strlen(BULLET), at, dlen + 1);
+	for (i = 0; i < MASK_DOTS; i++)
+		memcpy(out + first + i * dotlen, dot, dotlen);
+	memcpy(out + first + MASK_DOTS * dotlen, at, dlen + 1);
 	return out;
 }
 
@@ -461,8 +473,11 @@ smtp_open(const struct sspr_cfg *cfg, struct smtp_conn *sc, char *err,
 		c = curl_easy_setopt(sc->curl, CURLOPT_SSL_VERIFYPEER, 1L);
 	if (c == CURLE_OK)
 		c = curl_easy_setopt(sc->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* ca_file replaces the system store, as for Microsoft 365. */
 	if (c == CURLE_OK && cfg->ca_file != NULL)
 		c = curl_easy_setopt(sc->curl, CURLOPT_CAINFO, cfg->ca_file);
+	if (c == CURLE_OK && cfg->ca_file != NULL)
+		c = curl_easy_setopt(sc->curl, CURLOPT_CAPATH, (char *)NULL);
 	if (c == CURLE_OK && cfg->smtp_user != NULL)
 		c = curl_easy_setopt(sc->curl, CURLOPT_USERNAME,
 				     cfg->smtp_user);

@@ -6,6 +6,11 @@
  * configuration, decides whether the person is offered the "forgot
  * password" branch (or enrollment after sign-in), and only then loads
  * sspr-flow.so, where network, crypto and JSON work lives.
+ *
+ * sspr-flow.so is loaded and runs only with the environment that steers
+ * libcurl and OpenSSL hidden (sspr/env.h): the host may be setuid passwd
+ * or su, running as root with the caller's variables. The host gets its
+ * environment back when the call returns.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -19,6 +24,7 @@
 
 #include "sspr/config.h"
 #include "sspr/conv.h"
+#include "sspr/env.h"
 #include "sspr/gate.h"
 #include "sspr/i18n.h"
 #include "sspr/loader.h"
@@ -120,6 +126,7 @@ EXPORT int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
+	struct sspr_env env = { .active = false };
 	struct sspr_cfg cfg = { 0 };
 	const char *user = NULL;
 	int rv;
@@ -143,11 +150,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_IGNORE;
 		goto out;
 	}
+	sspr_env_scrub(&env);
 	rv = load_flow(pamh, &api);
 	if (rv != PAM_SUCCESS)
 		goto out;
 	rv = api->reset(pamh, &cfg, user);
 out:
+	sspr_env_restore(&env);
 	if (cfg.debug)
 		pam_syslog(pamh, LOG_DEBUG, "authenticate: %s",
 			   pam_strerror(pamh, rv));
@@ -207,6 +216,7 @@ EXPORT int
 pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
+	struct sspr_env env = { .active = false };
 	struct sspr_cfg cfg = { 0 };
 	const char *user = NULL;
 	int rv;
@@ -223,6 +233,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL ||
 	    !sspr_store_name_ok(user) || !needs_enrollment(pamh, &cfg, user))
 		goto out;
+	sspr_env_scrub(&env);
 	if (load_flow(pamh, &api) != PAM_SUCCESS) {
 		rv = cfg.enroll_at_login == SSPR_ENROLL_REQUIRE
 			 ? PAM_SESSION_ERR
@@ -231,6 +242,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 	rv = api->enroll_at_login(pamh, &cfg, user);
 out:
+	sspr_env_restore(&env);
 	sspr_cfg_done(&cfg);
 	return rv;
 }
@@ -242,19 +254,46 @@ pam_sm_close_session(pam_handle_t *pamh UNUSED, int flags UNUSED,
 	return PAM_IGNORE;
 }
 
-/* With sync_on_passwd, passwd changes Microsoft 365 too. */
+/*
+ * A broken configuration, in the password stack: passwd and chpasswd
+ * (root's too) go on as if the module were absent, and the admin gets one
+ * line per transaction, not one for each of libpam's two passes.
+ */
+static void
+log_config_error_once(pam_handle_t *pamh, const char *err)
+{
+	static const char key[] = "pam_sspr:config_error_logged";
+	const void *logged = NULL;
+
+	if (pam_get_data(pamh, key, &logged) == PAM_SUCCESS && logged != NULL)
+		return;
+	pam_syslog(pamh, LOG_ERR,
+		   "configuration error, password changes go on without "
+		   "pam_sspr: %s",
+		   err);
+	(void)pam_set_data(pamh, key, (void *)key, NULL);
+}
+
+/*
+ * With sync_on_passwd, passwd changes Microsoft 365 too. This runs for
+ * every password change on the host, so it does nothing unless the sync
+ * is validly configured and the user is one it is for.
+ */
 EXPORT int
 pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
+	struct sspr_env env = { .active = false };
 	struct sspr_cfg cfg = { 0 };
+	char err[SSPR_ERR_MAX];
 	const char *user = NULL;
 	int rv;
 
-	rv = load_config(pamh, flags, argc, argv, true, &cfg);
-	if (rv != PAM_SUCCESS)
-		goto out;
 	rv = PAM_IGNORE;
+	if (sspr_cfg_load(&cfg, argc, argv, err, sizeof(err)) < 0) {
+		log_config_error_once(pamh, err);
+		goto out;
+	}
 	/*
 	 * The nested transaction of a reset (passwd_service) runs this
 	 * stack too; the reset syncs by itself, so do not sync twice.
@@ -270,11 +309,13 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = PAM_IGNORE;
 	if (!sspr_gate_allowed(&cfg, user))
 		goto out;
+	sspr_env_scrub(&env);
 	rv = load_flow(pamh, &api);
 	if (rv != PAM_SUCCESS)
 		goto out;
 	rv = api->chauthtok(pamh, flags, &cfg, user);
 out:
+	sspr_env_restore(&env);
 	sspr_cfg_done(&cfg);
 	return rv;
 }

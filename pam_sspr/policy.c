@@ -6,13 +6,13 @@
  */
 #include "sspr/policy.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sspr/i18n.h"
+#include "sspr/util.h"
 
 #define POLICY_MIN_LEN 8
 #define POLICY_MAX_LEN 256
@@ -28,7 +28,7 @@ contains_ci(const char *haystack, const char *needle, size_t needle_len)
 	size_t i;
 
 	for (i = 0; needle_len > 0 && i + needle_len <= hay_len; i++)
-		if (strncasecmp(haystack + i, needle, needle_len) == 0)
+		if (sspr_ascii_ncasecmp(haystack + i, needle, needle_len) == 0)
 			return true;
 	return false;
 }
@@ -68,13 +68,13 @@ sspr_policy_check(const char *password, const char *user, char *msg,
 	if (msglen > 0)
 		msg[0] = '\0';
 	for (p = password; *p != '\0'; p++) {
-		unsigned char c = (unsigned char)*p;
+		char c = *p;
 
-		if (islower(c) && c < 0x80)
+		if (sspr_ascii_lower(c))
 			lower = true;
-		else if (isupper(c) && c < 0x80)
+		else if (sspr_ascii_upper(c))
 			upper = true;
-		else if (isdigit(c))
+		else if (sspr_ascii_digit(c))
 			digit = true;
 		else if (strchr(symbols, c) != NULL)
 			symbol = true;

@@ -1,8 +1,8 @@
 /* Secret hygiene and small parsing helpers. */
 #include "sspr/util.h"
 
-#include <ctype.h>
 #include <errno.h>
+#include <langinfo.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -77,7 +77,7 @@ sspr_parse_uint(const char *s, unsigned long min, unsigned long max,
 	char *end = NULL;
 
 	/* strtoul accepts leading space and a sign; a config value must not. */
-	if (s == NULL || !isdigit((unsigned char)s[0]))
+	if (s == NULL || !sspr_ascii_digit(s[0]))
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);
@@ -89,6 +89,38 @@ sspr_parse_uint(const char *s, unsigned long min, unsigned long max,
 		return -ERANGE;
 	*ret_value = v;
 	return 0;
+}
+
+int
+sspr_ascii_ncasecmp(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ca = sspr_ascii_tolower(a[i]);
+		char cb = sspr_ascii_tolower(b[i]);
+
+		if (ca != cb)
+			return (unsigned char)ca - (unsigned char)cb;
+		if (ca == '\0')
+			break;
+	}
+	return 0;
+}
+
+int
+sspr_ascii_casecmp(const char *a, const char *b)
+{
+	return sspr_ascii_ncasecmp(a, b, (size_t)-1);
+}
+
+bool
+sspr_locale_is_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs != NULL &&
+	       (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
 char *

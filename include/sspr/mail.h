@@ -34,7 +34,11 @@ int sspr_mail_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
  */
 int sspr_mail_smtp_check(const struct sspr_cfg *cfg, char *err, size_t errlen);
 
-/* Mask an address for display: "a•••••@example.org". Malloc'd. */
+/*
+ * Mask an address for the terminal: "a•••••@example.org" when the
+ * locale's character set is UTF-8 (as the host's setlocale() left it),
+ * "a*****@example.org" otherwise. Malloc'd.
+ */
 char *sspr_mail_mask(const char *address);
 
 /*

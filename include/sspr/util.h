@@ -48,6 +48,68 @@ int sspr_parse_uint(const char *s, unsigned long min, unsigned long max,
 /* strdup that reports allocation failure as NULL with errno = ENOMEM. */
 char *sspr_strdup(const char *s);
 
+/*
+ * ASCII character classes. Those of <ctype.h> follow the locale, and the
+ * setuid sspr command runs in its caller's: a file must read the same for
+ * it as for the module (in ISO-8859-1, iscntrl() is true for bytes of
+ * UTF-8 text; in Turkish, tolower('I') is not 'i').
+ */
+static inline bool
+sspr_ascii_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool
+sspr_ascii_lower(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static inline bool
+sspr_ascii_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static inline bool
+sspr_ascii_alnum(char c)
+{
+	return sspr_ascii_lower(c) || sspr_ascii_upper(c) ||
+	       sspr_ascii_digit(c);
+}
+
+static inline bool
+sspr_ascii_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
+	       c == '\r';
+}
+
+static inline bool
+sspr_ascii_cntrl(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f;
+}
+
+static inline char
+sspr_ascii_tolower(char c)
+{
+	return sspr_ascii_upper(c) ? (char)(c - 'A' + 'a') : c;
+}
+
+/* strncasecmp() for ASCII letters only, whatever the locale. */
+int sspr_ascii_ncasecmp(const char *a, const char *b, size_t n);
+
+/* strcasecmp() for ASCII letters only, whatever the locale. */
+int sspr_ascii_casecmp(const char *a, const char *b);
+
+/*
+ * Does the current locale (as the host application's setlocale() set it)
+ * use UTF-8, so that the terminal can show non-ASCII output?
+ */
+bool sspr_locale_is_utf8(void);
+
 /* Copy at most size-1 bytes and always terminate; returns strlen(src). */
 size_t sspr_strlcpy(char *dst, const char *src, size_t size);
 

@@ -6,6 +6,10 @@ TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SRC_DIR=$(cd "$TESTS_DIR/.." && pwd)
 : "${BUILD:=$SRC_DIR/build}"
 PY=/usr/bin/python3
+# One known locale for every program a test runs (the masked address
+# shows U+2022 only on a UTF-8 terminal; tmux needs it too).
+export LANG=C.UTF-8
+unset LC_ALL LC_CTYPE LC_MESSAGES
 _failed=0
 
 _checked=0

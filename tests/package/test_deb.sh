@@ -193,8 +193,8 @@ check "common-auth: pam_sspr right after pam_unix" \
 check "common-auth: then pam_deny, then pam_permit" \
 	test "$(sed -n "$((s + 1)),\$p" <<<"$auth" | tr '\n' '|')" = \
 	"auth requisite pam_deny.so|auth required pam_permit.so|"
-check "common-session: required pam_sspr.so" \
-	grep -qx 'session required pam_sspr.so' <<<"$(stage session common-session)"
+check "common-session: optional pam_sspr.so" \
+	grep -qx 'session optional pam_sspr.so' <<<"$(stage session common-session)"
 check "common-session-noninteractive: no pam_sspr" \
 	sh -c "! grep -q pam_sspr '$ROOT/etc/pam.d/common-session-noninteractive'"
 pw=$(stage password common-password)

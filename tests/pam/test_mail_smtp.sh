@@ -99,4 +99,25 @@ out=$(send "$c" alice@example.org "x" "y")
 check "world-readable password file refused" bash -c '[[ "$1" == *smtp_password_file* ]]' _ "$out"
 check "password never printed" bash -c '[[ "$1" != *S3cret* ]]' _ "$out"
 
+# 9. ca_file replaces the system store: with the server's CA among the
+# system's certificates (a private /etc/ssl/certs in a mount namespace)
+# and another CA as ca_file, the server is not trusted.
+mkdir -p "$TMP/certs"
+cp "$SMTP_CA" "$TMP/certs/sspr-test.pem"
+cp "$SMTP_CA" "$TMP/certs/ca-certificates.crt"
+openssl rehash "$TMP/certs" >/dev/null 2>&1 || skip_all "openssl rehash"
+c=$(conf "smtp_url=smtp://localhost:$TLS_PORT" "ca_file=$SMTP_ROGUE_CA")
+before=$(smtp_count)
+out=$(printf 'To: alice@example.org\nSubject: x\n\ny\n' |
+	unshare -m --propagation private sh -c \
+	'mount --bind "$1" /etc/ssl/certs && exec "$2" "$3"' _ "$TMP/certs" "$TOOL" "$c")
+check "ca_file set: a CA of the system store is not trusted" \
+	bash -c '[[ "$1" == error:*certificate* ]]' _ "$out"
+check "ca_file set: nothing delivered" [ "$(smtp_count)" = "$before" ]
+out=$(printf 'To: alice@example.org\nSubject: x\n\ny\n' |
+	unshare -m --propagation private sh -c \
+	'mount --bind "$1" /etc/ssl/certs && exec "$2" "$3"' _ "$TMP/certs" \
+	"$TOOL" "$(conf "smtp_url=smtp://localhost:$TLS_PORT")")
+check "without ca_file the system store is used" [ "$out" = sent ]
+
 finish

@@ -144,6 +144,14 @@ errors_name_file_and_line(void)
 	expect_error("just words\n", ":1: expected \"key = value\"");
 	expect_error("Enable = all\n", "invalid key name");
 	expect_error("state_dir = var/lib\n", "absolute path");
+	/* Credentials and codes never cross the network in clear. */
+	expect_error("smtp_url = smtp://mail.example.org:25\n"
+		     "smtp_starttls = no\nsmtp_user = relay\n"
+		     "smtp_password_file = /etc/security/sspr/smtp\n",
+		     "smtp_user cannot go with smtp_starttls = no");
+	expect_error("smtp_url = smtp://mail.example.org:587\n"
+		     "smtp_user = relay\n",
+		     "smtp_user needs smtp_password_file");
 	expect_error("authority = http://login.example\n", "https://");
 	expect_error("smtp_url = ftp://x\n", "smtp://");
 	expect_error("mail_from = not-an-address\n", "email address");
@@ -236,6 +244,29 @@ tenant_resolves_sync(void)
 	sspr_cfg_done(&cfg);
 }
 
+/* smtps:// is TLS from the first byte: STARTTLS does not matter there. */
+static void
+smtp_user_over_tls_only(void)
+{
+	struct sspr_cfg cfg;
+	char err[SSPR_ERR_MAX] = "";
+	const char *path = write_conf(
+		"smtps.conf",
+		"smtp_url = smtps://mail.example.org:465\n"
+		"smtp_starttls = no\nsmtp_user = relay\n"
+		"smtp_password_file = /etc/security/sspr/smtp\n",
+		0600);
+
+	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
+	sspr_cfg_done(&cfg);
+	/* A relay on the same host, without credentials, stays possible. */
+	path = write_conf("relay.conf",
+			  "smtp_url = smtp://localhost:25\nsmtp_starttls = no\n",
+			  0600);
+	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
+	sspr_cfg_done(&cfg);
+}
+
 int
 main(void)
 {
@@ -251,6 +282,7 @@ main(void)
 	RUN(errors_name_file_and_line);
 	RUN(hostile_files);
 	RUN(tenant_resolves_sync);
+	RUN(smtp_user_over_tls_only);
 	{
 		char cmd[300];
 

@@ -1,5 +1,6 @@
 /* Mail: address checks, masking, message building and the mail texts. */
 #include <errno.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -70,6 +71,7 @@ test_mask(void)
 {
 	char *m;
 
+	CHECK(setlocale(LC_ALL, "C.UTF-8") != NULL);
 	m = sspr_mail_mask("alice@example.org");
 	CHECK_STR(m, "a\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"
 		     "\xe2\x80\xa2@example.org");
@@ -91,6 +93,22 @@ test_mask(void)
 	free(m);
 	CHECK(sspr_mail_mask(NULL) == NULL);
 	CHECK(sspr_mail_mask("") == NULL);
+	CHECK(setlocale(LC_ALL, "C") != NULL);
+}
+
+/* A terminal that is not UTF-8 gets ASCII stars, not the bytes of •. */
+static void
+test_mask_ascii(void)
+{
+	char *m;
+
+	CHECK(setlocale(LC_ALL, "C") != NULL);
+	m = sspr_mail_mask("alice@example.org");
+	CHECK_STR(m, "a*****@example.org");
+	free(m);
+	m = sspr_mail_mask("nonsense");
+	CHECK_STR(m, "*****");
+	free(m);
 }
 
 /* The value of header name in msg (up to CRLF), or NULL. */
@@ -313,6 +331,7 @@ main(void)
 {
 	RUN(test_address_ok);
 	RUN(test_mask);
+	RUN(test_mask_ascii);
 	RUN(test_build);
 	RUN(test_build_refuses);
 	RUN(test_sender_and_graph);
