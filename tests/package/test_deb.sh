@@ -46,9 +46,19 @@ fi
 
 # --- build from a copy of the tree ----------------------------------------
 mkdir -p "$TMP/src"
+# The files git knows (and untracked ones it does not ignore); a tree that
+# is not a git checkout (an unpacked tarball) is copied whole but for
+# what builds leave behind.
+tree_files() {
+	if git rev-parse --git-dir >/dev/null 2>&1; then
+		git ls-files -co --exclude-standard -z
+	else
+		find . -path ./.git -prune -o -type f -printf '%P\0'
+	fi
+}
 (
 	cd "$SRC_DIR" &&
-	git ls-files -co --exclude-standard -z |
+	tree_files |
 	grep -zv -e '^build/' -e '^debian/build/' -e '^debian/libpam-sspr/' \
 		-e '^debian/\.debhelper/' -e '/__pycache__/' |
 	tar --null -T - --ignore-failed-read -cf - 2>/dev/null
