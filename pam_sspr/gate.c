@@ -80,3 +80,28 @@ sspr_gate_allowed(const struct sspr_cfg *cfg, const char *user)
 	/* The gid by value: group lookups may reuse getpwnam()'s buffer. */
 	return in_any_group(user, pw->pw_gid, cfg->enable_group);
 }
+
+const char *
+sspr_account_refusal(const struct spwd *sp, time_t now)
+{
+	long today = (long)(now / (24 * 60 * 60));
+	long age;
+
+	/*
+	 * Without a shadow entry (LDAP, SSSD) the lock and the expiry are
+	 * not visible here: refuse rather than guess.
+	 */
+	if (sp == NULL || sp->sp_pwdp == NULL)
+		return "no /etc/shadow entry";
+	if (sp->sp_pwdp[0] == '!' || sp->sp_pwdp[0] == '*')
+		return "the account is locked";
+	/* As pam_unix: the account expires at the start of sp_expire. */
+	if (sp->sp_expire >= 0 && today >= sp->sp_expire)
+		return "the account has expired";
+	if (sp->sp_lstchg > 0 && sp->sp_max >= 0 && sp->sp_inact >= 0) {
+		age = today - sp->sp_lstchg;
+		if (age > sp->sp_max + sp->sp_inact)
+			return "the password is past its inactive period";
+	}
+	return NULL;
+}
