@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <security/pam_ext.h>
+#include <security/pam_modutil.h>
 
 #include "sspr/conv.h"
 #include "sspr/gate.h"
@@ -467,19 +468,48 @@ precheck_sync(struct sspr_reset *s)
 	return r;
 }
 
+/*
+ * Why the local account must not be reset (for the log), or NULL.
+ *
+ * The shadow entry is checked here, before any challenge, rather than by
+ * running the account stage of the host's stack on a nested handle: that
+ * stage runs for a name anyone can type, and its modules act as well as
+ * check (pam_faillock's account stage clears the failed-login tally, so a
+ * stranger answering "y" would wipe the count that protects the
+ * password; pam_sss and pam_ldap ask a server, whose answer time tells
+ * which names exist). What pam_unix refuses, locked or expired, is all
+ * here; login still runs its own account stage after a reset.
+ */
+static const char *
+account_refusal(struct sspr_reset *s)
+{
+	return sspr_account_refusal(pam_modutil_getspnam(s->pamh, s->user),
+				    time(NULL));
+}
+
 static int
 run(struct sspr_reset *s)
 {
-	const struct passwd *pw = getpwnam(s->user);
+	const struct passwd *pw = pam_modutil_getpwnam(s->pamh, s->user);
 	/*
 	 * Only the account's own spelling: a case-insensitive directory
 	 * would otherwise give "ALICE" a record (and limits) of its own.
 	 */
 	bool known = pw != NULL && strcmp(pw->pw_name, s->user) == 0 &&
 		     sspr_store_name_ok(s->user);
+	const char *why = NULL;
 	bool locked = false;
 	int r;
 
+	/* Locked or expired by the administrator: as if unknown. */
+	if (known && (why = account_refusal(s)) != NULL) {
+		pam_syslog(s->pamh, LOG_NOTICE,
+			   "reset not available for '%s': %s", s->user, why);
+		pam_fail_delay(s->pamh, s->cfg->fail_delay * 1000000u);
+		say_not_available(s);
+		offer_admin_request(s, false, NULL);
+		return PAM_AUTH_ERR;
+	}
 	if (known && !sspr_gate_allowed(s->cfg, s->user)) {
 		pam_syslog(s->pamh, LOG_NOTICE,
 			   "reset refused for '%s': not enabled for this user",
@@ -561,7 +591,7 @@ sspr_flow_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 
 	sspr_conv_ui(pamh, &s.ui);
 	/* A mistyped name may be someone's password: only known names. */
-	if (getpwnam(user) != NULL)
+	if (pam_modutil_getpwnam(pamh, user) != NULL)
 		pam_syslog(pamh, LOG_NOTICE, "password reset started for '%s'",
 			   user);
 	else
