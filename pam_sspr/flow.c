@@ -93,8 +93,8 @@ sspr_reset_say_locked(struct sspr_reset *s)
 }
 
 /*
- * Unknown users, users without a method and locked users all hear this,
- * so the answer does not tell which of them an account is.
+ * Every "not available" case hears this one sentence (see run()), so the
+ * answer does not tell which of them an account is.
  */
 static void
 say_not_available(struct sspr_reset *s)
@@ -127,36 +127,81 @@ sspr_reset_mail(struct sspr_reset *s, const char *to,
 
 /*
  * Anyone at the prompt can ask on behalf of any account: at most one
- * request an hour per account reaches the administrator.
+ * request an hour per account reaches the administrator. 0 when this
+ * request may be mailed, -EALREADY when one was, or a read error.
  */
-static bool
-admin_request_allowed(struct sspr_reset *s)
+static int
+admin_request_claim(struct sspr_reset *s)
 {
 	struct sspr_record rec = { 0 };
 	time_t now = time(NULL);
 	bool allowed;
 	int lock;
+	int r;
 
-	if (sspr_reset_record_open(s, &rec, &lock) < 0)
-		return false;
+	r = sspr_reset_record_open(s, &rec, &lock);
+	if (r < 0)
+		return r;
 	allowed = rec.admin_request_sent == 0 ||
 		  now - rec.admin_request_sent >= ADMIN_REQUEST_INTERVAL ||
 		  now < rec.admin_request_sent;
 	if (allowed)
 		rec.admin_request_sent = now;
-	sspr_reset_record_close(s, &rec, lock, allowed);
-	return allowed;
+	r = sspr_reset_record_close(s, &rec, lock, allowed);
+	if (r < 0)
+		return r;
+	return allowed ? 0 : -EALREADY;
 }
 
-/* Without self-service reset, ask the administrator (as Microsoft 365). */
-static void
-offer_admin_request(struct sspr_reset *s, bool known, const char *reason)
+static int
+mail_admin_request(struct sspr_reset *s, const char *reason)
 {
 	struct sspr_mail_event ev = { .user = s->user };
 	struct sspr_mail_text text = { 0 };
 	const void *tty = NULL;
+	int r;
+
+	pam_get_item(s->pamh, PAM_TTY, &tty);
+	ev.origin = tty;
+	r = sspr_mail_text_admin_request(&ev, reason, &text);
+	if (r == 0)
+		r = sspr_reset_mail(s, s->cfg->admin_contact, &text,
+				    "a reset request to the administrator");
+	sspr_mail_text_done(&text);
+	return r;
+}
+
+/*
+ * Wait until fail_delay seconds after start. A "not available" answer
+ * and the answer to an administrator request take at least that long,
+ * however much work (the record, Microsoft 365, the mail server) was
+ * behind them, so the time they take does not tell which accounts exist.
+ * Work that takes longer than the floor still shows (README, Security).
+ */
+static void
+wait_floor(const struct sspr_reset *s, const struct timespec *start)
+{
+	struct timespec until = *start;
+
+	until.tv_sec += (time_t)s->cfg->fail_delay;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) ==
+	       EINTR)
+		;
+}
+
+/*
+ * Without self-service reset, ask the administrator (as Microsoft 365).
+ * reason explains the request in the mail; NULL when there is nothing to
+ * ask for (no such account, or one the administrator locked). Whatever
+ * happens, the person hears the same sentence after the same time: only
+ * the log tells which it was.
+ */
+static void
+offer_admin_request(struct sspr_reset *s, bool known, const char *reason)
+{
+	struct timespec start;
 	bool yes = false;
-	int r = 0;
+	int r;
 
 	if (s->cfg->admin_contact == NULL)
 		return;
@@ -165,37 +210,35 @@ offer_admin_request(struct sspr_reset *s, bool known, const char *reason)
 			      "your password? [y/N]: ")) < 0 ||
 	    !yes)
 		return;
-	/* Nothing to ask for an account that does not exist. */
-	if (known && !admin_request_allowed(s)) {
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (!known) {
 		pam_syslog(s->pamh, LOG_NOTICE,
-			   "reset request of '%s' not mailed: one was sent "
-			   "within the last hour",
+			   "reset request for an unknown user not mailed");
+	} else if (reason == NULL) {
+		pam_syslog(s->pamh, LOG_NOTICE,
+			   "reset request of '%s' not mailed: reset is not "
+			   "available for this account",
 			   s->user);
-		sspr_ui_info(&s->ui, "%s",
-			     _("A request was already sent to your "
-			       "administrator recently."));
-		return;
-	}
-	if (known) {
-		pam_get_item(s->pamh, PAM_TTY, &tty);
-		ev.origin = tty;
-		r = sspr_mail_text_admin_request(&ev, reason, &text);
+	} else {
+		r = admin_request_claim(s);
+		if (r == -EALREADY)
+			pam_syslog(s->pamh, LOG_NOTICE,
+				   "reset request of '%s' not mailed: one was "
+				   "sent within the last hour",
+				   s->user);
 		if (r == 0)
-			r = sspr_reset_mail(s, s->cfg->admin_contact, &text,
-					    "a reset request to the "
-					    "administrator");
-		sspr_mail_text_done(&text);
+			r = mail_admin_request(s, reason);
+		if (r == 0)
+			pam_syslog(s->pamh, LOG_NOTICE,
+				   "reset request of '%s' mailed to the "
+				   "administrator",
+				   s->user);
 	}
-	if (r < 0) {
-		sspr_ui_error(&s->ui, "%s",
-			      _("The request could not be sent. Please contact "
-				"your administrator directly."));
-		return;
-	}
-	pam_syslog(s->pamh, LOG_NOTICE, "reset request %s the administrator",
-		   known ? "mailed to" : "for an unknown user not sent to");
+	wait_floor(s, &start);
 	sspr_ui_info(&s->ui, "%s",
-		     _("Your request was sent to your administrator."));
+		     _("Your request has been recorded. If your administrator "
+		       "does not get back to you soon, please contact them "
+		       "directly."));
 }
 
 /* Read the record once to learn the methods and the lockout state. */
@@ -487,6 +530,12 @@ account_refusal(struct sspr_reset *s)
 				    time(NULL));
 }
 
+/*
+ * Unknown users, users the gate leaves out (root among them), accounts
+ * the administrator locked or let expire, users locked after failed
+ * attempts and users without a method all hear say_not_available(),
+ * after the same time (wait_floor): the prompt does not tell which it is.
+ */
 static int
 run(struct sspr_reset *s)
 {
@@ -497,33 +546,23 @@ run(struct sspr_reset *s)
 	 */
 	bool known = pw != NULL && strcmp(pw->pw_name, s->user) == 0 &&
 		     sspr_store_name_ok(s->user);
-	const char *why = NULL;
+	const char *why = NULL;	   /* not available, for the log */
+	const char *reason = NULL; /* for the administrator request mail */
+	struct timespec start;
 	bool locked = false;
 	int r;
 
-	/* Locked or expired by the administrator: as if unknown. */
-	if (known && (why = account_refusal(s)) != NULL) {
-		pam_syslog(s->pamh, LOG_NOTICE,
-			   "reset not available for '%s': %s", s->user, why);
-		pam_fail_delay(s->pamh, s->cfg->fail_delay * 1000000u);
-		say_not_available(s);
-		offer_admin_request(s, false, NULL);
-		return PAM_AUTH_ERR;
-	}
-	if (known && !sspr_gate_allowed(s->cfg, s->user)) {
-		pam_syslog(s->pamh, LOG_NOTICE,
-			   "reset refused for '%s': not enabled for this user",
-			   s->user);
-		sspr_ui_error(&s->ui, "%s",
-			      _("Self-service password reset is not set up "
-				"for your account. Please contact your "
-				"administrator."));
-		offer_admin_request(s, known,
-				    "Self-service password reset is not "
-				    "enabled for this account.");
-		return PAM_AUTH_ERR;
-	}
-	if (known) {
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	/* A locked account first: nothing to mail the administrator about. */
+	if (!known) {
+		why = "unknown user";
+	} else if ((why = account_refusal(s)) != NULL) {
+		reason = NULL;
+	} else if (!sspr_gate_allowed(s->cfg, s->user)) {
+		why = "not enabled for this user";
+		reason = "Self-service password reset is not enabled for this "
+			 "account.";
+	} else {
 		r = load_methods(s, &locked);
 		if (r < 0) {
 			sspr_ui_error(&s->ui, "%s",
@@ -533,21 +572,27 @@ run(struct sspr_reset *s)
 					"administrator."));
 			return PAM_AUTHINFO_UNAVAIL;
 		}
+		if (locked) {
+			why = "locked after failed attempts";
+		} else if (methods_left(s) < s->cfg->methods_required) {
+			why = "not enough registered methods";
+			reason = "No verification method is registered for "
+				 "this account.";
+		}
 	}
-	if (!known || locked || methods_left(s) < s->cfg->methods_required) {
+	if (why != NULL) {
+		/* A mistyped name may be someone's password: not logged. */
 		if (!known)
 			pam_syslog(s->pamh, LOG_NOTICE,
-				   "reset not available: unknown user");
+				   "reset not available: %s", why);
 		else
 			pam_syslog(s->pamh, LOG_NOTICE,
 				   "reset not available for '%s': %s", s->user,
-				   locked ? "locked after failed attempts"
-					  : "not enough registered methods");
+				   why);
 		pam_fail_delay(s->pamh, s->cfg->fail_delay * 1000000u);
+		wait_floor(s, &start);
 		say_not_available(s);
-		offer_admin_request(s, known && !locked,
-				    "No verification method is registered "
-				    "for this account.");
+		offer_admin_request(s, known, reason);
 		return PAM_AUTH_ERR;
 	}
 	r = challenge(s);

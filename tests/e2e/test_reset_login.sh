@@ -96,7 +96,7 @@ term_answer erin 'Password: *$'
 term_answer '' 'request to reset your password\? \[y/N\]: *$'
 check "no methods: says how to register" term_wait 'sign in and run "sspr enroll"'
 mails=$(smtp_count)
-term_answer y 'Your request was sent to your administrator.'
+term_answer y 'Your request has been recorded.'
 smtp_wait_count $((mails + 1))
 check "admin request mail goes to admin_contact" [ "$(smtp_last_header To)" = admin@test.example ]
 check "admin request names the user" grep -q "erin" <<<"$(smtp_last_body)"
@@ -104,8 +104,9 @@ login_start
 term_answer erin 'Password: *$'
 mails=$(smtp_count)
 term_answer '' 'request to reset your password\? \[y/N\]: *$'
-term_answer y 'already sent to your administrator recently'
+term_answer y 'Your request has been recorded.'
 check "a second admin request within the hour is not mailed" [ "$(smtp_count)" = "$mails" ]
+check "and the log says why" grep -q "reset request of 'erin' not mailed: one was sent within the last hour" "$SB/syslog"
 
 login_start
 term_answer nosuchuser 'Password: *$'
