@@ -464,6 +464,42 @@ ask_new_password(struct sspr_reset *s, char **ret_password)
 	return 0;
 }
 
+/*
+ * Why the local account must not be reset (for the log), or NULL.
+ *
+ * The shadow entry is checked here, before any challenge, rather than by
+ * running the account stage of the host's stack on a nested handle: that
+ * stage runs for a name anyone can type, and its modules act as well as
+ * check (pam_faillock's account stage clears the failed-login tally, so a
+ * stranger answering "y" would wipe the count that protects the
+ * password; pam_sss and pam_ldap ask a server, whose answer time tells
+ * which names exist). What pam_unix refuses, locked or expired, is all
+ * here; login still runs its own account stage after a reset.
+ */
+static const char *
+account_refusal(struct sspr_reset *s)
+{
+	return sspr_account_refusal(pam_modutil_getspnam(s->pamh, s->user),
+				    time(NULL));
+}
+
+/*
+ * The administrator may lock the account while the person proves who
+ * they are or types the new password: look again right before the change.
+ */
+static int
+still_resettable(struct sspr_reset *s)
+{
+	const char *why = account_refusal(s);
+
+	if (why == NULL)
+		return 0;
+	pam_syslog(s->pamh, LOG_NOTICE,
+		   "reset of '%s' stopped before the change: %s", s->user, why);
+	say_not_available(s);
+	return -EPERM;
+}
+
 /* Ask for and apply the new password, with a bounded number of tries. */
 static int
 set_new_password(struct sspr_reset *s)
@@ -479,6 +515,11 @@ set_new_password(struct sspr_reset *s)
 		r = ask_new_password(s, &password);
 		if (r < 0)
 			continue;
+		r = still_resettable(s);
+		if (r < 0) {
+			sspr_free_secret(password);
+			break;
+		}
 		r = sspr_apply_password(s->pamh, s->cfg, s->user, password, msg,
 					sizeof(msg));
 		if (r == 0 && s->cfg->after_reset == SSPR_AFTER_LOGIN)
@@ -509,25 +550,6 @@ precheck_sync(struct sspr_reset *s)
 		sspr_ui_error(&s->ui, "%s", msg);
 	}
 	return r;
-}
-
-/*
- * Why the local account must not be reset (for the log), or NULL.
- *
- * The shadow entry is checked here, before any challenge, rather than by
- * running the account stage of the host's stack on a nested handle: that
- * stage runs for a name anyone can type, and its modules act as well as
- * check (pam_faillock's account stage clears the failed-login tally, so a
- * stranger answering "y" would wipe the count that protects the
- * password; pam_sss and pam_ldap ask a server, whose answer time tells
- * which names exist). What pam_unix refuses, locked or expired, is all
- * here; login still runs its own account stage after a reset.
- */
-static const char *
-account_refusal(struct sspr_reset *s)
-{
-	return sspr_account_refusal(pam_modutil_getspnam(s->pamh, s->user),
-				    time(NULL));
 }
 
 /*

@@ -82,6 +82,34 @@ check "locked, email method: not available" \
 sleep 1
 check "locked, email method: no code mailed" [ "$(smtp_count)" = "$n" ]
 
+# Locked while the person types the new password: the code was right,
+# and still nothing changes.
+sandbox_run passwd -u dave >/dev/null 2>&1
+m365_clear
+mkfifo "$TMP/answers"
+sandbox_run pamtester login dave authenticate <"$TMP/answers" >"$TMP/out" 2>&1 &
+pid=$!
+exec 7>"$TMP/answers"
+n=$(smtp_count)
+printf 'wrong\ny\n' >&7
+smtp_wait_count $((n + 1)) && wait_for grep -q 'Code: ' "$TMP/out"
+printf '%s\n' "$(smtp_last_code)" >&7
+check "mid-reset: the code is accepted" wait_for grep -q 'New password: ' "$TMP/out"
+sandbox_run passwd -l dave >/dev/null 2>&1
+before=$(sandbox_shadow dave)
+printf '%s\n%s\n' "$NEW" "$NEW" >&7
+exec 7>&-
+wait "$pid"
+check "mid-reset lock: told reset is not available" \
+	grep -q 'Password reset is not available' "$TMP/out"
+check "mid-reset lock: not changed" not grep -q 'password was changed' "$TMP/out"
+check "mid-reset lock: the shadow line is byte-identical" \
+	[ "$(sandbox_shadow dave)" = "$before" ]
+check "mid-reset lock: Microsoft 365 saw no password change" \
+	[ "$(m365_count PATCH 'users/dave')" = 0 ]
+check "mid-reset lock: logged" \
+	grep -q "reset of 'dave' stopped before the change: the account is locked" "$SB/syslog"
+
 # Unlocked again, the very same attempt is a working reset: what the
 # checks above refused was the lock, not the input.
 m365_clear
