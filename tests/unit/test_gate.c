@@ -1,9 +1,12 @@
 /* The local account state that keeps an account out of self-service reset. */
+#include <grp.h>
+#include <pwd.h>
 #include <shadow.h>
 #include <string.h>
 #include <time.h>
 
 #include "check.h"
+#include "sspr/config.h"
 #include "sspr/gate.h"
 
 #define DAY (24 * 60 * 60)
@@ -100,6 +103,34 @@ test_no_entry(void)
 	CHECK_STR(sspr_account_refusal(&sp, now), "no /etc/shadow entry");
 }
 
+/*
+ * The gate runs inside login, su and sudo: the host's own getpwnam() and
+ * getgrnam() results must survive it. (root and daemon, and their
+ * groups, are in every Debian passwd and group file.)
+ */
+static void
+test_gate_keeps_host_lookups(void)
+{
+	char group_list[] = "nosuchgroup daemon";
+	struct sspr_cfg cfg = { .enable = SSPR_ENABLE_ALL };
+	const struct passwd *pw = getpwnam("root");
+	const struct group *gr = getgrnam("root");
+
+	CHECK(pw != NULL && gr != NULL);
+	if (pw == NULL || gr == NULL)
+		return;
+	CHECK(sspr_gate_allowed(&cfg, "daemon"));
+	CHECK(!sspr_gate_allowed(&cfg, "root"));
+	CHECK(!sspr_gate_allowed(&cfg, "nosuchuser-sspr"));
+	cfg.enable = SSPR_ENABLE_GROUP;
+	cfg.enable_group = group_list;
+	CHECK(sspr_gate_allowed(&cfg, "daemon"));
+	CHECK_STR(pw->pw_name, "root");
+	CHECK_STR(gr->gr_name, "root");
+	cfg.enable = SSPR_ENABLE_NONE;
+	CHECK(!sspr_gate_allowed(&cfg, "daemon"));
+}
+
 int
 main(void)
 {
@@ -107,5 +138,6 @@ main(void)
 	RUN(test_locked);
 	RUN(test_expired);
 	RUN(test_no_entry);
+	RUN(test_gate_keeps_host_lookups);
 	CHECK_EXIT();
 }
