@@ -611,7 +611,7 @@ run(struct sspr_reset *s)
 			pam_syslog(s->pamh, LOG_NOTICE,
 				   "reset not available for '%s': %s", s->user,
 				   why);
-		pam_fail_delay(s->pamh, s->cfg->fail_delay * 1000000u);
+		/* The floor, in place of pam_fail_delay's random delay. */
 		wait_floor(s, &start);
 		say_not_available(s);
 		offer_admin_request(s, known, reason);
