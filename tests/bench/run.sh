@@ -282,7 +282,8 @@ within=$(awk -v u="$(median "$na" unknown1)" -v e="$(median "$na" exists1)" \
 	if (d2 > d) d = d2
 	printf "%.1f %% (%s)", d * 100, d <= 0.05 ? "within 5 %" : "NOT within 5 %" }')
 echo "  with the floor, account or not: medians differ by at most $within"
-echo "  (each run: the floor twice, then libpam's randomised fail delay)"
+echo "  (each run waits for the floor twice: before the sentence, and before"
+echo "  the answer to the administrator request)"
 lean_ratio=$(awk -v m="$(median "$good" lean)" -v b="$(median "$good" base)" \
 	'BEGIN { printf "%.2f", m / b }')
 echo "  lean module, correct password: ${lean_ratio}x the baseline" \
