@@ -129,6 +129,19 @@ term_answer '' 'request to reset your password\? \[y/N\]: *$|Login incorrect'
 check "locked user hears the not-available sentence" term_wait 'Password reset is not available for this account'
 check "lockout logged" grep -q "reset locked for 'frank'" "$SB/syslog"
 
+# --- an account the administrator locked: never offered, never changed
+sandbox_run passwd -l dave >/dev/null
+before=$(sandbox_shadow dave)
+mails=$(smtp_count)
+login_start
+term_answer dave 'Password: *$'
+term_answer '' 'request to reset your password\? \[y/N\]: *$'
+check "passwd -l: the not-available sentence" term_has 'Password reset is not available for this account'
+term_answer y 'Your request has been recorded.'
+term_wait 'Login incorrect'
+check "passwd -l: shadow line unchanged" [ "$before" = "$(sandbox_shadow dave)" ]
+check "passwd -l: no code and no request mailed" [ "$(smtp_count)" = "$mails" ]
+
 check "no code or password in syslog" no_secret_logged
 check "audit: code sent, accepted and changes logged" bash -c \
 	"grep -q \"reset code sent by email for 'alice'\" '$SB/syslog' &&
