@@ -575,11 +575,10 @@ run(struct sspr_reset *s)
 	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	/* A locked account first: nothing to mail the administrator about. */
 	if (!known) {
 		why = "unknown user";
 	} else if ((why = account_refusal(s)) != NULL) {
-		reason = NULL;
+		/* Locked by the administrator: nothing to ask them for. */
 	} else if (!sspr_gate_allowed(s->cfg, s->user)) {
 		why = "not enabled for this user";
 		reason = "Self-service password reset is not enabled for this "
