@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sspr/gate.h"
@@ -765,6 +766,7 @@ check_local_user(struct run *t, const char *user)
 {
 	const struct sspr_cfg *cfg = t->cfg;
 	struct sspr_record rec = { 0 };
+	const char *why;
 	int r;
 
 	if (getpwnam(user) == NULL) {
@@ -790,6 +792,14 @@ check_local_user(struct run *t, const char *user)
 			 ? "set enable = all, or enable = group with "
 			   "enable_group"
 			 : "add the user to enable_group, or set enable = all");
+	}
+	why = sspr_account_refusal(getspnam(user), time(NULL));
+	if (why != NULL) {
+		failed(t, "user %s may not reset here: %s", user, why);
+		note(t, "detail:",
+		     "a reset never unlocks what the administrator locked; "
+		     "passwd -u, usermod -U or chage -E -1 lift a lock that "
+		     "is not meant to stay");
 	}
 	r = sspr_store_load(cfg->state_dir, user, &rec);
 	if (r == 0 || r == -ENOENT)

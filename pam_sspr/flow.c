@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <security/pam_ext.h>
+#include <security/pam_modutil.h>
 
 #include "sspr/conv.h"
 #include "sspr/gate.h"
@@ -92,8 +93,8 @@ sspr_reset_say_locked(struct sspr_reset *s)
 }
 
 /*
- * Unknown users, users without a method and locked users all hear this,
- * so the answer does not tell which of them an account is.
+ * Every "not available" case hears this one sentence (see run()), so the
+ * answer does not tell which of them an account is.
  */
 static void
 say_not_available(struct sspr_reset *s)
@@ -126,36 +127,81 @@ sspr_reset_mail(struct sspr_reset *s, const char *to,
 
 /*
  * Anyone at the prompt can ask on behalf of any account: at most one
- * request an hour per account reaches the administrator.
+ * request an hour per account reaches the administrator. 0 when this
+ * request may be mailed, -EALREADY when one was, or a read error.
  */
-static bool
-admin_request_allowed(struct sspr_reset *s)
+static int
+admin_request_claim(struct sspr_reset *s)
 {
 	struct sspr_record rec = { 0 };
 	time_t now = time(NULL);
 	bool allowed;
 	int lock;
+	int r;
 
-	if (sspr_reset_record_open(s, &rec, &lock) < 0)
-		return false;
+	r = sspr_reset_record_open(s, &rec, &lock);
+	if (r < 0)
+		return r;
 	allowed = rec.admin_request_sent == 0 ||
 		  now - rec.admin_request_sent >= ADMIN_REQUEST_INTERVAL ||
 		  now < rec.admin_request_sent;
 	if (allowed)
 		rec.admin_request_sent = now;
-	sspr_reset_record_close(s, &rec, lock, allowed);
-	return allowed;
+	r = sspr_reset_record_close(s, &rec, lock, allowed);
+	if (r < 0)
+		return r;
+	return allowed ? 0 : -EALREADY;
 }
 
-/* Without self-service reset, ask the administrator (as Microsoft 365). */
-static void
-offer_admin_request(struct sspr_reset *s, bool known, const char *reason)
+static int
+mail_admin_request(struct sspr_reset *s, const char *reason)
 {
 	struct sspr_mail_event ev = { .user = s->user };
 	struct sspr_mail_text text = { 0 };
 	const void *tty = NULL;
+	int r;
+
+	pam_get_item(s->pamh, PAM_TTY, &tty);
+	ev.origin = tty;
+	r = sspr_mail_text_admin_request(&ev, reason, &text);
+	if (r == 0)
+		r = sspr_reset_mail(s, s->cfg->admin_contact, &text,
+				    "a reset request to the administrator");
+	sspr_mail_text_done(&text);
+	return r;
+}
+
+/*
+ * Wait until fail_delay seconds after start. A "not available" answer
+ * and the answer to an administrator request take at least that long,
+ * however much work (the record, Microsoft 365, the mail server) was
+ * behind them, so the time they take does not tell which accounts exist.
+ * Work that takes longer than the floor still shows (README, Security).
+ */
+static void
+wait_floor(const struct sspr_reset *s, const struct timespec *start)
+{
+	struct timespec until = *start;
+
+	until.tv_sec += (time_t)s->cfg->fail_delay;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) ==
+	       EINTR)
+		;
+}
+
+/*
+ * Without self-service reset, ask the administrator (as Microsoft 365).
+ * reason explains the request in the mail; NULL when there is nothing to
+ * ask for (no such account, or one the administrator locked). Whatever
+ * happens, the person hears the same sentence after the same time: only
+ * the log tells which it was.
+ */
+static void
+offer_admin_request(struct sspr_reset *s, bool known, const char *reason)
+{
+	struct timespec start;
 	bool yes = false;
-	int r = 0;
+	int r;
 
 	if (s->cfg->admin_contact == NULL)
 		return;
@@ -164,37 +210,35 @@ offer_admin_request(struct sspr_reset *s, bool known, const char *reason)
 			      "your password? [y/N]: ")) < 0 ||
 	    !yes)
 		return;
-	/* Nothing to ask for an account that does not exist. */
-	if (known && !admin_request_allowed(s)) {
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (!known) {
 		pam_syslog(s->pamh, LOG_NOTICE,
-			   "reset request of '%s' not mailed: one was sent "
-			   "within the last hour",
+			   "reset request for an unknown user not mailed");
+	} else if (reason == NULL) {
+		pam_syslog(s->pamh, LOG_NOTICE,
+			   "reset request of '%s' not mailed: reset is not "
+			   "available for this account",
 			   s->user);
-		sspr_ui_info(&s->ui, "%s",
-			     _("A request was already sent to your "
-			       "administrator recently."));
-		return;
-	}
-	if (known) {
-		pam_get_item(s->pamh, PAM_TTY, &tty);
-		ev.origin = tty;
-		r = sspr_mail_text_admin_request(&ev, reason, &text);
+	} else {
+		r = admin_request_claim(s);
+		if (r == -EALREADY)
+			pam_syslog(s->pamh, LOG_NOTICE,
+				   "reset request of '%s' not mailed: one was "
+				   "sent within the last hour",
+				   s->user);
 		if (r == 0)
-			r = sspr_reset_mail(s, s->cfg->admin_contact, &text,
-					    "a reset request to the "
-					    "administrator");
-		sspr_mail_text_done(&text);
+			r = mail_admin_request(s, reason);
+		if (r == 0)
+			pam_syslog(s->pamh, LOG_NOTICE,
+				   "reset request of '%s' mailed to the "
+				   "administrator",
+				   s->user);
 	}
-	if (r < 0) {
-		sspr_ui_error(&s->ui, "%s",
-			      _("The request could not be sent. Please contact "
-				"your administrator directly."));
-		return;
-	}
-	pam_syslog(s->pamh, LOG_NOTICE, "reset request %s the administrator",
-		   known ? "mailed to" : "for an unknown user not sent to");
+	wait_floor(s, &start);
 	sspr_ui_info(&s->ui, "%s",
-		     _("Your request was sent to your administrator."));
+		     _("Your request has been recorded. If your administrator "
+		       "does not get back to you soon, please contact them "
+		       "directly."));
 }
 
 /* Read the record once to learn the methods and the lockout state. */
@@ -435,6 +479,42 @@ ask_new_password(struct sspr_reset *s, char **ret_password)
 	return 0;
 }
 
+/*
+ * Why the local account must not be reset (for the log), or NULL.
+ *
+ * The shadow entry is checked here, before any challenge, rather than by
+ * running the account stage of the host's stack on a nested handle: that
+ * stage runs for a name anyone can type, and its modules act as well as
+ * check (pam_faillock's account stage clears the failed-login tally, so a
+ * stranger answering "y" would wipe the count that protects the
+ * password; pam_sss and pam_ldap ask a server, whose answer time tells
+ * which names exist). What pam_unix refuses, locked or expired, is all
+ * here; login still runs its own account stage after a reset.
+ */
+static const char *
+account_refusal(struct sspr_reset *s)
+{
+	return sspr_account_refusal(pam_modutil_getspnam(s->pamh, s->user),
+				    time(NULL));
+}
+
+/*
+ * The administrator may lock the account while the person proves who
+ * they are or types the new password: look again right before the change.
+ */
+static int
+still_resettable(struct sspr_reset *s)
+{
+	const char *why = account_refusal(s);
+
+	if (why == NULL)
+		return 0;
+	pam_syslog(s->pamh, LOG_NOTICE,
+		   "reset of '%s' stopped before the change: %s", s->user, why);
+	say_not_available(s);
+	return -EPERM;
+}
+
 /* Ask for and apply the new password, with a bounded number of tries. */
 static int
 set_new_password(struct sspr_reset *s)
@@ -450,6 +530,11 @@ set_new_password(struct sspr_reset *s)
 		r = ask_new_password(s, &password);
 		if (r < 0)
 			continue;
+		r = still_resettable(s);
+		if (r < 0) {
+			sspr_free_secret(password);
+			break;
+		}
 		r = sspr_apply_password(s->pamh, s->cfg, s->user, password, msg,
 					sizeof(msg));
 		if (r == 0 && s->cfg->after_reset == SSPR_AFTER_LOGIN)
@@ -482,33 +567,38 @@ precheck_sync(struct sspr_reset *s)
 	return r;
 }
 
+/*
+ * Unknown users, users the gate leaves out (root among them), accounts
+ * the administrator locked or let expire, users locked after failed
+ * attempts and users without a method all hear say_not_available(),
+ * after the same time (wait_floor): the prompt does not tell which it is.
+ */
 static int
 run(struct sspr_reset *s)
 {
-	const struct passwd *pw = getpwnam(s->user);
+	const struct passwd *pw = pam_modutil_getpwnam(s->pamh, s->user);
 	/*
 	 * Only the account's own spelling: a case-insensitive directory
 	 * would otherwise give "ALICE" a record (and limits) of its own.
 	 */
 	bool known = pw != NULL && strcmp(pw->pw_name, s->user) == 0 &&
 		     sspr_store_name_ok(s->user);
+	const char *why = NULL;	   /* not available, for the log */
+	const char *reason = NULL; /* for the administrator request mail */
+	struct timespec start;
 	bool locked = false;
 	int r;
 
-	if (known && !sspr_gate_allowed(s->cfg, s->user)) {
-		pam_syslog(s->pamh, LOG_NOTICE,
-			   "reset refused for '%s': not enabled for this user",
-			   s->user);
-		sspr_ui_error(&s->ui, "%s",
-			      _("Self-service password reset is not set up "
-				"for your account. Please contact your "
-				"administrator."));
-		offer_admin_request(s, known,
-				    "Self-service password reset is not "
-				    "enabled for this account.");
-		return PAM_AUTH_ERR;
-	}
-	if (known) {
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (!known) {
+		why = "unknown user";
+	} else if ((why = account_refusal(s)) != NULL) {
+		/* Locked by the administrator: nothing to ask them for. */
+	} else if (!sspr_gate_allowed(s->cfg, s->user)) {
+		why = "not enabled for this user";
+		reason = "Self-service password reset is not enabled for this "
+			 "account.";
+	} else {
 		r = load_methods(s, &locked);
 		if (r < 0) {
 			sspr_ui_error(&s->ui, "%s",
@@ -518,21 +608,27 @@ run(struct sspr_reset *s)
 					"administrator."));
 			return PAM_AUTHINFO_UNAVAIL;
 		}
+		if (locked) {
+			why = "locked after failed attempts";
+		} else if (methods_left(s) < s->cfg->methods_required) {
+			why = "not enough registered methods";
+			reason = "No verification method is registered for "
+				 "this account.";
+		}
 	}
-	if (!known || locked || methods_left(s) < s->cfg->methods_required) {
+	if (why != NULL) {
+		/* A mistyped name may be someone's password: not logged. */
 		if (!known)
 			pam_syslog(s->pamh, LOG_NOTICE,
-				   "reset not available: unknown user");
+				   "reset not available: %s", why);
 		else
 			pam_syslog(s->pamh, LOG_NOTICE,
 				   "reset not available for '%s': %s", s->user,
-				   locked ? "locked after failed attempts"
-					  : "not enough registered methods");
-		pam_fail_delay(s->pamh, s->cfg->fail_delay * 1000000u);
+				   why);
+		/* The floor, in place of pam_fail_delay's random delay. */
+		wait_floor(s, &start);
 		say_not_available(s);
-		offer_admin_request(s, known && !locked,
-				    "No verification method is registered "
-				    "for this account.");
+		offer_admin_request(s, known, reason);
 		return PAM_AUTH_ERR;
 	}
 	r = challenge(s);
@@ -576,7 +672,7 @@ sspr_flow_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 
 	sspr_conv_ui(pamh, &s.ui);
 	/* A mistyped name may be someone's password: only known names. */
-	if (getpwnam(user) != NULL)
+	if (pam_modutil_getpwnam(pamh, user) != NULL)
 		pam_syslog(pamh, LOG_NOTICE, "password reset started for '%s'",
 			   user);
 	else

@@ -10,12 +10,21 @@
 #   (c) "heavy": the same module objects linked straight against libcurl,
 #       libcrypto, libcjson and libqrencode, what the lean design avoids
 #   (d) dlopen of pam_sspr.so against sspr-flow.so (and the heavy module)
+#   (e) the "not available" answer plus the administrator request, for a
+#       name that is no account against an account whose answer needs
+#       Microsoft 365 (emulator, 0.3 s a request) and a mail, and one
+#       the administrator locked: with the fail_delay floor the medians
+#       must agree within 5 %; without it (fail_delay = 0) they do not
 # Ratios, not absolute times, are the result: this machine is noisy.
 #   BENCH_RUNS=N  runs of each variant (default 51)
+#   BENCH_NA_RUNS=N  runs of each (e) case (default 21, about 2 s each)
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TESTS_DIR/lib/sandbox.sh"
+. "$TESTS_DIR/lib/smtp.sh"
+. "$TESTS_DIR/lib/m365.sh"
 need pamtester pkg-config "${CC:-cc}" readelf
 RUNS=${BENCH_RUNS:-51}
+NA_RUNS=${BENCH_NA_RUNS:-21}
 CC=${CC:-cc}
 PAMTESTER=$(command -v pamtester)
 LEAN=$BUILD/pam_sspr.so
@@ -193,6 +202,88 @@ echo
 echo "  objs: shared objects ld.so mapped into the process (pamtester rows),"
 echo "  or the library's dependencies as ldd lists them (dlopen rows); instr:"
 echo "  instructions the whole process executed (valgrind --tool=callgrind)."
+
+# (e) Not available: every case hears the same words (tests/pam/
+# test_not_available.sh); here, after the same time. A stack of the
+# module alone, so pam_unix's own time for a wrong password does not
+# count: without a password typed, the branch starts at once. Each run
+# first removes the user's record, so every request of bob's is mailed
+# again rather than refused for the hour (the same rm runs for the
+# others).
+smtp_start
+sandbox_add_user bob 'OldPass#1'
+sandbox_add_user carol 'OldPass#1'
+sandbox_run passwd -l carol >/dev/null
+m365_start bob carol
+m365_fault '{"method": "GET", "path": "emailMethods", "delay": 0.3, "times": null}'
+cat "$SMTP_CA" "$M365_CA" >"$TMP/ca-both.pem"
+for floor in 1 0; do
+	f=$SB/etc/security/sspr-na$floor.conf
+	install -m 0600 "$SSPR_CONF" "$f"
+	sed -i '/^\(fail_delay\|services\|ca_file\) *=/d' "$f"
+	cat >>"$f" <<-CONF
+	fail_delay = $floor
+	services = bench-na1 bench-na0
+	email_source = both
+	ca_file = $TMP/ca-both.pem
+	smtp_url = smtp://127.0.0.1:$SMTP_PORT
+	mail_from = sspr@test.example
+	admin_contact = admin@test.example
+	CONF
+	cat >"$SB/etc/pam.d/bench-na$floor" <<-PAM
+	auth	[success=1 default=ignore]	$LEAN conf=/etc/security/sspr-na$floor.conf
+	auth	requisite			pam_deny.so
+	auth	required			pam_permit.so
+	PAM
+done
+cat >"$TMP/na-run" <<RUN
+#!/bin/sh
+rm -f "$SB/state/u-\$2"
+exec "$PAMTESTER" "bench-na\$1" "\$2" authenticate
+RUN
+chmod 0755 "$TMP/na-run"
+printf 'y\n' >"$TMP/in-na"
+for u in nosuchuser bob carol; do
+	out=$(sandbox_run "$TMP/na-run" 0 $u <"$TMP/in-na" 2>&1)
+	if ! grep -q 'Password reset is not available' <<<"$out" ||
+		! grep -q 'Your request has been recorded' <<<"$out"; then
+		echo "bench: $u is not answered as not available: $out" >&2
+		exit 1
+	fi
+done
+m365_clear
+n=$(smtp_count)
+sandbox_run "$TMP/na-run" 0 bob <"$TMP/in-na" >/dev/null 2>&1
+if [ "$(m365_count GET emailMethods)" != 1 ] || ! smtp_wait_count $((n + 1)); then
+	echo "bench: bob's case did not ask Microsoft 365 and mail" >&2
+	exit 1
+fi
+m365_fault '{"method": "GET", "path": "emailMethods", "delay": 0.3, "times": null}'
+na=$(sandbox_run "$TMP/timing" exec "$NA_RUNS" \
+	unknown1 "$TMP/in-na" "$TMP/na-run 1 nosuchuser" \
+	exists1 "$TMP/in-na" "$TMP/na-run 1 bob" \
+	locked1 "$TMP/in-na" "$TMP/na-run 1 carol" \
+	unknown0 "$TMP/in-na" "$TMP/na-run 0 nosuchuser" \
+	exists0 "$TMP/in-na" "$TMP/na-run 0 bob" \
+	locked0 "$TMP/in-na" "$TMP/na-run 0 carol") || exit 1
+echo
+echo "  (e) not available + administrator request, pam_sspr alone, $NA_RUNS runs"
+printf '  %-42s %11s %7s\n' "" median ratio
+narow() { row "$1" "$na" "$2" "$3" ""; }
+narow "fail_delay = 1: no such account" unknown1 unknown1
+narow "fail_delay = 1: no method (Graph + mail)" exists1 unknown1
+narow "fail_delay = 1: locked by the admin" locked1 unknown1
+narow "fail_delay = 0: no such account" unknown0 unknown0
+narow "fail_delay = 0: no method (Graph + mail)" exists0 unknown0
+narow "fail_delay = 0: locked by the admin" locked0 unknown0
+within=$(awk -v u="$(median "$na" unknown1)" -v e="$(median "$na" exists1)" \
+	-v l="$(median "$na" locked1)" 'BEGIN {
+	d = (e > u ? e - u : u - e) / u; d2 = (l > u ? l - u : u - l) / u
+	if (d2 > d) d = d2
+	printf "%.1f %% (%s)", d * 100, d <= 0.05 ? "within 5 %" : "NOT within 5 %" }')
+echo "  with the floor, account or not: medians differ by at most $within"
+echo "  (each run waits for the floor twice: before the sentence, and before"
+echo "  the answer to the administrator request)"
 lean_ratio=$(awk -v m="$(median "$good" lean)" -v b="$(median "$good" base)" \
 	'BEGIN { printf "%.2f", m / b }')
 echo "  lean module, correct password: ${lean_ratio}x the baseline" \

@@ -82,8 +82,8 @@ sandbox_conf "enable = group" "enable_group = nosuchgroup sspr-users"
 login_start
 term_answer gina 'Password: *$'
 term_answer '' 'Login incorrect'
-check "not in the group: told reset is not set up" term_has 'not set up for your account. Please contact your administrator.'
-check "not in the group: logged" grep -q "reset refused for 'gina': not enabled" "$SB/syslog"
+check "not in the group: told what an unknown name is told" term_has 'Password reset is not available for this account'
+check "not in the group: logged" grep -q "reset not available for 'gina': not enabled" "$SB/syslog"
 login_start
 n=$(smtp_count)
 term_answer hank 'Password: *$'

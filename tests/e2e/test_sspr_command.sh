@@ -112,6 +112,17 @@ no_uri() { ! term_screen | grep -q otpauth; }
 check "wrong password: no key shown" no_uri
 check "wrong password: record unchanged" [ "$before" = "$(sha256sum <"$REC")" ]
 
+# --- an expired account cannot change its methods, even with the right
+# password: the sspr service's account stage refuses it
+sandbox_run chage -E 0 alice
+term_as alice enroll totp
+term_wait 'Password: *$'
+term_answer 'Alice#Pass1' '^exit status 3$'
+check "expired account: exit 3" true
+check "expired account: no key shown" no_uri
+check "expired account: record unchanged" [ "$before" = "$(sha256sum <"$REC")" ]
+sandbox_run chage -E -1 alice
+
 # --- status: masked address, the app, no terminal needed
 out=$(as alice status)
 check "status: masked address" grep -qF 'backup email a•••••@example.org' <<<"$out"

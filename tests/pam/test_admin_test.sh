@@ -226,6 +226,15 @@ check "unknown local user: not found in Microsoft 365 either" line FAIL "Microso
 at "$GOOD" carol
 check "carol without a registered email: still passes" [ "$RC" = 0 ]
 check "carol: no email registered there" line OK "emailMethods readable; no email registered there"
+sandbox_run passwd -l carol >/dev/null
+at "$GOOD" carol
+check "locked account: FAIL" line FAIL "user carol may not reset here: the account is locked"
+check "locked account: exit 1" [ "$RC" = 1 ]
+sandbox_run passwd -u carol >/dev/null
+sandbox_run chage -E 0 carol >/dev/null
+at "$GOOD" carol
+check "expired account: FAIL" line FAIL "user carol may not reset here: the account has expired"
+sandbox_run chage -E -1 carol >/dev/null
 GROUP=$(conf group "${SMTP_CONF[@]}" enable=group enable_group=sspr-users)
 at "$GROUP" alice
 check "not in enable_group: FAIL" line FAIL "user alice may not reset here (enable = group, not in group sspr-users)"

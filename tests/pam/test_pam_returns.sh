@@ -25,7 +25,7 @@ out=$(auth sudo-like bob 'wrong\n')
 check "a service not listed in services is never offered the branch" not grep -q 'Forgot' <<<"$out"
 
 out=$(auth login root 'wrong\ny\n')
-check "root is never offered a self-service reset" grep -q 'not set up for your account' <<<"$out"
+check "root is never offered a self-service reset" grep -q 'Password reset is not available for this account' <<<"$out"
 
 sandbox_conf "enable = none"
 out=$(auth login bob 'wrong\n')
