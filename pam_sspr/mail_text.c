@@ -247,6 +247,51 @@ sspr_mail_text_admin_request(const struct sspr_mail_event *ev,
 	return 0;
 }
 
+int
+sspr_mail_text_locked(const struct sspr_mail_event *ev, time_t until,
+		      struct sspr_mail_text *ret)
+{
+	struct sspr_mail_text t = { NULL, NULL };
+	struct sspr_mail_event end = { .host = "-", .when = until };
+	char host[HOST_NAME_MAX + 1];
+	char date[64];
+	char until_date[64];
+	char unused[8];
+	char origin[96];
+	int r;
+
+	if (ev == NULL || ev->user == NULL || until <= 0)
+		return -EINVAL;
+	event_where_when(ev, host, sizeof(host), date, sizeof(date));
+	event_where_when(&end, unused, sizeof(unused), until_date,
+			 sizeof(until_date));
+	origin_phrase(ev, origin, sizeof(origin));
+	r = text_printf(&t.subject,
+			_("Password reset of %s on %s is locked: someone "
+			  "typed wrong codes"),
+			ev->user, host);
+	if (r == 0)
+		r = text_printf(
+		    &t.body,
+		    _("Hello,\n\n"
+		      "Someone typed wrong verification codes several times "
+		      "to reset the password of the account \"%s\" on the "
+		      "computer \"%s\"%s, most recently on %s.\n\n"
+		      "Password reset for this account is locked until %s. "
+		      "Your password has not been changed, and signing in "
+		      "with it still works.\n\n"
+		      "If this was you, wait until then and try again.\n\n"
+		      "If this was not you, someone is trying to get into "
+		      "your account: tell your administrator.\n\n" FOOTER),
+		    ev->user, host, origin, date, until_date);
+	if (r < 0) {
+		sspr_mail_text_done(&t);
+		return r;
+	}
+	*ret = t;
+	return 0;
+}
+
 void
 sspr_mail_text_done(struct sspr_mail_text *text)
 {

@@ -663,6 +663,8 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 			print_time("code expires", rec.code_expires);
 		printf("%-18s %u\n", "failures", rec.failures);
 		print_time("locked until", rec.locked_until);
+		printf("%-18s %u\n", "lockouts in a row", rec.lockouts);
+		printf("%-18s %u\n", "wrong codes today", rec.day_failures);
 		print_time("remind after", rec.remind_after);
 		if (rec.sync_pending != 0)
 			print_time("unfinished sync", rec.sync_pending);

@@ -50,6 +50,13 @@ int sspr_mail_text_admin_request(const struct sspr_mail_event *ev,
 				 const char *reason,
 				 struct sspr_mail_text *ret);
 
+/*
+ * To the account's owner: wrong codes locked the reset of the account
+ * until the time until; if it was not them, someone is trying.
+ */
+int sspr_mail_text_locked(const struct sspr_mail_event *ev, time_t until,
+			  struct sspr_mail_text *ret);
+
 /* Wipe and free both strings; the text is empty afterwards. */
 void sspr_mail_text_done(struct sspr_mail_text *text);
 

@@ -40,7 +40,10 @@ struct sspr_record {
 	/* failed challenges and lockout */
 	unsigned failures;
 	time_t failure_first;
-	time_t locked_until;
+	time_t locked_until; /* also after it ended: when the last lock ends */
+	unsigned lockouts;   /* lockouts in a row: each one is longer */
+	unsigned day_failures; /* wrong codes in the 24 hours from day_first */
+	time_t day_first;
 
 	/* enrollment at sign-in: no reminder before this time */
 	time_t remind_after;

@@ -38,6 +38,9 @@ records_equal(const struct sspr_record *a, const struct sspr_record *b)
 	       a->failures == b->failures &&
 	       a->failure_first == b->failure_first &&
 	       a->locked_until == b->locked_until &&
+	       a->lockouts == b->lockouts &&
+	       a->day_failures == b->day_failures &&
+	       a->day_first == b->day_first &&
 	       a->remind_after == b->remind_after &&
 	       a->sync_pending == b->sync_pending &&
 	       a->admin_request_sent == b->admin_request_sent;

@@ -87,6 +87,9 @@ full_record(struct sspr_record *rec)
 	rec->failures = 4;
 	rec->failure_first = 1699990000;
 	rec->locked_until = 1700009999;
+	rec->lockouts = 3;
+	rec->day_failures = 7;
+	rec->day_first = 1699980000;
 	rec->remind_after = 1800000000;
 	rec->sync_pending = 1700000123;
 	rec->admin_request_sent = 1700000456;
