@@ -52,7 +52,7 @@ issue_code(struct sspr_reset *s)
 	r = sspr_reset_record_open(s, &rec, &lock);
 	if (r < 0)
 		return r;
-	r = sspr_code_may_send(s->cfg, &rec, time(NULL), &wait);
+	r = sspr_code_may_send(s->cfg, &rec, PURPOSE, time(NULL), &wait);
 	if (r == 0)
 		r = sspr_code_issue(s->cfg, &rec, s->user, PURPOSE, s->email,
 				    time(NULL), &code);
@@ -71,7 +71,7 @@ issue_code(struct sspr_reset *s)
 	if (r < 0) {
 		/* An unsent code must not count against the person. */
 		if (sspr_reset_record_open(s, &rec, &lock) == 0) {
-			sspr_record_clear_code(&rec);
+			sspr_code_unsent(&rec, PURPOSE, s->email);
 			sspr_reset_record_close(s, &rec, lock, true);
 		}
 		sspr_ui_error(&s->ui, "%s",
@@ -118,7 +118,7 @@ verify_code(struct sspr_reset *s, const char *typed, unsigned *ret_left,
 	r = sspr_code_verify(s->cfg, &rec, s->user, PURPOSE, typed, time(NULL));
 	if (r == -EACCES)
 		*ret_locked = sspr_reset_count_failure(s, &rec);
-	*ret_left = rec.code_attempts_left;
+	*ret_left = rec.reset_code.attempts_left;
 	if (sspr_reset_record_close(s, &rec, lock, true) < 0)
 		return -EIO;
 	return r;
@@ -134,8 +134,8 @@ code_pending(struct sspr_reset *s)
 	if (sspr_reset_record_open(s, &rec, &lock) < 0)
 		return false;
 	pending = sspr_code_pending(&rec, PURPOSE, time(NULL)) &&
-		  rec.code_address != NULL &&
-		  strcmp(rec.code_address, s->email) == 0;
+		  rec.reset_code.address != NULL &&
+		  strcmp(rec.reset_code.address, s->email) == 0;
 	sspr_reset_record_close(s, &rec, lock, false);
 	return pending;
 }

@@ -78,7 +78,10 @@ send_enroll_mail(const struct sspr_cfg *cfg, const char *user,
 	return r;
 }
 
-/* Drop a pending enrollment code for address (after a failed send). */
+/*
+ * Drop a pending enrollment code for address after a failed send, and
+ * give its send back: it must not delay the next one.
+ */
 static void
 forget_code(const struct sspr_cfg *cfg, const char *user, const char *address)
 {
@@ -87,11 +90,9 @@ forget_code(const struct sspr_cfg *cfg, const char *user, const char *address)
 
 	if (sspr_enroll_record_open(cfg, user, &rec, &lock) < 0)
 		return;
-	if (rec.code_purpose != NULL &&
-	    strcmp(rec.code_purpose, PURPOSE) == 0 &&
-	    rec.code_address != NULL &&
-	    strcmp(rec.code_address, address) == 0) {
-		sspr_record_clear_code(&rec);
+	if (rec.enroll_code.address != NULL &&
+	    strcmp(rec.enroll_code.address, address) == 0) {
+		sspr_code_unsent(&rec, PURPOSE, address);
 		sspr_enroll_record_close(cfg, user, &rec, lock, true);
 	} else {
 		sspr_enroll_record_close(cfg, user, &rec, lock, false);
@@ -127,15 +128,15 @@ start_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		return r;
 	}
 	reuse = sspr_code_pending(&rec, PURPOSE, now) &&
-		rec.code_address != NULL &&
-		strcmp(rec.code_address, address) == 0;
+		rec.enroll_code.address != NULL &&
+		strcmp(rec.enroll_code.address, address) == 0;
 	if (!reuse) {
-		r = sspr_code_may_send(cfg, &rec, now, &wait);
+		r = sspr_code_may_send(cfg, &rec, PURPOSE, now, &wait);
 		if (r == 0)
 			r = sspr_code_issue(cfg, &rec, user, PURPOSE, address,
 					    now, &code);
 	}
-	*ret_expires = rec.code_expires;
+	*ret_expires = rec.enroll_code.expires;
 	if (reuse || r < 0)
 		sspr_enroll_record_close(cfg, user, &rec, lock, false);
 	else
@@ -204,8 +205,8 @@ check_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		sspr_enroll_store_failed(ui, r, log, loglen, "read the record");
 		return r;
 	}
-	if (rec.code_address == NULL ||
-	    strcmp(rec.code_address, address) != 0) {
+	if (rec.enroll_code.address == NULL ||
+	    strcmp(rec.enroll_code.address, address) != 0) {
 		r = -ENOENT;
 		save = false;
 	} else {
@@ -219,10 +220,9 @@ check_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		} else {
 			free(rec.email);
 			rec.email = copy;
-			sspr_record_clear_code(&rec);
 		}
 	}
-	left = rec.code_attempts_left;
+	left = rec.enroll_code.attempts_left;
 	if (r == -ENOENT || r == -ENOMEM)
 		save = false;
 	if (save) {

@@ -401,7 +401,7 @@ forget_failed_challenges(struct sspr_reset *s)
 
 	if (sspr_reset_record_open(s, &rec, &lock) == 0) {
 		sspr_clear_failures(&rec);
-		sspr_record_clear_code(&rec);
+		sspr_code_slot_clear(&rec.reset_code);
 		sspr_reset_record_close(s, &rec, lock, true);
 	}
 }

@@ -655,12 +655,13 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 			       rec.totp_digits);
 		else
 			printf("%-18s -\n", "authenticator app");
-		printf("%-18s %s\n", "pending code",
-		       rec.code_hash != NULL && rec.code_purpose != NULL
-			   ? rec.code_purpose
-			   : "-");
-		if (rec.code_hash != NULL)
-			print_time("code expires", rec.code_expires);
+		/* "-": no code of that kind pending */
+		print_time("reset code until", rec.reset_code.hash != NULL
+						   ? rec.reset_code.expires
+						   : 0);
+		print_time("enroll code until", rec.enroll_code.hash != NULL
+						    ? rec.enroll_code.expires
+						    : 0);
 		printf("%-18s %u\n", "failures", rec.failures);
 		print_time("locked until", rec.locked_until);
 		printf("%-18s %u\n", "lockouts in a row", rec.lockouts);
