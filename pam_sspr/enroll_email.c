@@ -302,8 +302,10 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		  size_t loglen)
 {
 	struct sspr_record rec = { 0 };
+	struct sspr_method_change change = { .method = SSPR_CHANGE_EMAIL };
 	char *masked = NULL;
 	char *answer = NULL;
+	char *old = NULL;
 	time_t expires = 0;
 	unsigned rounds;
 	bool yes = false;
@@ -358,12 +360,20 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 			sspr_enroll_log(log, loglen, "kept the old address");
 			return -ECANCELED;
 		}
+		/* Told of the change, below, at the address it replaces. */
+		old = sspr_strdup(rec.email);
+		if (old == NULL) {
+			sspr_record_done(&rec);
+			sspr_enroll_store_failed(ui, -ENOMEM, log, loglen,
+						 "read the record");
+			return -ENOMEM;
+		}
 	}
 	sspr_record_done(&rec);
 
 	r = start_email_code(cfg, ui, user, address, log, loglen, &expires);
 	if (r < 0)
-		return r;
+		goto out;
 
 	/* A few extra rounds for answers that are not codes at all. */
 	for (rounds = 0; rounds < cfg->code_attempts + 3; rounds++) {
@@ -376,7 +386,8 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 				       "run this again and type it."));
 			sspr_enroll_log(log, loglen,
 					"cancelled at the code prompt");
-			return -ECANCELED;
+			r = -ECANCELED;
+			goto out;
 		}
 		r = check_email_code(cfg, ui, user, address, answer, log,
 				     loglen);
@@ -388,10 +399,14 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 	if (r == -EAGAIN) {
 		sspr_ui_error(ui, _("Nothing was registered."));
 		sspr_enroll_log(log, loglen, "no usable code typed");
-		return -EACCES;
+		r = -EACCES;
+		goto out;
 	}
 	if (r < 0)
-		return r;
+		goto out;
+	/* Mailed before the person hears it is done and goes on. */
+	change.action = old != NULL ? SSPR_CHANGE_REPLACED : SSPR_CHANGE_ADDED;
+	sspr_enroll_notify(cfg, user, &change, old, address, log, loglen);
 	masked = sspr_mail_mask(address);
 	sspr_ui_info(ui,
 		     _("Your backup email address %s is registered. If you "
@@ -399,5 +414,7 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		       "there at the login prompt."),
 		     masked != NULL ? masked : "");
 	free(masked);
-	return 0;
+out:
+	free(old);
+	return r;
 }
