@@ -121,8 +121,8 @@ sspr_reset_failed(struct sspr_reset *s, bool locked)
 		   "password reset locked for '%s' for %lld seconds after too "
 		   "many failed attempts",
 		   s->user, (long long)(s->locked_until - time(NULL)));
-	sspr_reset_say_locked(s);
 	notify_locked(s);
+	sspr_reset_say_locked(s);
 	return -EPERM;
 }
 
