@@ -195,8 +195,11 @@ sspr_enroll_notify(const struct sspr_cfg *cfg, const char *user,
 		   size_t loglen)
 {
 	const char *to[2] = { old_address, new_address };
+	/* The log names no address: root can look it up, others need not. */
+	const char *label[2] = { "the backup address", "the new address" };
+	char err[2][SSPR_ERR_MAX] = { "", "" };
+	int r[2] = { -ENOENT, -ENOENT };
 	char *new_masked = NULL;
-	bool mailed = false;
 	unsigned i;
 
 	if (new_address != NULL && old_address != NULL &&
@@ -206,29 +209,27 @@ sspr_enroll_notify(const struct sspr_cfg *cfg, const char *user,
 		log_append(log, loglen, " (no notice: no address to mail)");
 		return;
 	}
+	if (to[0] != NULL && to[1] != NULL)
+		label[0] = "the previous address";
 	if (new_address != NULL)
 		new_masked = sspr_mail_mask(new_address);
-	for (i = 0; i < 2; i++) {
-		char err[SSPR_ERR_MAX] = "";
-		char *masked;
-
-		if (to[i] == NULL)
-			continue;
-		masked = sspr_mail_mask(to[i]);
-		/* the old address of a replaced one: "changed from here" */
-		if (notify_one(cfg, user, change, to[i],
-			       i == 0 && to[1] != NULL, new_masked, err,
-			       sizeof(err)) == 0)
-			log_append(log, loglen, "%s%s",
-				   mailed ? " and " : " (notice mailed to ",
-				   masked != NULL ? masked : "?");
-		else
-			log_append(log, loglen, "%snot to %s: %s",
-				   mailed ? " and " : " (notice ",
-				   masked != NULL ? masked : "?", err);
-		mailed = true;
-		free(masked);
-	}
-	log_append(log, loglen, ")");
+	for (i = 0; i < 2; i++)
+		if (to[i] != NULL)
+			/* the old address of a replaced one: "changed from
+			 * here" */
+			r[i] = notify_one(cfg, user, change, to[i],
+					  i == 0 && to[1] != NULL, new_masked,
+					  err[i], sizeof(err[i]));
 	free(new_masked);
+	if (r[0] == 0 && r[1] == 0)
+		log_append(log, loglen, " (notice mailed to %s and %s)",
+			   label[0], label[1]);
+	else if (r[0] == 0 || r[1] == 0)
+		log_append(log, loglen, " (notice mailed to %s)",
+			   label[r[0] == 0 ? 0 : 1]);
+	for (i = 0; i < 2; i++)
+		if (to[i] != NULL && r[i] < 0)
+			log_append(log, loglen,
+				   " (notice not mailed to %s: %s)", label[i],
+				   err[i]);
 }

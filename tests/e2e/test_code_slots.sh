@@ -77,7 +77,7 @@ sandbox_conf "$LIVE"
 n=$(smtp_count)
 out=$(attempt bob)
 check "server back: the next try is not told to wait" not grep -q 'Please wait' <<<"$out"
-check "server back: the code is sent" grep -q 'A code was sent to b•••••@example.org' <<<"$out"
+check "server back: the code is sent" grep -Eq 'A code was sent to b[^@ ]+@example.org' <<<"$out"
 check "server back: and arrives" smtp_wait_count $((n + 1))
 check "the record holds one pending code" [ "$(grep -c '^code_hash' "$SB/state/u-bob")" = 1 ]
 
@@ -90,16 +90,16 @@ check "after a burnt code: a new one, no wait" grep -q 'A code was sent to' <<<"
 # --- a stranger at the prompt and carol's pending enrollment code
 sandbox_conf "resend_interval = 0" "resend_per_hour = 2"
 out=$(attempt carol)
-check "stranger: a reset code is mailed" grep -q 'A code was sent to c•••••@example.org' <<<"$out"
+check "stranger: a reset code is mailed" grep -Eq 'A code was sent to c[^@ ]+@example.org' <<<"$out"
 out=$(attempt carol '')
 check "stranger: Enter for another one (the hour's budget of 2)" \
-	grep -q 'A code was sent to c•••••@example.org' <<<"$out"
+	grep -Eq 'A code was sent to c[^@ ]+@example.org' <<<"$out"
 term_as carol enroll email carol.new@example.org
 term_wait 'Password: *$'
 n=$(smtp_count)
 term_answer 'Carol#Pass1' 'Replace it with the new one\? \[y/N\] *$'
 term_answer y 'Code from the mail: *$'
-check "enrollment: a budget of its own, the code is mailed" term_has 'A code was sent to c•••••@example.org'
+check "enrollment: a budget of its own, the code is mailed" term_has 'A code was sent to c[^@ ]+@example.org'
 check "enrollment mail arrived" smtp_wait_count $((n + 1))
 enroll_code=$(smtp_last_code)
 out=$(attempt carol '')
@@ -107,6 +107,6 @@ check "stranger: the reset budget is spent, told to wait" grep -q 'Please wait' 
 out=$(attempt carol 00000000 00000001 00000002)
 check "stranger: burnt the pending reset code" grep -q 'no attempts are left' <<<"$out"
 term_answer "$enroll_code" '^exit status'
-check "the enrollment code still works" term_has 'Your backup email address c•••••@example.org is registered'
+check "the enrollment code still works" term_has 'Your backup email address c[^@ ]+@example.org is registered'
 check "and is registered" grep -qx 'email = carol.new@example.org' "$SB/state/u-carol"
 finish

@@ -116,18 +116,18 @@ check "added: the notice names account and host" \
 check "added: the notice says what to do if it was not them" \
 	notice_to dora.one@example.org 'If this was not you, contact your administrator right away'
 check "added: no code or password in the notice" no_secret_in_notices
-check "added: logged on one line" grep -q "email enrollment for 'dora': backup email address registered (notice mailed to d•••••@example.org)" "$SB/syslog"
+check "added: logged on one line" grep -q "email enrollment for 'dora': backup email address registered (notice mailed to the new address)" "$SB/syslog"
 
 # --- replaced: the previous and the new address hear of it
 mark_mails
 enroll_email dora 'Dora#Pass1' dora.two@example.org replace
 check "replaced: registered" grep -qx 'email = dora.two@example.org' "$SB/state/u-dora"
 check "replaced: the old address is told codes no longer go there" \
-	notice_to dora.one@example.org 'changed from this address to another one: codes are no longer sent here.*Codes now go to d•••••@example.org'
+	notice_to dora.one@example.org 'changed from this address to another one: codes are no longer sent here.*Codes now go to d[^@ ]+@example.org'
 check "replaced: the new address is told too" notice_to dora.two@example.org 'this address replaced the earlier backup email address'
 check "replaced: two notices" [ "$(notices_count)" = 2 ]
 check "replaced: no code or password in the notices" no_secret_in_notices
-check "replaced: one log line names both" grep -q "email enrollment for 'dora': backup email address registered (notice mailed to d•••••@example.org and d•••••@example.org)" "$SB/syslog"
+check "replaced: one log line names both" grep -q "email enrollment for 'dora': backup email address registered (notice mailed to the previous address and the new address)" "$SB/syslog"
 
 # --- an authenticator app added: the backup address hears of it
 mark_mails
@@ -139,7 +139,7 @@ SECRETS+=("$secret")
 term_answer "$(oathtool --totp --base32 "$secret")" '^exit status 0$'
 check "totp added: a notice to the backup address" notice_to dora.two@example.org 'an authenticator app was registered'
 check "totp added: the key is not in the notice" no_secret_in_notices
-check "totp added: logged" grep -q "totp enrollment for 'dora': authenticator app registered (notice mailed to d•••••@example.org)" "$SB/syslog"
+check "totp added: logged" grep -q "totp enrollment for 'dora': authenticator app registered (notice mailed to the backup address)" "$SB/syslog"
 
 # --- removed by the user
 mark_mails
@@ -147,13 +147,13 @@ term_as dora remove totp
 term_wait 'Password: *$'
 term_answer 'Dora#Pass1' '^exit status 0$'
 check "totp removed: a notice" notice_to dora.two@example.org 'the authenticator app was removed'
-check "totp removed: logged" grep -q "'dora' removed their totp method (notice mailed to d•••••@example.org)" "$SB/syslog"
+check "totp removed: logged" grep -q "'dora' removed their totp method (notice mailed to the backup address)" "$SB/syslog"
 mark_mails
 term_as dora remove email
 term_wait 'Password: *$'
 term_answer 'Dora#Pass1' '^exit status 0$'
 check "email removed: the removed address is told" notice_to dora.two@example.org 'this address was removed as the backup email address'
-check "email removed: logged" grep -q "'dora' removed their email method (notice mailed to d•••••@example.org)" "$SB/syslog"
+check "email removed: logged" grep -q "'dora' removed their email method (notice mailed to the backup address)" "$SB/syslog"
 
 # --- removed by the administrator
 sandbox_record dora "email = dora.three@example.org"
@@ -162,7 +162,7 @@ sandbox_run "$BIN/sspr" admin remove dora >/dev/null
 check "admin remove: the record is gone" not test -e "$SB/state/u-dora"
 check "admin remove: the owner is told it was the administrator" \
 	notice_to dora.three@example.org 'every registered method .* was removed\. .*The administrator made this change\.'
-check "admin remove: logged" grep -q "root removed the record of 'dora' (notice mailed to d•••••@example.org)" "$SB/syslog"
+check "admin remove: logged" grep -q "root removed the record of 'dora' (notice mailed to the backup address)" "$SB/syslog"
 
 # --- enrollment at sign-in
 sandbox_conf "enroll_at_login = offer"
@@ -177,5 +177,5 @@ SECRETS+=("$(code_mailed_to ella.b@example.org)")
 term_answer "$(code_mailed_to ella.b@example.org)" 'is registered'
 check "at sign-in: a notice to the new address" notice_to ella.b@example.org 'this address was registered as the backup email address'
 check "at sign-in: no code or password in the notice" no_secret_in_notices
-check "at sign-in: logged" grep -q "email enrollment at sign-in for 'ella': backup email address registered (notice mailed to e•••••@example.org)" "$SB/syslog"
+check "at sign-in: logged" grep -q "email enrollment at sign-in for 'ella': backup email address registered (notice mailed to the new address)" "$SB/syslog"
 finish
