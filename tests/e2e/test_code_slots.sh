@@ -87,6 +87,12 @@ check "burnt the pending code" grep -q 'no attempts are left' <<<"$out"
 out=$(attempt bob)
 check "after a burnt code: a new one, no wait" grep -q 'A code was sent to' <<<"$out"
 
+# --- nor does one that expired (the record says so, nobody waits)
+sed -i 's/^code_expires = .*/code_expires = 1000/' "$SB/state/u-bob"
+out=$(attempt bob)
+check "after an expired code: a new one, no wait" grep -q 'A code was sent to' <<<"$out"
+check "after an expired code: not told to wait" not grep -q 'Please wait' <<<"$out"
+
 # --- a stranger at the prompt and carol's pending enrollment code
 sandbox_conf "resend_interval = 0" "resend_per_hour = 2"
 out=$(attempt carol)
