@@ -52,7 +52,7 @@ issue_code(struct sspr_reset *s)
 	r = sspr_reset_record_open(s, &rec, &lock);
 	if (r < 0)
 		return r;
-	r = sspr_code_may_send(s->cfg, &rec, time(NULL), &wait);
+	r = sspr_code_may_send(s->cfg, &rec, PURPOSE, time(NULL), &wait);
 	if (r == 0)
 		r = sspr_code_issue(s->cfg, &rec, s->user, PURPOSE, s->email,
 				    time(NULL), &code);
@@ -71,7 +71,7 @@ issue_code(struct sspr_reset *s)
 	if (r < 0) {
 		/* An unsent code must not count against the person. */
 		if (sspr_reset_record_open(s, &rec, &lock) == 0) {
-			sspr_record_clear_code(&rec);
+			sspr_code_unsent(&rec, PURPOSE, s->email);
 			sspr_reset_record_close(s, &rec, lock, true);
 		}
 		sspr_ui_error(&s->ui, "%s",
@@ -92,24 +92,33 @@ out:
 	return r;
 }
 
-/* Check a typed code under the lock; count a failure when it is wrong. */
+/*
+ * Check a typed code and count a failure in one locked step: between the
+ * check and the count no other session can check a code of its own.
+ * *ret_locked is true when this failure locked the branch.
+ */
 static int
-verify_code(struct sspr_reset *s, const char *typed, unsigned *ret_left)
+verify_code(struct sspr_reset *s, const char *typed, unsigned *ret_left,
+	    bool *ret_locked)
 {
 	struct sspr_record rec = { 0 };
 	int lock;
 	int r;
 
+	*ret_locked = false;
 	r = sspr_reset_record_open(s, &rec, &lock);
 	if (r < 0)
 		return r;
 	/* Another session may have locked the branch since this one began. */
 	if (sspr_is_locked(&rec, time(NULL))) {
+		s->locked_until = rec.locked_until;
 		sspr_reset_record_close(s, &rec, lock, false);
 		return -EPERM;
 	}
 	r = sspr_code_verify(s->cfg, &rec, s->user, PURPOSE, typed, time(NULL));
-	*ret_left = rec.code_attempts_left;
+	if (r == -EACCES)
+		*ret_locked = sspr_reset_count_failure(s, &rec);
+	*ret_left = rec.reset_code.attempts_left;
 	if (sspr_reset_record_close(s, &rec, lock, true) < 0)
 		return -EIO;
 	return r;
@@ -125,8 +134,8 @@ code_pending(struct sspr_reset *s)
 	if (sspr_reset_record_open(s, &rec, &lock) < 0)
 		return false;
 	pending = sspr_code_pending(&rec, PURPOSE, time(NULL)) &&
-		  rec.code_address != NULL &&
-		  strcmp(rec.code_address, s->email) == 0;
+		  rec.reset_code.address != NULL &&
+		  strcmp(rec.reset_code.address, s->email) == 0;
 	sspr_reset_record_close(s, &rec, lock, false);
 	return pending;
 }
@@ -136,6 +145,7 @@ sspr_challenge_email(struct sspr_reset *s)
 {
 	char *typed = NULL;
 	unsigned left = 0;
+	bool locked = false;
 	int r;
 
 	/*
@@ -168,7 +178,7 @@ sspr_challenge_email(struct sspr_reset *s)
 				return r;
 			continue;
 		}
-		r = verify_code(s, typed, &left);
+		r = verify_code(s, typed, &left, &locked);
 		sspr_free_secret(typed);
 		typed = NULL;
 		switch (r) {
@@ -179,7 +189,7 @@ sspr_challenge_email(struct sspr_reset *s)
 		case -EACCES:
 			pam_syslog(s->pamh, LOG_NOTICE,
 				   "wrong email code for '%s'", s->user);
-			if (sspr_reset_failed(s) < 0)
+			if (sspr_reset_failed(s, locked) < 0)
 				return -EPERM;
 			if (left == 0) {
 				sspr_ui_error(&s->ui, "%s",
@@ -213,13 +223,45 @@ sspr_challenge_email(struct sspr_reset *s)
 	}
 }
 
+/*
+ * Check an authenticator code and count a failure in one locked step, as
+ * verify_code() does.
+ */
+static int
+verify_totp(struct sspr_reset *s, const char *typed, bool *ret_locked)
+{
+	struct sspr_record rec = { 0 };
+	int lock;
+	int r;
+
+	*ret_locked = false;
+	r = sspr_reset_record_open(s, &rec, &lock);
+	if (r < 0)
+		return r;
+	if (sspr_is_locked(&rec, time(NULL))) {
+		s->locked_until = rec.locked_until;
+		sspr_reset_record_close(s, &rec, lock, false);
+		return -EPERM;
+	}
+	r = sspr_totp_verify(&rec, typed, time(NULL), s->cfg->totp_window);
+	/* Saved on success (the accepted step is spent) and on a failure. */
+	if (r == -EACCES || r == -EINVAL)
+		*ret_locked = sspr_reset_count_failure(s, &rec);
+	if (r == 0 || r == -EACCES || r == -EINVAL) {
+		if (sspr_reset_record_close(s, &rec, lock, true) < 0)
+			return -EIO;
+	} else {
+		sspr_reset_record_close(s, &rec, lock, false);
+	}
+	return r;
+}
+
 int
 sspr_challenge_totp(struct sspr_reset *s)
 {
-	struct sspr_record rec = { 0 };
 	char *typed = NULL;
 	unsigned tries;
-	int lock;
+	bool locked = false;
 	int r = -EACCES;
 
 	for (tries = 0; tries < s->cfg->code_attempts; tries++) {
@@ -227,19 +269,7 @@ sspr_challenge_totp(struct sspr_reset *s)
 				_("Code from your authenticator app: "));
 		if (r < 0)
 			return r;
-		r = sspr_reset_record_open(s, &rec, &lock);
-		if (r == 0 && sspr_is_locked(&rec, time(NULL))) {
-			sspr_reset_record_close(s, &rec, lock, false);
-			r = -EPERM;
-		} else if (r == 0) {
-			r = sspr_totp_verify(&rec, typed, time(NULL),
-					     s->cfg->totp_window);
-			/* Saved on success: the accepted step is spent. */
-			if (sspr_reset_record_close(s, &rec, lock, r == 0) <
-				0 &&
-			    r == 0)
-				r = -EIO;
-		}
+		r = verify_totp(s, typed, &locked);
 		sspr_free_secret(typed);
 		typed = NULL;
 		if (r == 0) {
@@ -254,7 +284,7 @@ sspr_challenge_totp(struct sspr_reset *s)
 			return r;
 		pam_syslog(s->pamh, LOG_NOTICE,
 			   "wrong authenticator code for '%s'", s->user);
-		if (sspr_reset_failed(s) < 0)
+		if (sspr_reset_failed(s, locked) < 0)
 			return -EPERM;
 		sspr_ui_error(&s->ui, "%s",
 			      _("That code is not correct. Check that the "

@@ -17,10 +17,14 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sspr/enroll_internal.h"
 #include "sspr/i18n.h"
+#include "sspr/mail.h"
+#include "sspr/mail_text.h"
 #include "sspr/store.h"
 
 static int (*priv_raise)(void);
@@ -130,4 +134,102 @@ sspr_enroll_store_failed(const struct sspr_ui *ui, int r, char *log,
 		      sspr_enroll_store_problem(r));
 	sspr_enroll_log(log, loglen, "cannot %s: %s", what,
 			sspr_enroll_store_problem(r));
+}
+
+/* --- telling the owner ------------------------------------------------- */
+
+/* Append to the log line. */
+static void log_append(char *log, size_t loglen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+log_append(char *log, size_t loglen, const char *fmt, ...)
+{
+	size_t used;
+	va_list ap;
+
+	if (log == NULL || loglen == 0)
+		return;
+	used = strnlen(log, loglen);
+	if (used >= loglen - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(log + used, loglen - used, fmt, ap);
+	va_end(ap);
+}
+
+/* One notice to one address; 0 or -errno with err for the log. */
+static int
+notify_one(const struct sspr_cfg *cfg, const char *user,
+	   const struct sspr_method_change *change, const char *to, bool to_old,
+	   const char *new_masked, char *err, size_t errlen)
+{
+	struct sspr_mail_event ev = { .user = user };
+	struct sspr_mail_text text = { NULL, NULL };
+	struct sspr_mail mail = { .to = to };
+	int r;
+
+	r = sspr_mail_text_method_changed(&ev, change, to_old, new_masked,
+					  &text);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot write the mail: %s",
+			 strerror(-r));
+		return r;
+	}
+	mail.subject = text.subject;
+	mail.body = text.body;
+	/* Root may be needed for smtp_password_file. */
+	r = sspr_enroll_raise();
+	if (r == 0) {
+		r = sspr_mail_send(cfg, &mail, err, errlen);
+		sspr_enroll_lower();
+	}
+	sspr_mail_text_done(&text);
+	return r;
+}
+
+void
+sspr_enroll_notify(const struct sspr_cfg *cfg, const char *user,
+		   const struct sspr_method_change *change,
+		   const char *old_address, const char *new_address, char *log,
+		   size_t loglen)
+{
+	const char *to[2] = { old_address, new_address };
+	/* The log names no address: root can look it up, others need not. */
+	const char *label[2] = { "the backup address", "the new address" };
+	char err[2][SSPR_ERR_MAX] = { "", "" };
+	int r[2] = { -ENOENT, -ENOENT };
+	char *new_masked = NULL;
+	unsigned i;
+
+	if (new_address != NULL && old_address != NULL &&
+	    strcasecmp(new_address, old_address) == 0)
+		to[1] = NULL;
+	if (to[0] == NULL && to[1] == NULL) {
+		log_append(log, loglen, " (no notice: no address to mail)");
+		return;
+	}
+	if (to[0] != NULL && to[1] != NULL)
+		label[0] = "the previous address";
+	if (new_address != NULL)
+		new_masked = sspr_mail_mask(new_address);
+	for (i = 0; i < 2; i++)
+		if (to[i] != NULL)
+			/* the old address of a replaced one: "changed from
+			 * here" */
+			r[i] = notify_one(cfg, user, change, to[i],
+					  i == 0 && to[1] != NULL, new_masked,
+					  err[i], sizeof(err[i]));
+	free(new_masked);
+	if (r[0] == 0 && r[1] == 0)
+		log_append(log, loglen, " (notice mailed to %s and %s)",
+			   label[0], label[1]);
+	else if (r[0] == 0 || r[1] == 0)
+		log_append(log, loglen, " (notice mailed to %s)",
+			   label[r[0] == 0 ? 0 : 1]);
+	for (i = 0; i < 2; i++)
+		if (to[i] != NULL && r[i] < 0)
+			log_append(log, loglen,
+				   " (notice not mailed to %s: %s)", label[i],
+				   err[i]);
 }

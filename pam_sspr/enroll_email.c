@@ -78,7 +78,10 @@ send_enroll_mail(const struct sspr_cfg *cfg, const char *user,
 	return r;
 }
 
-/* Drop a pending enrollment code for address (after a failed send). */
+/*
+ * Drop a pending enrollment code for address after a failed send, and
+ * give its send back: it must not delay the next one.
+ */
 static void
 forget_code(const struct sspr_cfg *cfg, const char *user, const char *address)
 {
@@ -87,11 +90,9 @@ forget_code(const struct sspr_cfg *cfg, const char *user, const char *address)
 
 	if (sspr_enroll_record_open(cfg, user, &rec, &lock) < 0)
 		return;
-	if (rec.code_purpose != NULL &&
-	    strcmp(rec.code_purpose, PURPOSE) == 0 &&
-	    rec.code_address != NULL &&
-	    strcmp(rec.code_address, address) == 0) {
-		sspr_record_clear_code(&rec);
+	if (rec.enroll_code.address != NULL &&
+	    strcmp(rec.enroll_code.address, address) == 0) {
+		sspr_code_unsent(&rec, PURPOSE, address);
 		sspr_enroll_record_close(cfg, user, &rec, lock, true);
 	} else {
 		sspr_enroll_record_close(cfg, user, &rec, lock, false);
@@ -127,15 +128,15 @@ start_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		return r;
 	}
 	reuse = sspr_code_pending(&rec, PURPOSE, now) &&
-		rec.code_address != NULL &&
-		strcmp(rec.code_address, address) == 0;
+		rec.enroll_code.address != NULL &&
+		strcmp(rec.enroll_code.address, address) == 0;
 	if (!reuse) {
-		r = sspr_code_may_send(cfg, &rec, now, &wait);
+		r = sspr_code_may_send(cfg, &rec, PURPOSE, now, &wait);
 		if (r == 0)
 			r = sspr_code_issue(cfg, &rec, user, PURPOSE, address,
 					    now, &code);
 	}
-	*ret_expires = rec.code_expires;
+	*ret_expires = rec.enroll_code.expires;
 	if (reuse || r < 0)
 		sspr_enroll_record_close(cfg, user, &rec, lock, false);
 	else
@@ -204,8 +205,8 @@ check_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		sspr_enroll_store_failed(ui, r, log, loglen, "read the record");
 		return r;
 	}
-	if (rec.code_address == NULL ||
-	    strcmp(rec.code_address, address) != 0) {
+	if (rec.enroll_code.address == NULL ||
+	    strcmp(rec.enroll_code.address, address) != 0) {
 		r = -ENOENT;
 		save = false;
 	} else {
@@ -219,10 +220,9 @@ check_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		} else {
 			free(rec.email);
 			rec.email = copy;
-			sspr_record_clear_code(&rec);
 		}
 	}
-	left = rec.code_attempts_left;
+	left = rec.enroll_code.attempts_left;
 	if (r == -ENOENT || r == -ENOMEM)
 		save = false;
 	if (save) {
@@ -302,8 +302,10 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		  size_t loglen)
 {
 	struct sspr_record rec = { 0 };
+	struct sspr_method_change change = { .method = SSPR_CHANGE_EMAIL };
 	char *masked = NULL;
 	char *answer = NULL;
+	char *old = NULL;
 	time_t expires = 0;
 	unsigned rounds;
 	bool yes = false;
@@ -358,12 +360,20 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 			sspr_enroll_log(log, loglen, "kept the old address");
 			return -ECANCELED;
 		}
+		/* Told of the change, below, at the address it replaces. */
+		old = sspr_strdup(rec.email);
+		if (old == NULL) {
+			sspr_record_done(&rec);
+			sspr_enroll_store_failed(ui, -ENOMEM, log, loglen,
+						 "read the record");
+			return -ENOMEM;
+		}
 	}
 	sspr_record_done(&rec);
 
 	r = start_email_code(cfg, ui, user, address, log, loglen, &expires);
 	if (r < 0)
-		return r;
+		goto out;
 
 	/* A few extra rounds for answers that are not codes at all. */
 	for (rounds = 0; rounds < cfg->code_attempts + 3; rounds++) {
@@ -376,7 +386,8 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 				       "run this again and type it."));
 			sspr_enroll_log(log, loglen,
 					"cancelled at the code prompt");
-			return -ECANCELED;
+			r = -ECANCELED;
+			goto out;
 		}
 		r = check_email_code(cfg, ui, user, address, answer, log,
 				     loglen);
@@ -388,10 +399,14 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 	if (r == -EAGAIN) {
 		sspr_ui_error(ui, _("Nothing was registered."));
 		sspr_enroll_log(log, loglen, "no usable code typed");
-		return -EACCES;
+		r = -EACCES;
+		goto out;
 	}
 	if (r < 0)
-		return r;
+		goto out;
+	/* Mailed before the person hears it is done and goes on. */
+	change.action = old != NULL ? SSPR_CHANGE_REPLACED : SSPR_CHANGE_ADDED;
+	sspr_enroll_notify(cfg, user, &change, old, address, log, loglen);
 	masked = sspr_mail_mask(address);
 	sspr_ui_info(ui,
 		     _("Your backup email address %s is registered. If you "
@@ -399,5 +414,7 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		       "there at the login prompt."),
 		     masked != NULL ? masked : "");
 	free(masked);
-	return 0;
+out:
+	free(old);
+	return r;
 }

@@ -14,6 +14,7 @@
 
 #include "sspr/enroll_internal.h"
 #include "sspr/i18n.h"
+#include "sspr/mail_text.h"
 #include "sspr/qr.h"
 #include "sspr/store.h"
 #include "sspr/totp.h"
@@ -114,7 +115,10 @@ sspr_enroll_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 {
 	struct sspr_record rec = { 0 };
 	struct sspr_record tmp = { 0 };
+	struct sspr_method_change change = { .method = SSPR_CHANGE_TOTP,
+					     .action = SSPR_CHANGE_ADDED };
 	char host[256] = "";
+	char *notify_to = NULL;
 	const char *issuer;
 	char *secret = NULL;
 	char *uri = NULL;
@@ -147,7 +151,11 @@ sspr_enroll_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 					"kept the old authenticator app");
 			return -ECANCELED;
 		}
+		change.action = SSPR_CHANGE_REPLACED;
 	}
+	/* The backup address, if any, hears of the new app. */
+	if (rec.email != NULL)
+		notify_to = sspr_strdup(rec.email);
 	sspr_record_done(&rec);
 
 	issuer = cfg->issuer;
@@ -161,7 +169,7 @@ sspr_enroll_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		sspr_ui_error(ui, _("No key could be made: %s."), strerror(-r));
 		sspr_enroll_log(log, loglen, "cannot make a key: %s",
 				strerror(-r));
-		return r;
+		goto out;
 	}
 	uri = sspr_totp_uri(issuer, user, secret, cfg->totp_algorithm,
 			    cfg->totp_digits);
@@ -218,12 +226,15 @@ sspr_enroll_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		sspr_enroll_store_failed(ui, r, log, loglen, "save the record");
 		goto out;
 	}
+	/* Mailed before the person hears it is done and goes on. */
+	sspr_enroll_log(log, loglen, "authenticator app registered");
+	sspr_enroll_notify(cfg, user, &change, notify_to, NULL, log, loglen);
 	sspr_ui_info(ui,
 		     _("Your authenticator app is registered. If you forget "
 		       "your password, you can use a code from the app at "
 		       "the login prompt."));
-	sspr_enroll_log(log, loglen, "authenticator app registered");
 out:
+	free(notify_to);
 	sspr_free_secret(answer);
 	sspr_free_secret(uri);
 	sspr_free_secret(secret);

@@ -60,25 +60,69 @@ sspr_reset_record_close(const struct sspr_reset *s, struct sspr_record *rec,
 	return r;
 }
 
-int
-sspr_reset_failed(struct sspr_reset *s)
+bool
+sspr_reset_count_failure(struct sspr_reset *s, struct sspr_record *rec)
 {
-	struct sspr_record rec = { 0 };
-	bool locked;
-	int lock;
+	bool locked = sspr_count_failure(s->cfg, rec, time(NULL));
 
+	if (locked)
+		s->locked_until = rec->locked_until;
+	return locked;
+}
+
+/* "10 minutes", "3 hours": how long is left, rounded up. */
+static const char *
+lock_left(const struct sspr_reset *s, char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	unsigned left =
+	    s->locked_until > now ? (unsigned)(s->locked_until - now) : 0;
+
+	if (left > 7200)
+		left = (left + 3599) / 3600 * 3600;
+	else
+		left = (left + 59) / 60 * 60;
+	return sspr_mail_text_duration(left, buf, len);
+}
+
+/*
+ * The account's owner hears of a lockout at once, from the mail they
+ * registered: if it was not them, someone is guessing their codes.
+ */
+static void
+notify_locked(struct sspr_reset *s)
+{
+	struct sspr_mail_event ev = { .user = s->user };
+	struct sspr_mail_text text = { 0 };
+	const void *tty = NULL;
+
+	if (s->email == NULL) {
+		pam_syslog(s->pamh, LOG_NOTICE,
+			   "lockout of '%s' not mailed: no address to mail",
+			   s->user);
+		return;
+	}
+	pam_get_item(s->pamh, PAM_TTY, &tty);
+	ev.origin = tty;
+	if (sspr_mail_text_locked(&ev, s->locked_until, &text) == 0 &&
+	    sspr_reset_mail(s, s->email, &text, "the lockout notice") == 0)
+		pam_syslog(s->pamh, LOG_NOTICE,
+			   "lockout notice mailed to the owner of '%s'",
+			   s->user);
+	sspr_mail_text_done(&text);
+}
+
+int
+sspr_reset_failed(struct sspr_reset *s, bool locked)
+{
 	pam_fail_delay(s->pamh, s->cfg->fail_delay * 1000000u);
-	if (sspr_reset_record_open(s, &rec, &lock) < 0)
-		return -EPERM;
-	locked = sspr_count_failure(s->cfg, &rec, time(NULL));
-	if (sspr_reset_record_close(s, &rec, lock, true) < 0)
-		return -EPERM;
 	if (!locked)
 		return 0;
 	pam_syslog(s->pamh, LOG_WARNING,
-		   "password reset locked for '%s' for %u seconds after too "
+		   "password reset locked for '%s' for %lld seconds after too "
 		   "many failed attempts",
-		   s->user, s->cfg->lockout);
+		   s->user, (long long)(s->locked_until - time(NULL)));
+	notify_locked(s);
 	sspr_reset_say_locked(s);
 	return -EPERM;
 }
@@ -86,10 +130,12 @@ sspr_reset_failed(struct sspr_reset *s)
 void
 sspr_reset_say_locked(struct sspr_reset *s)
 {
+	char left[32];
+
 	sspr_ui_error(&s->ui,
 		      _("Too many failed attempts. Password reset is locked "
-			"for this account for %u minutes."),
-		      (s->cfg->lockout + 59) / 60);
+			"for this account for %s."),
+		      lock_left(s, left, sizeof(left)));
 }
 
 /*
@@ -399,7 +445,7 @@ forget_failed_challenges(struct sspr_reset *s)
 
 	if (sspr_reset_record_open(s, &rec, &lock) == 0) {
 		sspr_clear_failures(&rec);
-		sspr_record_clear_code(&rec);
+		sspr_code_slot_clear(&rec.reset_code);
 		sspr_reset_record_close(s, &rec, lock, true);
 	}
 }

@@ -247,6 +247,136 @@ sspr_mail_text_admin_request(const struct sspr_mail_event *ev,
 	return 0;
 }
 
+int
+sspr_mail_text_locked(const struct sspr_mail_event *ev, time_t until,
+		      struct sspr_mail_text *ret)
+{
+	struct sspr_mail_text t = { NULL, NULL };
+	struct sspr_mail_event end = { .host = "-", .when = until };
+	char host[HOST_NAME_MAX + 1];
+	char date[64];
+	char until_date[64];
+	char unused[8];
+	char origin[96];
+	int r;
+
+	if (ev == NULL || ev->user == NULL || until <= 0)
+		return -EINVAL;
+	event_where_when(ev, host, sizeof(host), date, sizeof(date));
+	event_where_when(&end, unused, sizeof(unused), until_date,
+			 sizeof(until_date));
+	origin_phrase(ev, origin, sizeof(origin));
+	r = text_printf(&t.subject,
+			_("Password reset of %s on %s is locked: someone "
+			  "typed wrong codes"),
+			ev->user, host);
+	if (r == 0)
+		r = text_printf(
+		    &t.body,
+		    _("Hello,\n\n"
+		      "Someone typed wrong verification codes several times "
+		      "to reset the password of the account \"%s\" on the "
+		      "computer \"%s\"%s, most recently on %s.\n\n"
+		      "Password reset for this account is locked until %s. "
+		      "Your password has not been changed, and signing in "
+		      "with it still works.\n\n"
+		      "If this was you, wait until then and try again.\n\n"
+		      "If this was not you, someone is trying to get into "
+		      "your account: tell your administrator.\n\n" FOOTER),
+		    ev->user, host, origin, date, until_date);
+	if (r < 0) {
+		sspr_mail_text_done(&t);
+		return r;
+	}
+	*ret = t;
+	return 0;
+}
+
+/* What changed, in one sentence for the mail (ends without a period). */
+static const char *
+change_sentence(const struct sspr_method_change *c, bool to_old)
+{
+	switch (c->method) {
+	case SSPR_CHANGE_EMAIL:
+		if (c->action == SSPR_CHANGE_ADDED)
+			return _("this address was registered as the backup "
+				 "email address");
+		if (c->action == SSPR_CHANGE_REMOVED)
+			return _("this address was removed as the backup email "
+				 "address: codes are no longer sent here");
+		return to_old ? _("the backup email address was changed from "
+				  "this address to another one: codes are no "
+				  "longer sent here")
+			      : _("this address replaced the earlier backup "
+				  "email address");
+	case SSPR_CHANGE_TOTP:
+		if (c->action == SSPR_CHANGE_ADDED)
+			return _("an authenticator app was registered");
+		if (c->action == SSPR_CHANGE_REMOVED)
+			return _("the authenticator app was removed");
+		return _("the authenticator app was replaced by a new one; "
+			 "the old one no longer works");
+	case SSPR_CHANGE_ALL:
+	default:
+		return _("every registered method (backup email address and "
+			 "authenticator app) was removed");
+	}
+}
+
+int
+sspr_mail_text_method_changed(const struct sspr_mail_event *ev,
+			      const struct sspr_method_change *change,
+			      bool to_old, const char *new_masked,
+			      struct sspr_mail_text *ret)
+{
+	struct sspr_mail_text t = { NULL, NULL };
+	char host[HOST_NAME_MAX + 1];
+	char date[64];
+	char origin[96];
+	char *now_there = NULL;
+	int r;
+
+	if (ev == NULL || ev->user == NULL || change == NULL)
+		return -EINVAL;
+	event_where_when(ev, host, sizeof(host), date, sizeof(date));
+	origin_phrase(ev, origin, sizeof(origin));
+	if (to_old && new_masked != NULL)
+		r = text_printf(&now_there, _("Codes now go to %s.\n\n"),
+				new_masked);
+	else
+		r = text_printf(&now_there, "%s", "");
+	if (r == 0)
+		r = text_printf(&t.subject,
+				_("How the password of %s on %s is reset has "
+				  "changed"),
+				ev->user, host);
+	if (r == 0)
+		r = text_printf(
+		    &t.body,
+		    _("Hello,\n\n"
+		      "On %s, %s.\n\n"
+		      "This is about resetting the password of the account "
+		      "\"%s\" on the computer \"%s\"%s.%s\n\n"
+		      "%s"
+		      "If this was you, there is nothing more to do.\n\n"
+		      "If this was not you, contact your administrator right "
+		      "away: someone who knows your password may be keeping "
+		      "a way into your account, even after you change "
+		      "it.\n\n" FOOTER),
+		    date, change_sentence(change, to_old), ev->user, host,
+		    origin,
+		    change->by_admin ? _(" The administrator made this change.")
+				     : "",
+		    now_there);
+	free(now_there);
+	if (r < 0) {
+		sspr_mail_text_done(&t);
+		return r;
+	}
+	*ret = t;
+	return 0;
+}
+
 void
 sspr_mail_text_done(struct sspr_mail_text *text)
 {

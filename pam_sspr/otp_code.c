@@ -169,21 +169,48 @@ elapsed(time_t now, time_t t)
 	return now > t ? now - t : 0;
 }
 
+/* 0 when the slot's code can be tried, else why not. */
+static int
+slot_state(const struct sspr_code_slot *code, time_t now)
+{
+	if (code->hash == NULL)
+		return -ENOENT;
+	if (now >= code->expires)
+		return -ETIMEDOUT;
+	if (code->attempts_left == 0)
+		return -EMLINK;
+	return 0;
+}
+
+static const struct sspr_code_slot *
+const_slot(const struct sspr_record *rec, const char *purpose)
+{
+	return sspr_record_code_slot((struct sspr_record *)rec, purpose);
+}
+
 int
 sspr_code_may_send(const struct sspr_cfg *cfg, const struct sspr_record *rec,
-		   time_t now, unsigned *ret_wait)
+		   const char *purpose, time_t now, unsigned *ret_wait)
 {
+	const struct sspr_code_slot *code = const_slot(rec, purpose);
 	time_t wait = 0;
 
-	if (rec->code_sent != 0 && cfg->resend_interval > 0) {
-		time_t e = elapsed(now, rec->code_sent);
+	if (code == NULL)
+		return -EINVAL;
+	/*
+	 * The interval keeps a code that can still be typed from being
+	 * replaced at once; a used, expired or unsent one delays nothing.
+	 */
+	if (slot_state(code, now) == 0 && code->sent != 0 &&
+	    cfg->resend_interval > 0) {
+		time_t e = elapsed(now, code->sent);
 
 		if (e < (time_t)cfg->resend_interval)
 			wait = (time_t)cfg->resend_interval - e;
 	}
-	if (rec->sends_window_start != 0 &&
-	    rec->sends_in_window >= cfg->resend_per_hour) {
-		time_t e = elapsed(now, rec->sends_window_start);
+	if (code->sends_window_start != 0 &&
+	    code->sends_in_window >= cfg->resend_per_hour) {
+		time_t e = elapsed(now, code->sends_window_start);
 
 		if (e < SEND_WINDOW && SEND_WINDOW - e > wait)
 			wait = SEND_WINDOW - e;
@@ -193,6 +220,28 @@ sspr_code_may_send(const struct sspr_cfg *cfg, const struct sspr_record *rec,
 	if (ret_wait != NULL)
 		*ret_wait = (unsigned)wait;
 	return -EAGAIN;
+}
+
+/* Give back the send of a code that is gone for good. */
+static void
+refund_send(struct sspr_code_slot *code)
+{
+	code->sent = 0;
+	if (code->sends_in_window > 0)
+		code->sends_in_window--;
+}
+
+void
+sspr_code_unsent(struct sspr_record *rec, const char *purpose,
+		 const char *address)
+{
+	struct sspr_code_slot *code = sspr_record_code_slot(rec, purpose);
+
+	if (code == NULL || code->hash == NULL || code->address == NULL ||
+	    address == NULL || strcmp(code->address, address) != 0)
+		return;
+	sspr_code_slot_clear(code);
+	refund_send(code);
 }
 
 /* Uniform decimal digits: bytes >= 250 are thrown away, not folded. */
@@ -241,19 +290,20 @@ sspr_code_issue(const struct sspr_cfg *cfg, struct sspr_record *rec,
 {
 	char code[CODE_MAX + 1];
 	char hash[HASH_HEX_LEN + 1];
+	struct sspr_code_slot *slot = sspr_record_code_slot(rec, purpose);
 	char *new_hash = NULL;
-	char *new_purpose = NULL;
 	char *new_address = NULL;
 	char *out = NULL;
 	int r;
 
-	if (cfg->code_length < CODE_MIN || cfg->code_length > CODE_MAX ||
-	    cfg->code_lifetime == 0 || cfg->code_attempts == 0 ||
-	    cfg->state_dir == NULL || !sspr_store_name_ok(user) ||
-	    !purpose_ok(purpose) || address == NULL || now <= 0)
+	if (slot == NULL || cfg->code_length < CODE_MIN ||
+	    cfg->code_length > CODE_MAX || cfg->code_lifetime == 0 ||
+	    cfg->code_attempts == 0 || cfg->state_dir == NULL ||
+	    !sspr_store_name_ok(user) || !purpose_ok(purpose) ||
+	    address == NULL || now <= 0)
 		return -EINVAL;
 	/* The caller asks first; this only makes sure. */
-	r = sspr_code_may_send(cfg, rec, now, NULL);
+	r = sspr_code_may_send(cfg, rec, purpose, now, NULL);
 	if (r < 0)
 		return r;
 	r = random_digits(code, cfg->code_length);
@@ -264,34 +314,30 @@ sspr_code_issue(const struct sspr_cfg *cfg, struct sspr_record *rec,
 		goto out;
 	r = -ENOMEM;
 	new_hash = sspr_strdup(hash);
-	new_purpose = sspr_strdup(purpose);
 	new_address = sspr_strdup(address);
 	out = sspr_strdup(code);
-	if (new_hash == NULL || new_purpose == NULL || new_address == NULL ||
-	    out == NULL)
+	if (new_hash == NULL || new_address == NULL || out == NULL)
 		goto out;
 
-	sspr_record_clear_code(rec);
-	rec->code_hash = new_hash;
-	rec->code_purpose = new_purpose;
-	rec->code_address = new_address;
-	new_hash = new_purpose = new_address = NULL;
-	rec->code_expires = now + (time_t)cfg->code_lifetime;
-	rec->code_attempts_left = cfg->code_attempts;
-	rec->code_sent = now;
-	if (rec->sends_window_start == 0 || now < rec->sends_window_start ||
-	    now - rec->sends_window_start >= SEND_WINDOW) {
-		rec->sends_window_start = now;
-		rec->sends_in_window = 1;
+	sspr_code_slot_clear(slot);
+	slot->hash = new_hash;
+	slot->address = new_address;
+	new_hash = new_address = NULL;
+	slot->expires = now + (time_t)cfg->code_lifetime;
+	slot->attempts_left = cfg->code_attempts;
+	slot->sent = now;
+	if (slot->sends_window_start == 0 || now < slot->sends_window_start ||
+	    now - slot->sends_window_start >= SEND_WINDOW) {
+		slot->sends_window_start = now;
+		slot->sends_in_window = 1;
 	} else {
-		rec->sends_in_window++;
+		slot->sends_in_window++;
 	}
 	*ret_code = out;
 	out = NULL;
 	r = 0;
 out:
 	sspr_free_secret(new_hash);
-	free(new_purpose);
 	free(new_address);
 	sspr_free_secret(out);
 	sspr_wipe(code, sizeof(code));
@@ -303,14 +349,11 @@ out:
 static int
 code_state(const struct sspr_record *rec, const char *purpose, time_t now)
 {
-	if (rec->code_hash == NULL || rec->code_purpose == NULL ||
-	    purpose == NULL || strcmp(rec->code_purpose, purpose) != 0)
+	const struct sspr_code_slot *code = const_slot(rec, purpose);
+
+	if (code == NULL)
 		return -ENOENT;
-	if (now >= rec->code_expires)
-		return -ETIMEDOUT;
-	if (rec->code_attempts_left == 0)
-		return -EMLINK;
-	return 0;
+	return slot_state(code, now);
 }
 
 /* A yes/no question: 1 when a code is pending, 0 when not. */
@@ -326,18 +369,19 @@ sspr_code_verify(const struct sspr_cfg *cfg, struct sspr_record *rec,
 		 const char *user, const char *purpose, const char *typed,
 		 time_t now)
 {
+	struct sspr_code_slot *slot = sspr_record_code_slot(rec, purpose);
 	char code[CODE_MAX + 1];
 	char hash[HASH_HEX_LEN + 1];
 	bool well_formed;
 	int r;
 
-	if (typed == NULL || cfg->state_dir == NULL ||
+	if (slot == NULL || typed == NULL || cfg->state_dir == NULL ||
 	    !sspr_store_name_ok(user))
 		return -EINVAL;
 	r = code_state(rec, purpose, now);
 	if (r < 0)
 		return r;
-	if (strlen(rec->code_hash) != HASH_HEX_LEN)
+	if (strlen(slot->hash) != HASH_HEX_LEN)
 		return -EBADMSG;
 	/*
 	 * The length is the configured one; a code issued before the
@@ -352,13 +396,13 @@ sspr_code_verify(const struct sspr_cfg *cfg, struct sspr_record *rec,
 	r = code_hash(cfg->state_dir, user, purpose, code, hash);
 	if (r < 0)
 		goto out;
-	if (well_formed &&
-	    sspr_consttime_eq(hash, rec->code_hash, HASH_HEX_LEN)) {
-		/* single use */
-		sspr_record_clear_code(rec);
+	if (well_formed && sspr_consttime_eq(hash, slot->hash, HASH_HEX_LEN)) {
+		/* single use; a code typed back delays no other */
+		sspr_code_slot_clear(slot);
+		refund_send(slot);
 		r = 0;
 	} else {
-		rec->code_attempts_left--;
+		slot->attempts_left--;
 		r = -EACCES;
 	}
 out:

@@ -36,6 +36,7 @@
 #include "sspr/gate.h"
 #include "sspr/i18n.h"
 #include "sspr/mail.h"
+#include "sspr/mail_text.h"
 #include "sspr/store.h"
 #include "sspr/tty_ui.h"
 #include "sspr/util.h"
@@ -457,30 +458,38 @@ cmd_enroll(struct ctx *c, int argc, char **argv)
 	return r == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
-/* Remove one method ("email", "totp") or, with NULL, the whole record. */
+/*
+ * Remove one method ("email", "totp") or, with NULL, the whole record.
+ * *ret_email gets the backup address registered before (NULL: none),
+ * to be told of the change.
+ */
 static int
-remove_method(struct ctx *c, const char *user, const char *method)
+remove_method(struct ctx *c, const char *user, const char *method,
+	      char **ret_email)
 {
 	struct sspr_record rec = { 0 };
 	bool had;
 	int lock;
 	int r;
 
+	*ret_email = NULL;
 	r = priv_raise();
 	if (r < 0)
 		return r;
-	if (method == NULL) {
-		r = sspr_store_remove(c->cfg.state_dir, user);
-		priv_lower();
-		return r;
-	}
 	lock = sspr_store_lock(c->cfg.state_dir, user);
 	if (lock < 0) {
 		priv_lower();
 		return lock;
 	}
 	r = sspr_store_load(c->cfg.state_dir, user, &rec);
-	if (r == 0) {
+	if (method == NULL) {
+		/* A damaged record can be removed too: then nobody is told. */
+		if (r == 0 && rec.email != NULL)
+			*ret_email = sspr_strdup(rec.email);
+		r = sspr_store_remove(c->cfg.state_dir, user);
+	} else if (r == 0) {
+		if (rec.email != NULL)
+			*ret_email = sspr_strdup(rec.email);
 		if (strcmp(method, "email") == 0) {
 			had = rec.email != NULL;
 			free(rec.email);
@@ -497,7 +506,28 @@ remove_method(struct ctx *c, const char *user, const char *method)
 	sspr_store_unlock(lock);
 	priv_lower();
 	sspr_record_done(&rec);
+	if (r < 0) {
+		free(*ret_email);
+		*ret_email = NULL;
+	}
 	return r;
+}
+
+/* Mail the notice of a removal; log gets what was mailed. */
+static void
+notify_removed(struct ctx *c, const char *user, const char *method,
+	       const char *email, bool by_admin, char *log, size_t loglen)
+{
+	struct sspr_method_change change = {
+		.method = method == NULL		 ? SSPR_CHANGE_ALL
+			  : strcmp(method, "email") == 0 ? SSPR_CHANGE_EMAIL
+							 : SSPR_CHANGE_TOTP,
+		.action = SSPR_CHANGE_REMOVED,
+		.by_admin = by_admin,
+	};
+
+	log[0] = '\0';
+	sspr_enroll_notify(&c->cfg, user, &change, email, NULL, log, loglen);
 }
 
 static bool
@@ -509,6 +539,8 @@ method_word(const char *w)
 static int
 cmd_remove(struct ctx *c, int argc, char **argv)
 {
+	char log[SSPR_ERR_MAX];
+	char *email = NULL;
 	int r;
 
 	if (argc != 1 || !method_word(argv[0])) {
@@ -518,7 +550,7 @@ cmd_remove(struct ctx *c, int argc, char **argv)
 	r = prepare_interactive(c, false);
 	if (r != 0)
 		return r;
-	r = remove_method(c, c->user, argv[0]);
+	r = remove_method(c, c->user, argv[0], &email);
 	if (r == -ENOENT) {
 		printf(strcmp(argv[0], "email") == 0
 			   ? _("No backup email address is registered.\n")
@@ -529,8 +561,10 @@ cmd_remove(struct ctx *c, int argc, char **argv)
 		fail(_("cannot change your record: %s"), store_text(r));
 		return EXIT_FAIL;
 	}
-	syslog(LOG_AUTHPRIV | LOG_NOTICE, "'%s' removed their %s method",
-	       c->user, argv[0]);
+	notify_removed(c, c->user, argv[0], email, false, log, sizeof(log));
+	free(email);
+	syslog(LOG_AUTHPRIV | LOG_NOTICE, "'%s' removed their %s method%s",
+	       c->user, argv[0], log);
 	printf(strcmp(argv[0], "email") == 0
 		   ? _("Your backup email address was removed.\n")
 		   : _("Your authenticator app was removed. You can delete "
@@ -585,6 +619,8 @@ static int
 cmd_admin(struct ctx *c, int argc, char **argv)
 {
 	struct sspr_record rec = { 0 };
+	char log[SSPR_ERR_MAX];
+	char *email = NULL;
 	char **names = NULL;
 	size_t count = 0;
 	size_t i;
@@ -655,14 +691,17 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 			       rec.totp_digits);
 		else
 			printf("%-18s -\n", "authenticator app");
-		printf("%-18s %s\n", "pending code",
-		       rec.code_hash != NULL && rec.code_purpose != NULL
-			   ? rec.code_purpose
-			   : "-");
-		if (rec.code_hash != NULL)
-			print_time("code expires", rec.code_expires);
+		/* "-": no code of that kind pending */
+		print_time("reset code until", rec.reset_code.hash != NULL
+						   ? rec.reset_code.expires
+						   : 0);
+		print_time("enroll code until", rec.enroll_code.hash != NULL
+						    ? rec.enroll_code.expires
+						    : 0);
 		printf("%-18s %u\n", "failures", rec.failures);
 		print_time("locked until", rec.locked_until);
+		printf("%-18s %u\n", "lockouts in a row", rec.lockouts);
+		printf("%-18s %u\n", "wrong codes today", rec.day_failures);
 		print_time("remind after", rec.remind_after);
 		if (rec.sync_pending != 0)
 			print_time("unfinished sync", rec.sync_pending);
@@ -671,7 +710,8 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "remove") == 0 &&
 	    (argc == 2 || (argc == 3 && method_word(argv[2])))) {
-		r = remove_method(c, argv[1], argc == 3 ? argv[2] : NULL);
+		r = remove_method(c, argv[1], argc == 3 ? argv[2] : NULL,
+				  &email);
 		if (r == -ENOENT) {
 			printf(_("Nothing to remove.\n"));
 			return EXIT_OK;
@@ -681,8 +721,11 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 			     store_text(r));
 			return EXIT_FAIL;
 		}
-		syslog(LOG_AUTHPRIV | LOG_NOTICE, "root removed %s of '%s'",
-		       argc == 3 ? argv[2] : "the record", argv[1]);
+		notify_removed(c, argv[1], argc == 3 ? argv[2] : NULL, email,
+			       true, log, sizeof(log));
+		free(email);
+		syslog(LOG_AUTHPRIV | LOG_NOTICE, "root removed %s of '%s'%s",
+		       argc == 3 ? argv[2] : "the record", argv[1], log);
 		printf(_("Removed.\n"));
 		return EXIT_OK;
 	}

@@ -34,13 +34,11 @@
 #define TOTP_SECRET_MIN 16  /* 80 bits */
 #define TOTP_SECRET_MAX 128 /* 80 bytes */
 #define CODE_HASH_LEN 64    /* hex HMAC-SHA256 */
-#define PURPOSE_MAX 16
 
 enum field_type {
 	F_ADDRESS, /* char *: e-mail address */
 	F_BASE32,  /* char *: upper-case base32 without padding */
 	F_HEX,	   /* char *: lower-case hex HMAC-SHA256 */
-	F_WORD,	   /* char *: lower-case word */
 	F_ALG,	   /* unsigned: sha1 | sha256 | sha512 */
 	F_UINT,	   /* unsigned */
 	F_U64,	   /* uint64_t */
@@ -58,7 +56,23 @@ struct field {
 /* clang-format off */
 #define FIELD(name, type, min, max) \
 	{ #name, type, offsetof(struct sspr_record, name), min, max }
+#define FIELD_AT(key, member, type, min, max) \
+	{ key, type, offsetof(struct sspr_record, member), min, max }
+#define CODE_FIELDS(prefix, slot) \
+	FIELD_AT(prefix "code_hash", slot.hash, F_HEX, 0, 0), \
+	FIELD_AT(prefix "code_address", slot.address, F_ADDRESS, 0, 0), \
+	FIELD_AT(prefix "code_expires", slot.expires, F_TIME, 0, LONG_MAX), \
+	FIELD_AT(prefix "code_attempts_left", slot.attempts_left, F_UINT, 0, 100), \
+	FIELD_AT(prefix "code_sent", slot.sent, F_TIME, 0, LONG_MAX), \
+	FIELD_AT(prefix "sends_window_start", slot.sends_window_start, F_TIME, 0, LONG_MAX), \
+	FIELD_AT(prefix "sends_in_window", slot.sends_in_window, F_UINT, 0, 100000)
 /* clang-format on */
+
+/*
+ * Before enrollment codes had a slot of their own, "code_purpose" said
+ * whose the one code was: read, never written.
+ */
+#define LEGACY_PURPOSE_KEY "code_purpose"
 
 /* The order in which fields are written. */
 static const struct field fields[] = {
@@ -68,17 +82,14 @@ static const struct field fields[] = {
 	FIELD(totp_digits, F_UINT, 6, 8),
 	FIELD(totp_period, F_UINT, 10, 300),
 	FIELD(totp_last_step, F_U64, 0, ULONG_MAX),
-	FIELD(code_hash, F_HEX, 0, 0),
-	FIELD(code_purpose, F_WORD, 0, 0),
-	FIELD(code_address, F_ADDRESS, 0, 0),
-	FIELD(code_expires, F_TIME, 0, LONG_MAX),
-	FIELD(code_attempts_left, F_UINT, 0, 100),
-	FIELD(code_sent, F_TIME, 0, LONG_MAX),
-	FIELD(sends_window_start, F_TIME, 0, LONG_MAX),
-	FIELD(sends_in_window, F_UINT, 0, 100000),
+	CODE_FIELDS("", reset_code),
+	CODE_FIELDS("enroll_", enroll_code),
 	FIELD(failures, F_UINT, 0, 1000000),
 	FIELD(failure_first, F_TIME, 0, LONG_MAX),
 	FIELD(locked_until, F_TIME, 0, LONG_MAX),
+	FIELD(lockouts, F_UINT, 0, 1000000),
+	FIELD(day_failures, F_UINT, 0, 1000000),
+	FIELD(day_first, F_TIME, 0, LONG_MAX),
 	FIELD(remind_after, F_TIME, 0, LONG_MAX),
 	FIELD(sync_pending, F_TIME, 0, LONG_MAX),
 	FIELD(admin_request_sent, F_TIME, 0, LONG_MAX),
@@ -219,20 +230,6 @@ hex_ok(const char *s)
 }
 
 static bool
-word_ok(const char *s)
-{
-	size_t len = strlen(s);
-	size_t i;
-
-	if (len == 0 || len > PURPOSE_MAX)
-		return false;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
-			return false;
-	return true;
-}
-
-static bool
 string_ok(enum field_type type, const char *s)
 {
 	switch (type) {
@@ -242,8 +239,6 @@ string_ok(enum field_type type, const char *s)
 		return base32_ok(s);
 	case F_HEX:
 		return hex_ok(s);
-	case F_WORD:
-		return word_ok(s);
 	default:
 		return false;
 	}
@@ -252,8 +247,7 @@ string_ok(enum field_type type, const char *s)
 static bool
 is_string(enum field_type type)
 {
-	return type == F_ADDRESS || type == F_BASE32 || type == F_HEX ||
-	       type == F_WORD;
+	return type == F_ADDRESS || type == F_BASE32 || type == F_HEX;
 }
 
 static bool
@@ -270,7 +264,52 @@ struct load_ctx {
 	struct sspr_record *rec;
 	bool version_seen;
 	unsigned long seen; /* bit per fields[] entry */
+	bool legacy_purpose_seen;
+	bool legacy_enroll; /* code_purpose = enroll */
 };
+
+/* "code_purpose = reset | enroll" of an older record. */
+static int
+load_legacy_purpose(struct load_ctx *ctx, const char *value, char *err,
+		    size_t errlen)
+{
+	if (ctx->legacy_purpose_seen) {
+		snprintf(err, errlen, "duplicate key");
+		return -EBADMSG;
+	}
+	ctx->legacy_purpose_seen = true;
+	if (strcmp(value, "enroll") == 0)
+		ctx->legacy_enroll = true;
+	else if (strcmp(value, "reset") != 0) {
+		snprintf(err, errlen, "invalid value");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* An older record's enrollment code moves to its own slot. */
+static int
+load_legacy_finish(const struct load_ctx *ctx)
+{
+	struct sspr_code_slot *from = &ctx->rec->reset_code;
+	struct sspr_code_slot *to = &ctx->rec->enroll_code;
+
+	if (!ctx->legacy_enroll)
+		return 0;
+	if (to->hash != NULL || to->address != NULL)
+		return -EBADMSG;
+	to->hash = from->hash;
+	to->address = from->address;
+	to->expires = from->expires;
+	to->attempts_left = from->attempts_left;
+	to->sent = from->sent;
+	from->hash = NULL;
+	from->address = NULL;
+	from->expires = 0;
+	from->attempts_left = 0;
+	from->sent = 0;
+	return 0;
+}
 
 static int
 load_field(void *vctx, const char *key, const char *value, char *err,
@@ -292,6 +331,8 @@ load_field(void *vctx, const char *key, const char *value, char *err,
 		ctx->version_seen = true;
 		return 0;
 	}
+	if (strcmp(key, LEGACY_PURPOSE_KEY) == 0)
+		return load_legacy_purpose(ctx, value, err, errlen);
 	for (i = 0; i < SSPR_ARRAY_SIZE(fields); i++)
 		if (strcmp(fields[i].key, key) == 0) {
 			f = &fields[i];
@@ -360,8 +401,9 @@ record_consistent(const struct sspr_record *rec)
 	    (rec->totp_digits == 0 || rec->totp_period == 0))
 		return false;
 	/* A pending code is complete or absent. */
-	if (rec->code_hash != NULL &&
-	    (rec->code_purpose == NULL || rec->code_expires == 0))
+	if (rec->reset_code.hash != NULL && rec->reset_code.expires == 0)
+		return false;
+	if (rec->enroll_code.hash != NULL && rec->enroll_code.expires == 0)
 		return false;
 	return true;
 }
@@ -396,6 +438,8 @@ sspr_store_load(const char *state_dir, const char *user,
 	r = sspr_kv_parse(buf, len, load_field, &ctx, &line, err, sizeof(err));
 	if (r == -ENOMEM)
 		goto out;
+	if (r == 0)
+		r = load_legacy_finish(&ctx);
 	if (r < 0 || !ctx.version_seen || !record_consistent(rec))
 		r = -EBADMSG;
 out:
@@ -618,17 +662,27 @@ sspr_record_method_count(const struct sspr_record *rec, unsigned allowed)
 	return n;
 }
 
-void
-sspr_record_clear_code(struct sspr_record *rec)
+struct sspr_code_slot *
+sspr_record_code_slot(struct sspr_record *rec, const char *purpose)
 {
-	sspr_free_secret(rec->code_hash);
-	rec->code_hash = NULL;
-	free(rec->code_purpose);
-	rec->code_purpose = NULL;
-	free(rec->code_address);
-	rec->code_address = NULL;
-	rec->code_expires = 0;
-	rec->code_attempts_left = 0;
+	if (purpose == NULL)
+		return NULL;
+	if (strcmp(purpose, "reset") == 0)
+		return &rec->reset_code;
+	if (strcmp(purpose, "enroll") == 0)
+		return &rec->enroll_code;
+	return NULL;
+}
+
+void
+sspr_code_slot_clear(struct sspr_code_slot *code)
+{
+	sspr_free_secret(code->hash);
+	code->hash = NULL;
+	free(code->address);
+	code->address = NULL;
+	code->expires = 0;
+	code->attempts_left = 0;
 }
 
 void

@@ -46,6 +46,7 @@ struct sspr_cfg {
 	unsigned max_failures;
 	unsigned failure_window;
 	unsigned lockout;
+	unsigned max_failures_per_day;
 	unsigned fail_delay;
 
 	/* one-time codes by email */

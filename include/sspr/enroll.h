@@ -40,6 +40,20 @@ int sspr_enroll_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 int sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 			 const char *user);
 
+struct sspr_method_change;
+
+/*
+ * A registered method changed: mail a notice (no secret in it) to the
+ * backup address registered before (old_address) and the one registered
+ * now (new_address); either may be NULL, the same address is mailed once.
+ * A failed mail does not undo the change. log gets " (notice mailed to
+ * ...)" or why not appended, for the one log line of the change.
+ */
+void sspr_enroll_notify(const struct sspr_cfg *cfg, const char *user,
+			const struct sspr_method_change *change,
+			const char *old_address, const char *new_address,
+			char *log, size_t loglen);
+
 /*
  * Privilege hooks around every store access and mail delivery. The setuid
  * sspr command installs them so that it runs as the caller otherwise;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include <security/pam_modules.h>
 
@@ -23,7 +24,8 @@ struct sspr_reset {
 	struct sspr_ui ui;
 	char *email; /* address codes go to: local or Entra */
 	bool has_totp;
-	bool used[2]; /* methods already passed (indexed by enum) */
+	bool used[2];	     /* methods already passed (indexed by enum) */
+	time_t locked_until; /* the lockout last seen in the record */
 };
 
 /* The whole branch; a PAM code. */
@@ -39,8 +41,20 @@ int sspr_reset_record_open(const struct sspr_reset *s, struct sspr_record *rec,
 int sspr_reset_record_close(const struct sspr_reset *s, struct sspr_record *rec,
 			    int lock, bool save);
 
-/* Count a failed challenge, tell the person when it locks; 0 or -EPERM. */
-int sspr_reset_failed(struct sspr_reset *s);
+/*
+ * Count a wrong code in rec, inside the locked step that checked it (so
+ * parallel sessions get no extra checks); true when this failure locked
+ * the branch. The caller saves the record, closes it, then calls
+ * sspr_reset_failed().
+ */
+bool sspr_reset_count_failure(struct sspr_reset *s, struct sspr_record *rec);
+
+/*
+ * After a counted wrong code: the failure delay, and when it locked the
+ * branch the admin's log line, the sentence for the person and a mail to
+ * the account's owner. 0, or -EPERM when locked.
+ */
+int sspr_reset_failed(struct sspr_reset *s, bool locked);
 
 /* "Too many failed attempts", with the lockout time. */
 void sspr_reset_say_locked(struct sspr_reset *s);

@@ -50,6 +50,41 @@ int sspr_mail_text_admin_request(const struct sspr_mail_event *ev,
 				 const char *reason,
 				 struct sspr_mail_text *ret);
 
+/*
+ * To the account's owner: wrong codes locked the reset of the account
+ * until the time until; if it was not them, someone is trying.
+ */
+int sspr_mail_text_locked(const struct sspr_mail_event *ev, time_t until,
+			  struct sspr_mail_text *ret);
+
+/* A registered method that was added, replaced or removed. */
+enum sspr_change_method {
+	SSPR_CHANGE_EMAIL, /* the backup email address */
+	SSPR_CHANGE_TOTP,  /* the authenticator app */
+	SSPR_CHANGE_ALL,   /* every method (the whole record) */
+};
+enum sspr_change_action {
+	SSPR_CHANGE_ADDED,
+	SSPR_CHANGE_REPLACED,
+	SSPR_CHANGE_REMOVED,
+};
+struct sspr_method_change {
+	enum sspr_change_method method;
+	enum sspr_change_action action;
+	bool by_admin; /* root changed it, not the user */
+};
+
+/*
+ * The notice of a changed method, as Microsoft 365 mails one when
+ * security info changes. to_old: this mail goes to the backup address
+ * that was replaced (new_masked, the masked new one, may be named).
+ * Never holds a code, a key or a password.
+ */
+int sspr_mail_text_method_changed(const struct sspr_mail_event *ev,
+				  const struct sspr_method_change *change,
+				  bool to_old, const char *new_masked,
+				  struct sspr_mail_text *ret);
+
 /* Wipe and free both strings; the text is empty afterwards. */
 void sspr_mail_text_done(struct sspr_mail_text *text);
 

@@ -4,7 +4,10 @@
  * counters. Root-only; written atomically under a per-user lock.
  *
  * File format (version 1): the "key = value" lines of sspr.conf, one
- * file per user named "u-<user>". Documented in sspr.conf(5).
+ * file per user named "u-<user>". Documented in sspr.conf(5). Keys are
+ * only ever added, so older records still load: one written before the
+ * enrollment code had its own slot keeps its code in the "code_*" keys
+ * with "code_purpose = enroll", and is read into enroll_code.
  */
 #ifndef SSPR_STORE_H
 #define SSPR_STORE_H
@@ -18,6 +21,21 @@
 #define SSPR_STORE_MAX_SIZE (16 * 1024)
 #define SSPR_USER_MAX 64
 
+/*
+ * A one-time code sent by email, only its keyed hash, with the sends it
+ * counts against. Reset and enrollment codes have a slot each, so that
+ * asking for one never replaces, burns or delays the other.
+ */
+struct sspr_code_slot {
+	char *hash;    /* hex HMAC-SHA256 */
+	char *address; /* where it was sent */
+	time_t expires;
+	unsigned attempts_left;
+	time_t sent;
+	time_t sends_window_start; /* resend-per-hour accounting */
+	unsigned sends_in_window;
+};
+
 struct sspr_record {
 	/* registered methods */
 	char *email;		 /* verified backup address */
@@ -27,20 +45,17 @@ struct sspr_record {
 	unsigned totp_period;
 	uint64_t totp_last_step; /* last accepted step: never again */
 
-	/* pending one-time code, only its keyed hash */
-	char *code_hash;    /* hex HMAC-SHA256 */
-	char *code_purpose; /* "reset" or "enroll" */
-	char *code_address; /* where it was sent */
-	time_t code_expires;
-	unsigned code_attempts_left;
-	time_t code_sent;
-	time_t sends_window_start; /* resend-per-hour accounting */
-	unsigned sends_in_window;
+	/* pending one-time codes: "code_*" and "enroll_code_*" keys */
+	struct sspr_code_slot reset_code;
+	struct sspr_code_slot enroll_code;
 
 	/* failed challenges and lockout */
 	unsigned failures;
 	time_t failure_first;
-	time_t locked_until;
+	time_t locked_until; /* also after it ended: when the last lock ends */
+	unsigned lockouts;   /* lockouts in a row: each one is longer */
+	unsigned day_failures; /* wrong codes in the 24 hours from day_first */
+	time_t day_first;
 
 	/* enrollment at sign-in: no reminder before this time */
 	time_t remind_after;
@@ -109,8 +124,12 @@ int sspr_store_close_locked(const char *state_dir, const char *user,
 unsigned sspr_record_method_count(const struct sspr_record *rec,
 				  unsigned allowed);
 
-/* Drop the pending code. */
-void sspr_record_clear_code(struct sspr_record *rec);
+/* The slot of purpose "reset" or "enroll"; NULL for anything else. */
+struct sspr_code_slot *sspr_record_code_slot(struct sspr_record *rec,
+					     const char *purpose);
+
+/* Drop a pending code (its send accounting stays). */
+void sspr_code_slot_clear(struct sspr_code_slot *code);
 
 /* Free (and wipe) everything the record owns; it is empty afterwards. */
 void sspr_record_done(struct sspr_record *rec);

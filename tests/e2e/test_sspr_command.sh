@@ -79,7 +79,7 @@ term_answer "$code" 'is registered'
 check "registered message" term_wait 'Your backup email address a•••••@example.org is registered'
 check "exit status 0" term_wait '^exit status 0$'
 check "record has the address" grep -qx 'email = alice.backup@example.org' "$REC"
-check "record holds no pending code" bash -c "! grep -Eq '^code_(hash|purpose|address|expires)' '$REC'"
+check "record holds no pending code" bash -c "! grep -Eq '^(enroll_)?code_(hash|purpose|address|expires)' '$REC'"
 check "no code or password in the record or the log" no_secret_anywhere
 check "record is root-only" [ "$(stat -c '%U %a' "$REC")" = "root 600" ]
 check "enrollment logged" grep -q "email enrollment for 'alice': backup email address registered" "$SB/syslog"

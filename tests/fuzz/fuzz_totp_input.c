@@ -146,19 +146,18 @@ check_email_code(const char *typed)
 	bool ok_form = well_formed(typed, cfg.code_length, plain);
 	int r;
 
-	rec.code_hash = dup_or_null(issued.code_hash);
-	rec.code_purpose = dup_or_null(issued.code_purpose);
-	rec.code_address = dup_or_null(issued.code_address);
+	rec.reset_code.hash = dup_or_null(issued.reset_code.hash);
+	rec.reset_code.address = dup_or_null(issued.reset_code.address);
 	r = sspr_code_verify(&cfg, &rec, "alice", "reset", typed,
-			     issued.code_sent + 1);
+			     issued.reset_code.sent + 1);
 	FUZZ_ASSERT(r == 0 || r == -EACCES);
 	if (r == 0) {
 		FUZZ_ASSERT(ok_form && strcmp(plain, issued_code) == 0);
-		FUZZ_ASSERT(rec.code_hash == NULL);
+		FUZZ_ASSERT(rec.reset_code.hash == NULL);
 	} else {
 		FUZZ_ASSERT(!ok_form || strcmp(plain, issued_code) != 0);
-		FUZZ_ASSERT(rec.code_attempts_left ==
-			    issued.code_attempts_left - 1);
+		FUZZ_ASSERT(rec.reset_code.attempts_left ==
+			    issued.reset_code.attempts_left - 1);
 	}
 	sspr_record_done(&rec);
 }

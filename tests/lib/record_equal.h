@@ -19,6 +19,17 @@ record_str_eq(const char *a, const char *b)
 }
 
 static inline bool
+codes_equal(const struct sspr_code_slot *a, const struct sspr_code_slot *b)
+{
+	return record_str_eq(a->hash, b->hash) &&
+	       record_str_eq(a->address, b->address) &&
+	       a->expires == b->expires &&
+	       a->attempts_left == b->attempts_left && a->sent == b->sent &&
+	       a->sends_window_start == b->sends_window_start &&
+	       a->sends_in_window == b->sends_in_window;
+}
+
+static inline bool
 records_equal(const struct sspr_record *a, const struct sspr_record *b)
 {
 	return record_str_eq(a->email, b->email) &&
@@ -27,17 +38,14 @@ records_equal(const struct sspr_record *a, const struct sspr_record *b)
 	       a->totp_digits == b->totp_digits &&
 	       a->totp_period == b->totp_period &&
 	       a->totp_last_step == b->totp_last_step &&
-	       record_str_eq(a->code_hash, b->code_hash) &&
-	       record_str_eq(a->code_purpose, b->code_purpose) &&
-	       record_str_eq(a->code_address, b->code_address) &&
-	       a->code_expires == b->code_expires &&
-	       a->code_attempts_left == b->code_attempts_left &&
-	       a->code_sent == b->code_sent &&
-	       a->sends_window_start == b->sends_window_start &&
-	       a->sends_in_window == b->sends_in_window &&
+	       codes_equal(&a->reset_code, &b->reset_code) &&
+	       codes_equal(&a->enroll_code, &b->enroll_code) &&
 	       a->failures == b->failures &&
 	       a->failure_first == b->failure_first &&
 	       a->locked_until == b->locked_until &&
+	       a->lockouts == b->lockouts &&
+	       a->day_failures == b->day_failures &&
+	       a->day_first == b->day_first &&
 	       a->remind_after == b->remind_after &&
 	       a->sync_pending == b->sync_pending &&
 	       a->admin_request_sent == b->admin_request_sent;

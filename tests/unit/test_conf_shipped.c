@@ -147,6 +147,7 @@ cfg_diff(const struct sspr_cfg *a, const struct sspr_cfg *b)
 	U(max_failures);
 	U(failure_window);
 	U(lockout);
+	U(max_failures_per_day);
 	U(fail_delay);
 	U(code_length);
 	U(code_lifetime);

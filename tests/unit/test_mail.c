@@ -303,6 +303,52 @@ test_texts(void)
 	CHECK(t.subject != NULL && strstr(t.subject, "alice") != NULL);
 	sspr_mail_text_done(&t);
 
+	/* the lockout notice: when it ends, that someone is trying */
+	CHECK(sspr_mail_text_locked(&ev, 1700086400, &t) == 0);
+	CHECK(t.subject != NULL && strstr(t.subject, "alice") != NULL &&
+	      strstr(t.subject, "locked") != NULL);
+	CHECK(t.body != NULL && strstr(t.body, "tty1") != NULL &&
+	      strstr(t.body, "locked until") != NULL &&
+	      strstr(t.body, "someone is trying") != NULL &&
+	      strstr(t.body, "has not been changed") != NULL);
+	sspr_mail_text_done(&t);
+	CHECK(sspr_mail_text_locked(&ev, 0, &t) == -EINVAL);
+
+	/* a changed method: what changed, by whom, never a secret */
+	{
+		struct sspr_method_change c = { SSPR_CHANGE_EMAIL,
+						SSPR_CHANGE_REPLACED, false };
+
+		CHECK(sspr_mail_text_method_changed(&ev, &c, true,
+						    "n•••••@example.org",
+						    &t) == 0);
+		CHECK(t.body != NULL &&
+		      strstr(t.body, "changed from this address") != NULL &&
+		      strstr(t.body, "Codes now go to n•••••@example.org") !=
+			  NULL &&
+		      strstr(t.body, "administrator right away") != NULL &&
+		      strstr(t.body, "The administrator made") == NULL);
+		sspr_mail_text_done(&t);
+		CHECK(sspr_mail_text_method_changed(&ev, &c, false, NULL, &t) ==
+		      0);
+		CHECK(t.body != NULL &&
+		      strstr(t.body, "replaced the earlier") != NULL &&
+		      strstr(t.body, "Codes now go") == NULL);
+		sspr_mail_text_done(&t);
+		c.method = SSPR_CHANGE_ALL;
+		c.action = SSPR_CHANGE_REMOVED;
+		c.by_admin = true;
+		CHECK(sspr_mail_text_method_changed(&ev, &c, false, NULL, &t) ==
+		      0);
+		CHECK(t.body != NULL &&
+		      strstr(t.body, "every registered method") != NULL &&
+		      strstr(t.body, "The administrator made this change.") !=
+			  NULL);
+		sspr_mail_text_done(&t);
+		CHECK(sspr_mail_text_method_changed(&ev, NULL, false, NULL,
+						    &t) == -EINVAL);
+	}
+
 	/* The texts fit in a mail. */
 	ev.host = NULL;
 	ev.when = 0;

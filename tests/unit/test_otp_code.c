@@ -39,9 +39,9 @@ setup_cfg(void)
 static void
 allow_send(struct sspr_record *rec)
 {
-	rec->code_sent = 0;
-	rec->sends_window_start = 0;
-	rec->sends_in_window = 0;
+	rec->reset_code.sent = 0;
+	rec->reset_code.sends_window_start = 0;
+	rec->reset_code.sends_in_window = 0;
 }
 
 static char *
@@ -167,8 +167,8 @@ test_only_hash_stored(void)
 	code = issue(&rec, "bob", "reset", T0);
 	if (code == NULL)
 		return;
-	CHECK(rec.code_hash != NULL && strlen(rec.code_hash) == 64);
-	CHECK(strstr(rec.code_hash, code) == NULL);
+	CHECK(rec.reset_code.hash != NULL && strlen(rec.reset_code.hash) == 64);
+	CHECK(strstr(rec.reset_code.hash, code) == NULL);
 	CHECK(sspr_store_save(dir, "bob", &rec) == 0);
 
 	snprintf(p, sizeof(p), "%s/u-bob", dir);
@@ -180,7 +180,8 @@ test_only_hash_stored(void)
 	text[n > 0 ? n : 0] = '\0';
 	CHECK(strstr(text, code) == NULL);
 	CHECK(strstr(text, "code_hash = ") != NULL);
-	CHECK(strstr(text, "code_purpose = reset\n") != NULL);
+	/* the slot says the purpose: no code_purpose key is written */
+	CHECK(strstr(text, "code_purpose") == NULL);
 	CHECK(strstr(text, "code_address = a@example.org\n") != NULL);
 
 	/* the host key: 32 bytes, root's, mode 0600 */
@@ -207,7 +208,7 @@ test_expiry(void)
 
 	if (code == NULL)
 		return;
-	CHECK(rec.code_expires == T0 + 600);
+	CHECK(rec.reset_code.expires == T0 + 600);
 	CHECK(sspr_code_pending(&rec, "reset", T0 + 599) == 1);
 	CHECK(sspr_code_pending(&rec, "reset", T0 + 600) == 0);
 	CHECK(sspr_code_verify(&cfg, &rec, "alice", "reset", code, T0 + 600) ==
@@ -215,7 +216,7 @@ test_expiry(void)
 	CHECK(sspr_code_verify(&cfg, &rec, "alice", "reset", code,
 			       T0 + 100000) == -ETIMEDOUT);
 	/* an expired try costs nothing */
-	CHECK(rec.code_attempts_left == 3);
+	CHECK(rec.reset_code.attempts_left == 3);
 	CHECK(sspr_code_verify(&cfg, &rec, "alice", "reset", code, T0 + 599) ==
 	      0);
 	sspr_free_secret(code);
@@ -238,7 +239,7 @@ test_attempts(void)
 	for (i = 0; i < cfg.code_attempts; i++) {
 		CHECK(sspr_code_verify(&cfg, &rec, "alice", "reset", wrong,
 				       T0 + 1) == -EACCES);
-		CHECK(rec.code_attempts_left == cfg.code_attempts - i - 1);
+		CHECK(rec.reset_code.attempts_left == cfg.code_attempts - i - 1);
 	}
 	/* used up: the right code no longer works either */
 	CHECK(sspr_code_pending(&rec, "reset", T0 + 2) == 0);
@@ -255,7 +256,7 @@ test_attempts(void)
 	      -EACCES);
 	CHECK(sspr_code_verify(&cfg, &rec, "alice", "reset", "", T0 + 1) ==
 	      -EACCES);
-	CHECK(rec.code_attempts_left == 1);
+	CHECK(rec.reset_code.attempts_left == 1);
 	/* spaces around and one in the middle are fine */
 	if (code != NULL) {
 		char typed[32];
@@ -278,7 +279,7 @@ test_single_use(void)
 		return;
 	CHECK(sspr_code_verify(&cfg, &rec, "alice", "reset", code, T0 + 1) ==
 	      0);
-	CHECK(rec.code_hash == NULL && rec.code_purpose == NULL);
+	CHECK(rec.reset_code.hash == NULL && rec.reset_code.address == NULL);
 	CHECK(sspr_code_pending(&rec, "reset", T0 + 1) == 0);
 	CHECK(sspr_code_verify(&cfg, &rec, "alice", "reset", code, T0 + 2) ==
 	      -ENOENT);
@@ -316,13 +317,12 @@ test_binding(void)
 	/* an enrollment code does not reset a password */
 	CHECK(sspr_code_verify(&cfg, &rec, "alice", "reset", code, T0 + 1) ==
 	      -ENOENT);
-	/* nor does editing the record's purpose help: the hash binds it */
-	free(rec.code_purpose);
-	rec.code_purpose = sspr_strdup("reset");
+	/* nor does moving it to the reset slot help: the hash binds it */
+	rec.reset_code.hash = sspr_strdup(rec.enroll_code.hash);
+	rec.reset_code.expires = rec.enroll_code.expires;
+	rec.reset_code.attempts_left = 1;
 	CHECK(sspr_code_verify(&cfg, &rec, "alice", "reset", code, T0 + 1) ==
 	      -EACCES);
-	free(rec.code_purpose);
-	rec.code_purpose = sspr_strdup("enroll");
 	/* another user's record with alice's hash copied in */
 	CHECK(sspr_code_verify(&cfg, &rec, "mallory", "enroll", code,
 			       T0 + 1) == -EACCES);
@@ -330,6 +330,95 @@ test_binding(void)
 	      0);
 	CHECK(sspr_code_verify(&cfg, &rec, "../x", "enroll", code, T0 + 1) ==
 	      -EINVAL);
+	CHECK(sspr_code_verify(&cfg, &rec, "alice", "other", code, T0 + 1) ==
+	      -EINVAL);
+	sspr_free_secret(code);
+	sspr_record_done(&rec);
+}
+
+/*
+ * Reset and enrollment codes have a slot each: asking for one neither
+ * replaces, burns nor delays the other.
+ */
+static void
+test_separate_slots(void)
+{
+	struct sspr_record rec = { 0 };
+	char *enroll = issue(&rec, "alice", "enroll", T0);
+	char *reset = NULL;
+	unsigned wait = 0;
+	unsigned i;
+
+	if (enroll == NULL)
+		return;
+	/* a reset right after an enrollment mail is not told to wait */
+	CHECK(sspr_code_may_send(&cfg, &rec, "enroll", T0 + 1, &wait) ==
+	      -EAGAIN);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 1, &wait) == 0);
+	reset = issue(&rec, "alice", "reset", T0 + 1);
+	CHECK(sspr_code_pending(&rec, "enroll", T0 + 2) == 1);
+	/* wrong reset codes burn only the reset code */
+	for (i = 0; i < cfg.code_attempts; i++)
+		CHECK(sspr_code_verify(&cfg, &rec, "alice", "reset", "00000000",
+				       T0 + 2) == -EACCES);
+	CHECK(rec.enroll_code.attempts_left == cfg.code_attempts);
+	/* a whole hour's reset budget leaves the enrollment one alone */
+	rec.reset_code.sends_in_window = cfg.resend_per_hour;
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 100, &wait) ==
+	      -EAGAIN);
+	CHECK(sspr_code_may_send(&cfg, &rec, "enroll", T0 + 100, &wait) == 0);
+	CHECK(sspr_code_verify(&cfg, &rec, "alice", "enroll", enroll,
+			       T0 + 100) == 0);
+	CHECK(sspr_code_may_send(&cfg, &rec, "other", T0, &wait) == -EINVAL);
+	sspr_free_secret(enroll);
+	sspr_free_secret(reset);
+	sspr_record_done(&rec);
+}
+
+/* A used, expired, burnt or unsent code never delays a new one. */
+static void
+test_spent_codes_do_not_delay(void)
+{
+	struct sspr_record rec = { 0 };
+	unsigned wait = 0;
+	char *code;
+	unsigned i;
+
+	/* used: the send is given back */
+	code = issue(&rec, "alice", "enroll", T0);
+	CHECK(rec.enroll_code.sends_in_window == 1);
+	CHECK(sspr_code_verify(&cfg, &rec, "alice", "enroll", code, T0 + 5) ==
+	      0);
+	CHECK(rec.enroll_code.sends_in_window == 0);
+	CHECK(sspr_code_may_send(&cfg, &rec, "enroll", T0 + 6, &wait) == 0);
+	sspr_free_secret(code);
+
+	/* expired */
+	cfg.code_lifetime = 30;
+	code = issue(&rec, "alice", "reset", T0);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 29, &wait) ==
+	      -EAGAIN);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 30, &wait) == 0);
+	cfg.code_lifetime = 600;
+	sspr_free_secret(code);
+
+	/* no attempts left */
+	code = issue(&rec, "alice", "reset", T0 + 100);
+	for (i = 0; i < cfg.code_attempts; i++)
+		CHECK(sspr_code_verify(&cfg, &rec, "alice", "reset", "00000000",
+				       T0 + 101) == -EACCES);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 102, &wait) == 0);
+	sspr_free_secret(code);
+
+	/* could not be sent: gone, and its send given back */
+	code = issue(&rec, "alice", "reset", T0 + 200);
+	CHECK(rec.reset_code.sends_in_window == 3);
+	sspr_code_unsent(&rec, "reset", "other@example.org");
+	CHECK(rec.reset_code.hash != NULL);
+	sspr_code_unsent(&rec, "reset", "a@example.org");
+	CHECK(rec.reset_code.hash == NULL);
+	CHECK(rec.reset_code.sends_in_window == 2);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 201, &wait) == 0);
 	sspr_free_secret(code);
 	sspr_record_done(&rec);
 }
@@ -342,34 +431,34 @@ test_resend_limits(void)
 	char *code = NULL;
 	int i;
 
-	CHECK(sspr_code_may_send(&cfg, &rec, T0, &wait) == 0);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0, &wait) == 0);
 	code = issue(&rec, "alice", "reset", T0);
 	sspr_free_secret(code);
-	CHECK(sspr_code_may_send(&cfg, &rec, T0 + 10, &wait) == -EAGAIN);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 10, &wait) == -EAGAIN);
 	CHECK(wait == 50);
 	code = NULL;
 	CHECK(sspr_code_issue(&cfg, &rec, "alice", "reset", "a@example.org",
 			      T0 + 10, &code) == -EAGAIN);
 	CHECK(code == NULL);
 	/* a clock that went back waits the full interval, no more */
-	CHECK(sspr_code_may_send(&cfg, &rec, T0 - 86400, &wait) == -EAGAIN);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 - 86400, &wait) == -EAGAIN);
 	CHECK(wait == 60);
-	CHECK(sspr_code_may_send(&cfg, &rec, T0 + 60, &wait) == 0);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 60, &wait) == 0);
 
 	/* five per hour: sends at T0, +60, ..., +240, the sixth waits */
 	for (i = 1; i < 5; i++) {
 		code = issue(&rec, "alice", "reset", T0 + 60 * i);
 		sspr_free_secret(code);
 	}
-	CHECK(rec.sends_in_window == 5);
-	CHECK(sspr_code_may_send(&cfg, &rec, T0 + 300, &wait) == -EAGAIN);
+	CHECK(rec.reset_code.sends_in_window == 5);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 300, &wait) == -EAGAIN);
 	CHECK(wait == 3600 - 300);
-	CHECK(sspr_code_may_send(&cfg, &rec, T0 + 3599, &wait) == -EAGAIN);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 3599, &wait) == -EAGAIN);
 	CHECK(wait == 1);
-	CHECK(sspr_code_may_send(&cfg, &rec, T0 + 3600, &wait) == 0);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 3600, &wait) == 0);
 	code = issue(&rec, "alice", "reset", T0 + 3600);
 	sspr_free_secret(code);
-	CHECK(rec.sends_window_start == T0 + 3600 && rec.sends_in_window == 1);
+	CHECK(rec.reset_code.sends_window_start == T0 + 3600 && rec.reset_code.sends_in_window == 1);
 
 	/* no interval configured: only the hourly cap */
 	cfg.resend_interval = 0;
@@ -377,7 +466,7 @@ test_resend_limits(void)
 		code = issue(&rec, "alice", "reset", T0 + 3600 + i);
 		sspr_free_secret(code);
 	}
-	CHECK(sspr_code_may_send(&cfg, &rec, T0 + 3610, &wait) == -EAGAIN);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 3610, &wait) == -EAGAIN);
 	CHECK(wait == 3590);
 	cfg.resend_interval = 60;
 
@@ -385,7 +474,7 @@ test_resend_limits(void)
 	CHECK(sspr_store_save(dir, "alice", &rec) == 0);
 	sspr_record_done(&rec);
 	CHECK(sspr_store_load(dir, "alice", &rec) == 0);
-	CHECK(sspr_code_may_send(&cfg, &rec, T0 + 3610, &wait) == -EAGAIN);
+	CHECK(sspr_code_may_send(&cfg, &rec, "reset", T0 + 3610, &wait) == -EAGAIN);
 	sspr_record_done(&rec);
 	CHECK(sspr_store_remove(dir, "alice") == 0);
 }
@@ -514,7 +603,7 @@ test_host_key_trust(void)
 	CHECK(sspr_code_verify(&cfg, &rec, "alice", "reset", code, T0 + 1) ==
 	      -EPERM);
 	/* an error is not a wrong try */
-	CHECK(rec.code_attempts_left == 3);
+	CHECK(rec.reset_code.attempts_left == 3);
 	CHECK(chmod(key, 0600) == 0);
 
 	CHECK(truncate(key, 31) == 0);
@@ -567,6 +656,8 @@ main(void)
 	RUN(test_attempts);
 	RUN(test_single_use);
 	RUN(test_binding);
+	RUN(test_separate_slots);
+	RUN(test_spent_codes_do_not_delay);
 	RUN(test_resend_limits);
 	RUN(test_two_processes);
 	RUN(test_key_race);

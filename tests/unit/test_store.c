@@ -75,18 +75,28 @@ full_record(struct sspr_record *rec)
 	rec->totp_digits = 8;
 	rec->totp_period = 30;
 	rec->totp_last_step = 56666666;
-	rec->code_hash = sspr_strdup("0123456789abcdef0123456789abcdef"
-				     "0123456789abcdef0123456789abcdef");
-	rec->code_purpose = sspr_strdup("reset");
-	rec->code_address = sspr_strdup("a@example.org");
-	rec->code_expires = 1700000600;
-	rec->code_attempts_left = 3;
-	rec->code_sent = 1700000000;
-	rec->sends_window_start = 1699999000;
-	rec->sends_in_window = 2;
+	rec->reset_code.hash = sspr_strdup("0123456789abcdef0123456789abcdef"
+					   "0123456789abcdef0123456789abcdef");
+	rec->reset_code.address = sspr_strdup("a@example.org");
+	rec->reset_code.expires = 1700000600;
+	rec->reset_code.attempts_left = 3;
+	rec->reset_code.sent = 1700000000;
+	rec->reset_code.sends_window_start = 1699999000;
+	rec->reset_code.sends_in_window = 2;
+	rec->enroll_code.hash = sspr_strdup("fedcba9876543210fedcba9876543210"
+					    "fedcba9876543210fedcba9876543210");
+	rec->enroll_code.address = sspr_strdup("new@example.org");
+	rec->enroll_code.expires = 1700000700;
+	rec->enroll_code.attempts_left = 2;
+	rec->enroll_code.sent = 1700000100;
+	rec->enroll_code.sends_window_start = 1700000100;
+	rec->enroll_code.sends_in_window = 1;
 	rec->failures = 4;
 	rec->failure_first = 1699990000;
 	rec->locked_until = 1700009999;
+	rec->lockouts = 3;
+	rec->day_failures = 7;
+	rec->day_first = 1699980000;
 	rec->remind_after = 1800000000;
 	rec->sync_pending = 1700000123;
 	rec->admin_request_sent = 1700000456;
@@ -142,16 +152,16 @@ test_round_trip(void)
 	/* only the record: no temporary file left behind */
 	CHECK(count_entries() == 1);
 
-	/* clear_code drops the pending code and nothing else */
-	sspr_record_clear_code(&in);
-	CHECK(in.code_hash == NULL && in.code_purpose == NULL &&
-	      in.code_address == NULL && in.code_expires == 0 &&
-	      in.code_attempts_left == 0);
+	/* clearing a slot drops its pending code and nothing else */
+	sspr_code_slot_clear(&in.reset_code);
+	CHECK(in.reset_code.hash == NULL && in.reset_code.address == NULL &&
+	      in.reset_code.expires == 0 && in.reset_code.attempts_left == 0);
+	CHECK(in.enroll_code.hash != NULL);
 	CHECK(sspr_store_save(dir, "alice", &in) == 0);
 	sspr_record_done(&out);
 	CHECK(sspr_store_load(dir, "alice", &out) == 0);
 	CHECK(records_equal(&in, &out));
-	CHECK(out.sends_in_window == 2 && out.email != NULL);
+	CHECK(out.reset_code.sends_in_window == 2 && out.email != NULL);
 
 	/* an empty record is a valid record */
 	sspr_record_done(&in);
@@ -300,8 +310,17 @@ test_corrupted(void)
 		"0123456789abcdef0123456789abcdef\n"
 		"code_purpose = reset\ncode_expires = 5\n",
 		"version = 1\ncode_hash = 0123456789abcdef0123456789abcdef"
-		"0123456789abcdef0123456789abcdef\n",	/* no purpose */
+		"0123456789abcdef0123456789abcdef\n",	/* no expiry */
 		"version = 1\ncode_purpose = Reset!\n",
+		"version = 1\ncode_purpose = reset\ncode_purpose = reset\n",
+		"version = 1\nenroll_code_hash = 0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef\n",	/* no expiry */
+		/* an old enrollment code and one in the new slot */
+		"version = 1\ncode_hash = 0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef\ncode_purpose = enroll\n"
+		"code_expires = 5\nenroll_code_hash = 0123456789abcdef01234567"
+		"89abcdef0123456789abcdef0123456789abcdef\n"
+		"enroll_code_expires = 5\n",
 		"version = 1\nfailures = 3",			/* cut short */
 		"version = 1\nno equals sign\n",
 	};
@@ -352,6 +371,59 @@ test_corrupted(void)
 }
 
 /* What a save refuses to write, leaving the old record alone. */
+/* Records written before the slots split still load, codes and all. */
+static void
+test_old_records(void)
+{
+	static const char hash[] = "0123456789abcdef0123456789abcdef"
+				   "0123456789abcdef0123456789abcdef";
+	static const char old_enroll[] =
+	    "version = 1\nemail = a@example.org\n"
+	    "code_hash = 0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef\n"
+	    "code_purpose = enroll\ncode_address = new@example.org\n"
+	    "code_expires = 1700000600\ncode_attempts_left = 2\n"
+	    "code_sent = 1700000000\nsends_window_start = 1700000000\n"
+	    "sends_in_window = 1\nfailures = 2\n";
+	static const char old_reset[] =
+	    "version = 1\ncode_hash = 0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef\n"
+	    "code_purpose = reset\ncode_address = a@example.org\n"
+	    "code_expires = 1700000600\ncode_attempts_left = 3\n"
+	    "code_sent = 1700000000\n";
+	struct sspr_record rec;
+	char *text;
+	size_t len = 0;
+
+	write_raw("u-olga", old_enroll, sizeof(old_enroll) - 1, 0600);
+	CHECK(sspr_store_load(dir, "olga", &rec) == 0);
+	CHECK(rec.reset_code.hash == NULL && rec.reset_code.sent == 0);
+	CHECK_STR(rec.enroll_code.hash, hash);
+	CHECK_STR(rec.enroll_code.address, "new@example.org");
+	CHECK(rec.enroll_code.expires == 1700000600 &&
+	      rec.enroll_code.attempts_left == 2 &&
+	      rec.enroll_code.sent == 1700000000);
+	CHECK(rec.failures == 2);
+	/* saved again in today's keys, without code_purpose */
+	CHECK(sspr_store_save(dir, "olga", &rec) == 0);
+	sspr_record_done(&rec);
+	text = read_raw("u-olga", &len);
+	CHECK(text != NULL && strstr(text, "enroll_code_hash = ") != NULL &&
+	      strstr(text, "code_purpose") == NULL &&
+	      strstr(text, "\ncode_hash") == NULL);
+	free(text);
+	CHECK(sspr_store_load(dir, "olga", &rec) == 0);
+	CHECK_STR(rec.enroll_code.hash, hash);
+	sspr_record_done(&rec);
+
+	write_raw("u-olga", old_reset, sizeof(old_reset) - 1, 0600);
+	CHECK(sspr_store_load(dir, "olga", &rec) == 0);
+	CHECK_STR(rec.reset_code.hash, hash);
+	CHECK(rec.reset_code.attempts_left == 3 && rec.enroll_code.hash == NULL);
+	sspr_record_done(&rec);
+	CHECK(sspr_store_remove(dir, "olga") == 0);
+}
+
 static void
 test_save_refuses(void)
 {
@@ -376,11 +448,14 @@ test_save_refuses(void)
 	rec.totp_algorithm = 3;
 	CHECK(sspr_store_save(dir, "carol", &rec) == -EINVAL);
 	rec.totp_algorithm = SSPR_TOTP_SHA1;
-	rec.code_expires = -5;
+	rec.reset_code.expires = -5;
 	CHECK(sspr_store_save(dir, "carol", &rec) == -EINVAL);
-	rec.code_expires = 0;	/* hash without expiry */
+	rec.reset_code.expires = 0;	/* hash without expiry */
 	CHECK(sspr_store_save(dir, "carol", &rec) == -EINVAL);
-	rec.code_expires = 1;
+	rec.reset_code.expires = 1;
+	rec.enroll_code.expires = 0;
+	CHECK(sspr_store_save(dir, "carol", &rec) == -EINVAL);
+	rec.enroll_code.expires = 1;
 
 	CHECK(sspr_store_load(dir, "carol", &back) == 0);
 	CHECK_STR(back.email, "alice.backup+x@example.org");
@@ -696,6 +771,7 @@ main(void)
 	RUN(test_locked_step);
 	RUN(test_names);
 	RUN(test_corrupted);
+	RUN(test_old_records);
 	RUN(test_save_refuses);
 	RUN(test_truncation);
 	RUN(test_trust);
