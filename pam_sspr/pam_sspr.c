@@ -13,6 +13,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
@@ -21,6 +22,7 @@
 #include "sspr/conv.h"
 #include "sspr/gate.h"
 #include "sspr/i18n.h"
+#include "sspr/journal.h"
 #include "sspr/loader.h"
 #include "sspr/store.h"
 #include "sspr/util.h"
@@ -76,7 +78,7 @@ service_is(pam_handle_t *pamh, const char *name)
 }
 
 static int
-load_flow(pam_handle_t *pamh, const struct sspr_flow_api **ret_api)
+load_flow(pam_handle_t *pamh, const struct sspr_flow_api **ret_api, bool speak)
 {
 	char err[SSPR_ERR_MAX];
 	int r;
@@ -85,12 +87,40 @@ load_flow(pam_handle_t *pamh, const struct sspr_flow_api **ret_api)
 	if (r < 0) {
 		pam_syslog(pamh, LOG_ERR, "cannot load the reset library: %s",
 			   err);
-		pam_error(pamh, "%s",
-			  _("Password reset is unavailable on this computer "
-			    "right now. Please contact your administrator."));
+		if (speak)
+			pam_error(pamh, "%s",
+				  _("Password reset is unavailable on this "
+				    "computer right now. Please contact your "
+				    "administrator."));
 		return PAM_SERVICE_ERR;
 	}
 	return PAM_SUCCESS;
+}
+
+/*
+ * Before anything else for this user: a synced password change that a
+ * dead process left half done is finished, so that the person meets one
+ * password. Costs one stat() when there is nothing to do. Only root can
+ * read the journal (a screen locker running as the user cannot). True
+ * when the local password changed.
+ */
+static bool
+reconcile_first(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg)
+{
+	const struct sspr_flow_api *api = NULL;
+	const void *item = NULL;
+	const char *user;
+
+	if (geteuid() != 0 ||
+	    pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || item == NULL)
+		return false;
+	user = item;
+	if (!sspr_store_name_ok(user) ||
+	    !sspr_journal_exists(cfg->state_dir, user))
+		return false;
+	if (load_flow(pamh, &api, false) != PAM_SUCCESS)
+		return false;
+	return api->reconcile(pamh, cfg, user, (flags & PAM_SILENT) == 0) > 0;
 }
 
 /*
@@ -127,6 +157,14 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = load_config(pamh, flags, argc, argv, true, &cfg);
 	if (rv != PAM_SUCCESS)
 		goto out;
+	/*
+	 * pam_unix already judged the password against the entry as it
+	 * was: ask for it again rather than offer a reset now.
+	 */
+	if (reconcile_first(pamh, flags, &cfg)) {
+		rv = PAM_AUTH_ERR;
+		goto out;
+	}
 	rv = PAM_IGNORE;
 	if (!offered_here(pamh, flags, &cfg))
 		goto out;
@@ -143,7 +181,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_IGNORE;
 		goto out;
 	}
-	rv = load_flow(pamh, &api);
+	rv = load_flow(pamh, &api, true);
 	if (rv != PAM_SUCCESS)
 		goto out;
 	rv = api->reset(pamh, &cfg, user);
@@ -216,6 +254,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_IGNORE;
 		goto out;
 	}
+	(void)reconcile_first(pamh, flags, &cfg);
 	rv = PAM_IGNORE;
 	if (cfg.enroll_at_login == SSPR_ENROLL_OFF ||
 	    !offered_here(pamh, flags, &cfg))
@@ -223,7 +262,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL ||
 	    !sspr_store_name_ok(user) || !needs_enrollment(pamh, &cfg, user))
 		goto out;
-	if (load_flow(pamh, &api) != PAM_SUCCESS) {
+	if (load_flow(pamh, &api, true) != PAM_SUCCESS) {
 		rv = cfg.enroll_at_login == SSPR_ENROLL_REQUIRE
 			 ? PAM_SESSION_ERR
 			 : PAM_IGNORE;
@@ -259,7 +298,12 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	 * The nested transaction of a reset (passwd_service) runs this
 	 * stack too; the reset syncs by itself, so do not sync twice.
 	 */
-	if (!cfg.sync_on_passwd || service_is(pamh, cfg.passwd_service))
+	if (service_is(pamh, cfg.passwd_service))
+		goto out;
+	/* Before pam_unix's update pass changes anything. */
+	if ((flags & PAM_PRELIM_CHECK) != 0)
+		(void)reconcile_first(pamh, flags, &cfg);
+	if (!cfg.sync_on_passwd)
 		goto out;
 	rv = pam_get_user(pamh, &user, NULL);
 	if (rv != PAM_SUCCESS || user == NULL) {
@@ -270,7 +314,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = PAM_IGNORE;
 	if (!sspr_gate_allowed(&cfg, user))
 		goto out;
-	rv = load_flow(pamh, &api);
+	rv = load_flow(pamh, &api, true);
 	if (rv != PAM_SUCCESS)
 		goto out;
 	rv = api->chauthtok(pamh, flags, &cfg, user);
