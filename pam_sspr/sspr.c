@@ -629,30 +629,20 @@ reconcile_one(struct ctx *c, const char *user)
 }
 
 /*
- * Leftovers of interrupted writes: each user's under the lock its writers
- * hold, and the copies of /etc/shadow under lckpwdf.
+ * What interrupted writes of the journals left (the journal lock is held
+ * by every writer of one).
  */
 static void
-sweep_temps(struct ctx *c, char **names, size_t count, bool journal)
+sweep_journal_temps(struct ctx *c, char **names, size_t count)
 {
 	size_t i;
 	int lock;
 
 	for (i = 0; i < count; i++) {
-		lock = journal
-			   ? sspr_journal_lock(c->cfg.state_dir, names[i], 5000)
-			   : sspr_store_lock(c->cfg.state_dir, names[i]);
+		lock = sspr_journal_lock(c->cfg.state_dir, names[i], 5000);
 		if (lock < 0)
 			continue;
-		if (journal)
-			(void)sspr_journal_remove_temps(c->cfg.state_dir,
-							names[i]);
-		else {
-			char name[SSPR_USER_MAX + 3];
-
-			snprintf(name, sizeof(name), "u-%s", names[i]);
-			(void)sspr_store_remove_temps(c->cfg.state_dir, name);
-		}
+		(void)sspr_journal_remove_temps(c->cfg.state_dir, names[i]);
 		sspr_store_unlock(lock);
 	}
 }
@@ -672,9 +662,7 @@ static int
 cmd_admin_reconcile(struct ctx *c, int argc, char **argv)
 {
 	char **names = NULL;
-	char **users = NULL;
 	size_t count = 0;
-	size_t nusers = 0;
 	bool ok = true;
 	size_t i;
 	int r;
@@ -688,8 +676,6 @@ cmd_admin_reconcile(struct ctx *c, int argc, char **argv)
 	r = priv_raise();
 	if (r == 0) {
 		r = sspr_journal_list(c->cfg.state_dir, &names, &count);
-		if (r == 0)
-			r = sspr_store_list(c->cfg.state_dir, &users, &nusers);
 		priv_lower();
 	}
 	if (r < 0) {
@@ -699,14 +685,14 @@ cmd_admin_reconcile(struct ctx *c, int argc, char **argv)
 	}
 	for (i = 0; i < count; i++)
 		ok = reconcile_one(c, names[i]) && ok;
+	/* Leftovers of interrupted writes: records, journals, /etc/shadow. */
 	if (priv_raise() == 0) {
-		sweep_temps(c, names, count, true);
-		sweep_temps(c, users, nusers, false);
+		sweep_journal_temps(c, names, count);
+		(void)sspr_store_sweep_all(c->cfg.state_dir);
 		(void)sspr_shadow_sweep();
 		priv_lower();
 	}
 	free_list(names, count);
-	free_list(users, nusers);
 	return ok ? EXIT_OK : EXIT_FAIL;
 }
 

@@ -666,6 +666,67 @@ sspr_store_close_locked(const char *state_dir, const char *user,
 	return r;
 }
 
+int
+sspr_store_sweep_all(const char *state_dir)
+{
+	char name[SSPR_USER_MAX + sizeof(RECORD_PREFIX)];
+	char **users = NULL;
+	size_t count = 0;
+	size_t i;
+	struct dirent *de;
+	DIR *dir;
+	int lock;
+	int fd;
+	int r;
+
+	r = sspr_store_check_dir(state_dir);
+	if (r < 0)
+		return r;
+	fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	/* ".u-<user>.XXXXXX": the user is what lies between */
+	while ((de = readdir(dir)) != NULL) {
+		const char *user =
+		    sspr_skip_prefix(de->d_name, "." RECORD_PREFIX);
+		size_t len = user != NULL ? strlen(user) : 0;
+		char **n;
+
+		if (len <= 7 || len - 7 >= sizeof(name) || user[len - 7] != '.')
+			continue;
+		memcpy(name, user, len - 7);
+		name[len - 7] = '\0';
+		if (!sspr_store_name_ok(name))
+			continue;
+		n = reallocarray(users, count + 1, sizeof(*n));
+		if (n == NULL)
+			break;
+		users = n;
+		users[count] = sspr_strdup(name);
+		if (users[count] == NULL)
+			break;
+		count++;
+	}
+	closedir(dir);
+	for (i = 0; i < count; i++) {
+		lock = sspr_store_lock(state_dir, users[i]);
+		if (lock >= 0) {
+			snprintf(name, sizeof(name), RECORD_PREFIX "%s",
+				 users[i]);
+			(void)sspr_store_remove_temps(state_dir, name);
+			sspr_store_unlock(lock);
+		}
+		free(users[i]);
+	}
+	free(users);
+	return 0;
+}
+
 unsigned
 sspr_record_method_count(const struct sspr_record *rec, unsigned allowed)
 {

@@ -103,6 +103,12 @@ int sspr_store_lock_path(const char *path, unsigned wait_ms);
 int sspr_store_remove_temps(const char *state_dir, const char *name);
 
 /*
+ * The same for every user's record in state_dir, each under that user's
+ * lock (for "sspr admin reconcile"); 0 or -errno.
+ */
+int sspr_store_sweep_all(const char *state_dir);
+
+/*
  * One read-modify-write step: take the user's lock, then load the record,
  * a missing record being an empty one. *rec is overwritten, so pass an
  * empty one. 0 with *ret_lock for sspr_store_close_locked(); else
