@@ -170,11 +170,14 @@ km_matrix() {
 # the directory's fsync) before /etc/shadow is replaced, so a power loss
 # in between finds it.
 km_journal_first() {
-	local f=$TMP/points-$1 j jf s
+	local f=$TMP/points-$1 j jf s dir
 	jf=$(grep -n ' fsync .*/\.j-[a-z]*\.new$' "$f" | head -1 | cut -d: -f1)
 	j=$(grep -n ' rename .*/\.j-[a-z]*\.new -> .*/j-[a-z]*$' "$f" | head -1 | cut -d: -f1)
 	s=$(grep -n ' rename /etc/nshadow -> /etc/shadow$' "$f" | head -1 | cut -d: -f1)
+	dir=$(sed -n "${j:-0}p" "$f" | awk '{print $NF}')
+	dir=${dir%/*}
 	check "$1: the journal's fsync ($jf), rename ($j) and directory fsync come before the shadow rename ($s)" \
-		[ -n "$jf" -a -n "$j" -a -n "$s" ] && [ "$jf" -lt "$j" ] && [ "$((j + 1))" -lt "$s" ] &&
-		grep -q "^$((j + 1)) .* fsync .*/state$" "$f"
+		bash -c '[ -n "$1" ] && [ -n "$2" ] && [ -n "$3" ] && [ "$1" -lt "$2" ] &&
+			[ "$(($2 + 1))" -lt "$3" ] && grep -qx "$(($2 + 1)) [0-9]* fsync $4" "$5"' \
+		km "$jf" "$j" "$s" "$dir" "$f"
 }
