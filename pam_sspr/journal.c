@@ -389,10 +389,12 @@ sspr_journal_load(const char *state_dir, const char *user,
 	if (r < 0 && r != -ENOMEM)
 		r = -EBADMSG;
 	if (r == 0) {
-		j->has_new = (ctx.seen & (K_NEW_HASH | K_NEW_LASTCHG)) ==
-			     (K_NEW_HASH | K_NEW_LASTCHG);
-		/* what each stage needs to be finished */
+		unsigned both = ctx.seen & (K_NEW_HASH | K_NEW_LASTCHG);
+
+		j->has_new = both == (K_NEW_HASH | K_NEW_LASTCHG);
+		/* what each stage needs to be finished; new fields in pairs */
 		if ((ctx.seen & needed) != needed ||
+		    (both != 0 && !j->has_new) ||
 		    (j->stage != SSPR_JOURNAL_PREPARED && !j->has_new) ||
 		    ((j->stage == SSPR_JOURNAL_SENDING ||
 		      j->stage == SSPR_JOURNAL_UNCONFIRMED) &&
