@@ -150,10 +150,11 @@ connects_to_log(pid_t pid, const __uint64_t *a, const char *target)
 	    sun.sun_family != AF_UNIX ||
 	    strncmp(sun.sun_path, "/dev/log", sizeof(sun.sun_path)) != 0)
 		return false;
-	if (!is_log_socket(target) &&
+	/* "socket:[inode]" always fits */
+	if (!is_log_socket(target) && strlen(target) < sizeof(log_sockets[0]) &&
 	    n_log_sockets < sizeof(log_sockets) / sizeof(log_sockets[0]))
-		snprintf(log_sockets[n_log_sockets++], sizeof(log_sockets[0]),
-			 "%s", target);
+		memcpy(log_sockets[n_log_sockets++], target,
+		       strlen(target) + 1);
 	return true;
 }
 
