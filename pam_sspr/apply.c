@@ -1,11 +1,17 @@
 /*
  * Apply a new password: locally through the host's password stack, then
  * in Microsoft 365. The local change goes first because it alone can be
- * undone exactly (the previous shadow line is kept); the Microsoft 365
- * password can be set but never read back, so it is changed last.
+ * undone exactly (the shadow fields it replaces are kept); the Microsoft
+ * 365 password can be set but never read back, so it is changed last.
+ *
+ * A synced change is written down before it starts, in the user's
+ * journal of intent (include/sspr/journal.h), and the journal follows
+ * every stage: if the process dies anywhere in between, reconciliation
+ * (reconcile.c) finishes the change from it and both passwords agree.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -14,34 +20,257 @@
 
 #include "sspr/flow.h"
 #include "sspr/i18n.h"
+#include "sspr/journal.h"
 #include "sspr/local_password.h"
-#include "sspr/store.h"
 #include "sspr/sync.h"
+#include "sspr/util.h"
 
-/*
- * Note in the user's record that the local password is about to change
- * ahead of Microsoft 365 (when != 0), or that both agree again (0): if the
- * process dies in between, the next reset finds the mark and says so.
- */
-static int
-mark_sync_pending(pam_handle_t *pamh, const struct sspr_cfg *cfg,
-		  const char *user, time_t when)
+static const char *
+trouble_sentence(void)
 {
-	struct sspr_record rec = { 0 };
-	int lock;
+	return _("Your password could not be changed because of a problem on "
+		 "this computer. Please contact your administrator.");
+}
+
+int
+sspr_change_begin(pam_handle_t *pamh, struct sspr_change *c,
+		  const struct sspr_cfg *cfg, const char *user, unsigned path,
+		  char *msg, size_t msglen)
+{
 	int r;
 
-	r = sspr_store_open_locked(cfg->state_dir, user, &rec, &lock);
-	if (r == 0) {
-		rec.sync_pending = when;
-		r = sspr_store_close_locked(cfg->state_dir, user, &rec, lock,
-					    true);
+	memset(c, 0, sizeof(*c));
+	c->lock = -1;
+	c->state_dir = sspr_strdup(cfg->state_dir);
+	c->user = sspr_strdup(user);
+	if (c->state_dir == NULL || c->user == NULL) {
+		r = -ENOMEM;
+		goto fail;
 	}
-	sspr_record_done(&rec);
+	/* Nobody else changes or reconciles this user's password now. */
+	r = sspr_journal_lock(c->state_dir, user, 0);
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR,
+			   "cannot lock the password change journal of '%s': "
+			   "%s",
+			   user, strerror(-r));
+		goto fail;
+	}
+	c->lock = r;
+	/* What an earlier write of an entry left is ours to remove now. */
+	(void)sspr_journal_remove_temps(c->state_dir, user);
+	if (sspr_journal_exists(c->state_dir, user)) {
+		/* Its undo information would be lost: finish it first. */
+		pam_syslog(pamh, LOG_ERR,
+			   "password of '%s' not changed: an earlier change "
+			   "is still unresolved (sspr admin show %s)",
+			   user, user);
+		snprintf(msg, msglen, "%s",
+			 _("An earlier change of your password has not been "
+			   "finished yet, so it cannot be changed now. Please "
+			   "try again later or contact your administrator."));
+		r = -EBUSY;
+		goto out;
+	}
+	r = sspr_shadow_read(user, &c->j.old_local);
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR,
+			   "cannot read the shadow entry of '%s': %s", user,
+			   strerror(-r));
+		goto fail;
+	}
+	c->j.path = path;
+	c->j.stage = SSPR_JOURNAL_PREPARED;
+	c->j.started = time(NULL);
+	/* Durable before anything changes: the next run finishes from it. */
+	r = sspr_journal_save(c->state_dir, user, &c->j);
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR,
+			   "cannot write the password change journal of '%s': "
+			   "%s",
+			   user, strerror(-r));
+		goto fail;
+	}
+	c->active = true;
+	return 0;
+fail:
+	snprintf(msg, msglen, "%s", trouble_sentence());
+out:
+	sspr_change_end(c);
+	return r;
+}
+
+void
+sspr_change_end(struct sspr_change *c)
+{
+	if (c->lock >= 0)
+		sspr_store_unlock(c->lock);
+	c->lock = -1;
+	free(c->state_dir);
+	free(c->user);
+	c->state_dir = NULL;
+	c->user = NULL;
+	c->active = false;
+	sspr_wipe(&c->j, sizeof(c->j));
+}
+
+/* Both sides agree: the entry goes. */
+static void
+finished(pam_handle_t *pamh, struct sspr_change *c)
+{
+	int r;
+
+	r = sspr_journal_remove(c->state_dir, c->user);
 	if (r < 0)
 		pam_syslog(pamh, LOG_ERR,
-			   "cannot update the reset record of '%s': %s", user,
-			   strerror(-r));
+			   "cannot remove the password change journal of "
+			   "'%s': %s",
+			   c->user, strerror(-r));
+	c->active = false;
+}
+
+int
+sspr_change_abandon(pam_handle_t *pamh, struct sspr_change *c)
+{
+	struct sspr_shadow_fields cur;
+	int r;
+
+	if (!c->active)
+		return 0;
+	r = sspr_shadow_read(c->user, &cur);
+	/*
+	 * The stack may have written the new hash and failed afterwards:
+	 * put back what it replaced, and only that.
+	 */
+	if (r == 0 && !sspr_shadow_fields_eq(&cur, &c->j.old_local)) {
+		r = sspr_shadow_swap(c->user, &cur, &c->j.old_local);
+		if (r == 0)
+			pam_syslog(pamh, LOG_NOTICE,
+				   "local password of '%s' put back after a "
+				   "failed change",
+				   c->user);
+	}
+	sspr_wipe(&cur, sizeof(cur));
+	if (r < 0) {
+		pam_syslog(pamh, LOG_CRIT,
+			   "cannot check or put back the local password of "
+			   "'%s' (%s): left for reconciliation",
+			   c->user, strerror(-r));
+		c->active = false;
+		return r;
+	}
+	finished(pamh, c);
+	return 0;
+}
+
+int
+sspr_change_local_done(pam_handle_t *pamh, struct sspr_change *c)
+{
+	int r;
+
+	r = sspr_shadow_read(c->user, &c->j.new_local);
+	if (r == 0 && sspr_shadow_fields_eq(&c->j.new_local, &c->j.old_local))
+		r = -ENOENT;
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR,
+			   "the local password of '%s' did not change in "
+			   "/etc/shadow (%s): nothing sent to Microsoft 365",
+			   c->user, strerror(-r));
+		return r;
+	}
+	c->j.has_new = true;
+	c->j.stage = SSPR_JOURNAL_SENDING;
+	/* Microsoft 365 shows a change from now on as ours. */
+	c->j.sent = time(NULL);
+	r = sspr_journal_save(c->state_dir, c->user, &c->j);
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR,
+			   "cannot write the password change journal of '%s': "
+			   "%s",
+			   c->user, strerror(-r));
+		(void)sspr_change_abandon(pamh, c);
+	}
+	return r;
+}
+
+int
+sspr_change_undo(pam_handle_t *pamh, struct sspr_change *c, char *msg,
+		 size_t msglen)
+{
+	int r;
+
+	c->j.stage = SSPR_JOURNAL_REFUSED;
+	/* Reconciliation then needs no answer from Microsoft 365. */
+	(void)sspr_journal_save(c->state_dir, c->user, &c->j);
+	r = sspr_shadow_swap(c->user, &c->j.new_local, &c->j.old_local);
+	if (r < 0) {
+		/* The one state we promise never to leave: say it loudly. */
+		pam_syslog(pamh, LOG_CRIT,
+			   "cannot restore the previous local password of "
+			   "'%s' (%s): local and Microsoft 365 passwords "
+			   "differ",
+			   c->user,
+			   r == -ESTALE ? "the shadow entry changed since"
+					: strerror(-r));
+		snprintf(msg, msglen, "%s",
+			 _("Your password was changed on this computer but "
+			   "not in Microsoft 365. Please contact your "
+			   "administrator."));
+		c->active = false;
+		return -EIO;
+	}
+	finished(pamh, c);
+	return 0;
+}
+
+int
+sspr_change_sync(pam_handle_t *pamh, struct sspr_change *c,
+		 const struct sspr_cfg *cfg, const char *password, char *msg,
+		 size_t msglen)
+{
+	char log[SSPR_ERR_MAX] = "";
+	int r;
+
+	r = sspr_sync_password(cfg, c->user, password, msg, msglen, log,
+			       sizeof(log));
+	if (r == 0) {
+		pam_syslog(pamh, LOG_NOTICE,
+			   "Microsoft 365 password of '%s' changed (%s)",
+			   c->user, sspr_journal_path_name(c->j.path));
+		finished(pamh, c);
+		return 0;
+	}
+	pam_syslog(pamh, LOG_ERR,
+		   "Microsoft 365 refused the new password of '%s' (%s); "
+		   "restoring the previous local password",
+		   c->user, log);
+	if (r != -EINPROGRESS) {
+		if (sspr_change_undo(pamh, c, msg, msglen) < 0)
+			return -EIO;
+		return r;
+	}
+	if (sspr_shadow_swap(c->user, &c->j.new_local, &c->j.old_local) < 0) {
+		pam_syslog(pamh, LOG_CRIT,
+			   "cannot restore the previous local password of "
+			   "'%s': local and Microsoft 365 passwords may "
+			   "differ",
+			   c->user);
+		snprintf(msg, msglen, "%s",
+			 _("Your password was changed on this computer but "
+			   "not in Microsoft 365. Please contact your "
+			   "administrator."));
+		c->active = false;
+		return -EIO;
+	}
+	/* The PATCH may still land: reconciliation asks again later. */
+	c->j.stage = SSPR_JOURNAL_UNCONFIRMED;
+	(void)sspr_journal_save(c->state_dir, c->user, &c->j);
+	c->active = false;
+	pam_syslog(pamh, LOG_CRIT,
+		   "Microsoft 365 did not confirm the new password of '%s': "
+		   "the local password was restored, Microsoft 365 may have "
+		   "the new one (kept for reconciliation)",
+		   c->user);
 	return r;
 }
 
@@ -50,28 +279,16 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		    const char *user, const char *password, char *msg,
 		    size_t msglen)
 {
-	struct sspr_shadow_backup backup = { 0 };
+	struct sspr_change c = { .lock = -1 };
 	char stack_msg[512] = "";
-	char log[SSPR_ERR_MAX] = "";
 	bool sync = cfg->sync == SSPR_SYNC_REQUIRED;
 	int r;
 
 	if (sync) {
-		r = sspr_shadow_backup(user, &backup);
-		/* Without the mark a lost process could go unnoticed. */
-		if (r == 0)
-			r = mark_sync_pending(pamh, cfg, user, time(NULL));
-		else
-			pam_syslog(pamh, LOG_ERR,
-				   "cannot save the shadow entry of '%s': %s",
-				   user, strerror(-r));
-		if (r < 0) {
-			snprintf(msg, msglen, "%s",
-				 _("Your password could not be changed because "
-				   "of a problem on this computer. Please "
-				   "contact your administrator."));
-			goto out;
-		}
+		r = sspr_change_begin(pamh, &c, cfg, user, SSPR_JOURNAL_RESET,
+				      msg, msglen);
+		if (r < 0)
+			return r;
 	}
 	r = sspr_local_password_set(cfg, user, password, stack_msg,
 				    sizeof(stack_msg));
@@ -83,49 +300,24 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		snprintf(msg, msglen, _("This password was not accepted: %s"),
 			 stack_msg);
 		r = -EINVAL;
-		goto agreed;
+		if (sync && sspr_change_abandon(pamh, &c) < 0) {
+			snprintf(msg, msglen, "%s", trouble_sentence());
+			r = -EIO;
+		}
+		goto out;
 	}
 	pam_syslog(pamh, LOG_NOTICE, "local password of '%s' changed", user);
 	if (!sync)
 		goto out;
-	r = sspr_sync_password(cfg, user, password, msg, msglen, log,
-			       sizeof(log));
-	if (r == 0) {
-		pam_syslog(pamh, LOG_NOTICE,
-			   "Microsoft 365 password of '%s' changed", user);
-		goto agreed;
-	}
-	pam_syslog(pamh, LOG_ERR,
-		   "Microsoft 365 refused the new password of '%s' (%s); "
-		   "restoring the previous local password",
-		   user, log);
-	if (sspr_shadow_restore(user, &backup) < 0) {
-		/* The one state we promise never to leave: say it loudly. */
-		pam_syslog(pamh, LOG_CRIT,
-			   "cannot restore the previous local password of "
-			   "'%s': local and Microsoft 365 passwords differ",
-			   user);
-		snprintf(msg, msglen, "%s",
-			 _("Your password was changed on this computer but "
-			   "not in Microsoft 365. Please contact your "
-			   "administrator."));
-		/* Keep the mark: the two passwords do differ. */
+	r = sspr_change_local_done(pamh, &c);
+	if (r < 0) {
+		snprintf(msg, msglen, "%s", trouble_sentence());
 		r = -EIO;
 		goto out;
 	}
-	if (r == -EINPROGRESS) {
-		/* The PATCH may still land: keep the mark for the admin. */
-		pam_syslog(pamh, LOG_CRIT,
-			   "Microsoft 365 did not confirm the new password of "
-			   "'%s': the local password was restored, Microsoft "
-			   "365 may have the new one",
-			   user);
-		goto out;
-	}
-agreed:
-	if (sync)
-		mark_sync_pending(pamh, cfg, user, 0);
+	r = sspr_change_sync(pamh, &c, cfg, password, msg, msglen);
 out:
-	sspr_shadow_backup_done(&backup);
+	if (sync)
+		sspr_change_end(&c);
 	return r;
 }

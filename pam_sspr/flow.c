@@ -299,13 +299,6 @@ load_methods(struct sspr_reset *s, bool *ret_locked)
 	if (r < 0)
 		return r;
 	*ret_locked = sspr_is_locked(&rec, time(NULL));
-	/* An earlier reset died between the two changes: tell the admin. */
-	if (rec.sync_pending != 0)
-		pam_syslog(s->pamh, LOG_CRIT,
-			   "an earlier reset of '%s' (at %lld) stopped between "
-			   "the local and the Microsoft 365 change: the two "
-			   "passwords may differ",
-			   s->user, (long long)rec.sync_pending);
 	if ((s->cfg->methods & SSPR_METHOD_TOTP) != 0)
 		s->has_totp = rec.totp_secret != NULL;
 	if ((s->cfg->methods & SSPR_METHOD_EMAIL) != 0 && rec.email != NULL &&

@@ -38,6 +38,14 @@ entry_chauthtok(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg,
 	return sspr_passwd_chauthtok(pamh, flags, cfg, user);
 }
 
+static int
+entry_reconcile(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+		const char *user, bool speak)
+{
+	no_core_dumps();
+	return sspr_reconcile_pam(pamh, cfg, user, speak);
+}
+
 __attribute__((visibility("default")))
 const struct sspr_flow_api sspr_flow_api = {
 	.abi = SSPR_FLOW_ABI,
@@ -45,4 +53,5 @@ const struct sspr_flow_api sspr_flow_api = {
 	.reset = entry_reset,
 	.enroll_at_login = entry_enroll,
 	.chauthtok = entry_chauthtok,
+	.reconcile = entry_reconcile,
 };

@@ -1,11 +1,13 @@
 /*
  * The local half of a reset: the host's own password stack sets the new
  * password (nested pam_chauthtok on cfg->passwd_service), and the previous
- * /etc/shadow line is kept so the change can be undone exactly when the
- * Microsoft 365 half fails.
+ * fields of the /etc/shadow line it replaces (hash, day of the last
+ * change) are kept so the change can be undone when the Microsoft 365
+ * half fails, and only that change.
  */
 #include "sspr/local_password.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <shadow.h>
@@ -21,7 +23,8 @@
 #include "sspr/util.h"
 
 #define SHADOW_PATH "/etc/shadow"
-#define SHADOW_TEMP "/etc/.sspr-shadow.XXXXXX"
+#define SHADOW_TEMP_PREFIX ".sspr-shadow."
+#define SHADOW_TEMP "/etc/" SHADOW_TEMP_PREFIX "XXXXXX"
 
 static bool
 is_user_line(const char *line, const char *user)
@@ -31,24 +34,47 @@ is_user_line(const char *line, const char *user)
 	return strncmp(line, user, n) == 0 && line[n] == ':';
 }
 
+/* Split "user:hash:lastchg:..." into the two fields; -EBADMSG if short. */
+static int
+parse_fields(const char *line, size_t ulen, struct sspr_shadow_fields *ret)
+{
+	const char *hash = line + ulen + 1;
+	const char *end = strchr(hash, ':');
+	const char *day;
+	const char *dend;
+
+	if (end == NULL)
+		return -EBADMSG;
+	day = end + 1;
+	dend = strchr(day, ':');
+	if (dend == NULL)
+		return -EBADMSG;
+	if ((size_t)(end - hash) >= sizeof(ret->hash) ||
+	    (size_t)(dend - day) >= sizeof(ret->lastchg))
+		return -E2BIG;
+	memcpy(ret->hash, hash, (size_t)(end - hash));
+	ret->hash[end - hash] = '\0';
+	memcpy(ret->lastchg, day, (size_t)(dend - day));
+	ret->lastchg[dend - day] = '\0';
+	return 0;
+}
+
 int
-sspr_shadow_backup(const char *user, struct sspr_shadow_backup *ret)
+sspr_shadow_read(const char *user, struct sspr_shadow_fields *ret)
 {
 	FILE *f;
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
 	int r = -ENOENT;
 
-	ret->line = NULL;
+	memset(ret, 0, sizeof(*ret));
 	f = fopen(SHADOW_PATH, "re");
 	if (f == NULL)
 		return -errno;
-	while ((n = getline(&line, &cap, f)) > 0) {
+	while (getline(&line, &cap, f) > 0) {
 		if (!is_user_line(line, user))
 			continue;
-		ret->line = sspr_strdup(line);
-		r = ret->line != NULL ? 0 : -ENOMEM;
+		r = parse_fields(line, strlen(user), ret);
 		break;
 	}
 	sspr_freezero(line, cap);
@@ -56,33 +82,36 @@ sspr_shadow_backup(const char *user, struct sspr_shadow_backup *ret)
 	return r;
 }
 
-void
-sspr_shadow_backup_done(struct sspr_shadow_backup *backup)
-{
-	sspr_free_secret(backup->line);
-	backup->line = NULL;
-}
-
-/* Copy /etc/shadow into out, with the user's line replaced. */
+/* Copy /etc/shadow into out, with the user's two fields replaced. */
 static int
-copy_with_line(FILE *in, FILE *out, const char *user, const char *saved)
+copy_with_fields(FILE *in, FILE *out, const char *user,
+		 const struct sspr_shadow_fields *to)
 {
+	size_t ulen = strlen(user);
 	char *line = NULL;
 	size_t cap = 0;
 	bool replaced = false;
 	int r = 0;
 
 	while (getline(&line, &cap, in) > 0) {
-		const char *text = line;
+		const char *rest;
 
-		if (is_user_line(line, user)) {
-			text = saved;
+		if (!is_user_line(line, user)) {
+			if (fputs(line, out) == EOF)
+				r = -EIO;
+		} else {
+			/* the fields after the day of the last change */
+			rest = strchr(line + ulen + 1, ':');
+			rest = rest != NULL ? strchr(rest + 1, ':') : NULL;
+			if (rest == NULL)
+				r = -EBADMSG;
+			else if (fprintf(out, "%s:%s:%s%s", user, to->hash,
+					 to->lastchg, rest) < 0)
+				r = -EIO;
 			replaced = true;
 		}
-		if (fputs(text, out) == EOF) {
-			r = -EIO;
+		if (r < 0)
 			break;
-		}
 	}
 	sspr_freezero(line, cap);
 	if (r == 0 && !replaced)
@@ -91,7 +120,7 @@ copy_with_line(FILE *in, FILE *out, const char *user, const char *saved)
 }
 
 static int
-rewrite_shadow(const char *user, const char *saved)
+rewrite_shadow(const char *user, const struct sspr_shadow_fields *to)
 {
 	char temp[] = SHADOW_TEMP;
 	struct stat st;
@@ -123,7 +152,7 @@ rewrite_shadow(const char *user, const char *saved)
 		goto out;
 	}
 	fd = -1;
-	r = copy_with_line(in, out, user, saved);
+	r = copy_with_fields(in, out, user, to);
 	if (r == 0 && (fflush(out) != 0 || fsync(fileno(out)) != 0))
 		r = -errno;
 	if (fclose(out) != 0 && r == 0)
@@ -135,6 +164,7 @@ rewrite_shadow(const char *user, const char *saved)
 	if (r == 0)
 		r = sspr_fsync_dir("/etc");
 out:
+	/* A copy of every hash of the host: never left behind. */
 	if (r < 0)
 		unlink(temp);
 	if (fd >= 0)
@@ -145,18 +175,60 @@ out:
 	return r;
 }
 
-int
-sspr_shadow_restore(const char *user, const struct sspr_shadow_backup *backup)
+/*
+ * What an interrupted writer of /etc/shadow left: our own copies, and
+ * pam_unix's /etc/nshadow. Both are only ever written under lckpwdf,
+ * which the caller holds, so whatever exists now belongs to nobody.
+ */
+static void
+remove_leftovers(void)
 {
+	struct dirent *de;
+	DIR *dir;
+	bool removed = false;
+
+	dir = opendir("/etc");
+	if (dir == NULL)
+		return;
+	while ((de = readdir(dir)) != NULL)
+		if ((sspr_skip_prefix(de->d_name, SHADOW_TEMP_PREFIX) != NULL ||
+		     strcmp(de->d_name, "nshadow") == 0) &&
+		    unlinkat(dirfd(dir), de->d_name, 0) == 0)
+			removed = true;
+	closedir(dir);
+	if (removed)
+		(void)sspr_fsync_dir("/etc");
+}
+
+int
+sspr_shadow_sweep(void)
+{
+	if (lckpwdf() != 0)
+		return -EBUSY;
+	remove_leftovers();
+	ulckpwdf();
+	return 0;
+}
+
+int
+sspr_shadow_swap(const char *user, const struct sspr_shadow_fields *from,
+		 const struct sspr_shadow_fields *to)
+{
+	struct sspr_shadow_fields cur;
 	int r;
 
-	if (backup->line == NULL)
-		return -EINVAL;
 	/* The same lock pam_unix and shadow-utils take. */
 	if (lckpwdf() != 0)
 		return -EBUSY;
-	r = rewrite_shadow(user, backup->line);
+	remove_leftovers();
+	r = sspr_shadow_read(user, &cur);
+	/* Someone else's change since is never undone. */
+	if (r == 0 && !sspr_shadow_fields_eq(&cur, from))
+		r = -ESTALE;
+	if (r == 0)
+		r = rewrite_shadow(user, to);
 	ulckpwdf();
+	sspr_wipe(&cur, sizeof(cur));
 	return r;
 }
 

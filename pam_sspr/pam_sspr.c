@@ -18,6 +18,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
@@ -27,6 +28,7 @@
 #include "sspr/env.h"
 #include "sspr/gate.h"
 #include "sspr/i18n.h"
+#include "sspr/journal.h"
 #include "sspr/loader.h"
 #include "sspr/store.h"
 #include "sspr/util.h"
@@ -82,7 +84,7 @@ service_is(pam_handle_t *pamh, const char *name)
 }
 
 static int
-load_flow(pam_handle_t *pamh, const struct sspr_flow_api **ret_api)
+load_flow(pam_handle_t *pamh, const struct sspr_flow_api **ret_api, bool speak)
 {
 	char err[SSPR_ERR_MAX];
 	int r;
@@ -91,12 +93,45 @@ load_flow(pam_handle_t *pamh, const struct sspr_flow_api **ret_api)
 	if (r < 0) {
 		pam_syslog(pamh, LOG_ERR, "cannot load the reset library: %s",
 			   err);
-		pam_error(pamh, "%s",
-			  _("Password reset is unavailable on this computer "
-			    "right now. Please contact your administrator."));
+		if (speak)
+			pam_error(pamh, "%s",
+				  _("Password reset is unavailable on this "
+				    "computer right now. Please contact your "
+				    "administrator."));
 		return PAM_SERVICE_ERR;
 	}
 	return PAM_SUCCESS;
+}
+
+/*
+ * Before anything else for this user: a synced password change that a
+ * dead process left half done is finished, so that the person meets one
+ * password. Costs one stat() when there is nothing to do. Only root can
+ * read the journal (a screen locker running as the user cannot). True
+ * when the local password changed.
+ */
+static bool
+reconcile_first(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg)
+{
+	const struct sspr_flow_api *api = NULL;
+	struct sspr_env env = { .active = false };
+	const void *item = NULL;
+	bool changed = false;
+	const char *user;
+
+	if (geteuid() != 0 ||
+	    pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || item == NULL)
+		return false;
+	user = item;
+	if (!sspr_store_name_ok(user) ||
+	    !sspr_journal_exists(cfg->state_dir, user))
+		return false;
+	sspr_env_scrub(&env);
+	if (load_flow(pamh, &api, false) == PAM_SUCCESS)
+		changed = api->reconcile(pamh, cfg, user,
+					 (flags & PAM_SILENT) == 0) > 0;
+	sspr_env_restore(&env);
+	return changed;
 }
 
 /*
@@ -134,6 +169,14 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = load_config(pamh, flags, argc, argv, true, &cfg);
 	if (rv != PAM_SUCCESS)
 		goto out;
+	/*
+	 * pam_unix already judged the password against the entry as it
+	 * was: ask for it again rather than offer a reset now.
+	 */
+	if (reconcile_first(pamh, flags, &cfg)) {
+		rv = PAM_AUTH_ERR;
+		goto out;
+	}
 	rv = PAM_IGNORE;
 	if (!offered_here(pamh, flags, &cfg))
 		goto out;
@@ -151,7 +194,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	sspr_env_scrub(&env);
-	rv = load_flow(pamh, &api);
+	rv = load_flow(pamh, &api, true);
 	if (rv != PAM_SUCCESS)
 		goto out;
 	rv = api->reset(pamh, &cfg, user);
@@ -226,6 +269,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_IGNORE;
 		goto out;
 	}
+	(void)reconcile_first(pamh, flags, &cfg);
 	rv = PAM_IGNORE;
 	if (cfg.enroll_at_login == SSPR_ENROLL_OFF ||
 	    !offered_here(pamh, flags, &cfg))
@@ -234,7 +278,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	    !sspr_store_name_ok(user) || !needs_enrollment(pamh, &cfg, user))
 		goto out;
 	sspr_env_scrub(&env);
-	if (load_flow(pamh, &api) != PAM_SUCCESS) {
+	if (load_flow(pamh, &api, true) != PAM_SUCCESS) {
 		rv = cfg.enroll_at_login == SSPR_ENROLL_REQUIRE
 			 ? PAM_SESSION_ERR
 			 : PAM_IGNORE;
@@ -298,7 +342,12 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	 * The nested transaction of a reset (passwd_service) runs this
 	 * stack too; the reset syncs by itself, so do not sync twice.
 	 */
-	if (!cfg.sync_on_passwd || service_is(pamh, cfg.passwd_service))
+	if (service_is(pamh, cfg.passwd_service))
+		goto out;
+	/* Before pam_unix's update pass changes anything. */
+	if ((flags & PAM_PRELIM_CHECK) != 0)
+		(void)reconcile_first(pamh, flags, &cfg);
+	if (!cfg.sync_on_passwd)
 		goto out;
 	rv = pam_get_user(pamh, &user, NULL);
 	if (rv != PAM_SUCCESS || user == NULL) {
@@ -310,7 +359,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (!sspr_gate_allowed(&cfg, user))
 		goto out;
 	sspr_env_scrub(&env);
-	rv = load_flow(pamh, &api);
+	rv = load_flow(pamh, &api, true);
 	if (rv != PAM_SUCCESS)
 		goto out;
 	rv = api->chauthtok(pamh, flags, &cfg, user);

@@ -35,8 +35,11 @@
 #include "sspr/enroll.h"
 #include "sspr/gate.h"
 #include "sspr/i18n.h"
+#include "sspr/journal.h"
+#include "sspr/local_password.h"
 #include "sspr/mail.h"
 #include "sspr/mail_text.h"
+#include "sspr/reconcile.h"
 #include "sspr/store.h"
 #include "sspr/tty_ui.h"
 #include "sspr/util.h"
@@ -204,6 +207,13 @@ usage(FILE *f)
 	      "  sspr admin remove USER [email|totp]\n"
 	      "                               remove one method, or the "
 	      "record\n"
+	      "  sspr admin reconcile [USER]  finish interrupted password "
+	      "changes;\n"
+	      "                               exit 1 if one is left "
+	      "unresolved\n"
+	      "  sspr admin forget USER       drop an unresolved change once "
+	      "both\n"
+	      "                               passwords agree again\n"
 	      "  sspr admin test [USER] [--send-to ADDRESS]\n"
 	      "                               check the configuration, mail "
 	      "and\n"
@@ -583,6 +593,168 @@ print_time(const char *label, time_t t)
 	printf("%-18s %s\n", label, buf);
 }
 
+/* What each side holds, as far as this host knows without asking. */
+static void
+print_journal(const struct ctx *c, const char *user)
+{
+	struct sspr_journal j;
+	struct sspr_shadow_fields cur;
+	const char *local = "unknown (no shadow entry)";
+	const char *remote;
+	int r;
+
+	r = priv_raise();
+	if (r == 0) {
+		r = sspr_journal_load(c->cfg.state_dir, user, &j);
+		if (r == 0 && sspr_shadow_read(user, &cur) == 0)
+			local = sspr_shadow_fields_eq(&cur, &j.old_local)
+				    ? "the old password"
+				: j.has_new && sspr_shadow_fields_eq(
+						   &cur, &j.new_local)
+				    ? "the new password"
+				    : "changed since (not by pam_sspr)";
+		priv_lower();
+	}
+	if (r == -ENOENT)
+		return;
+	if (r < 0) {
+		printf("%-18s %s\n", "unfinished change", store_text(r));
+		return;
+	}
+	switch (j.stage) {
+	case SSPR_JOURNAL_PREPARED:
+		remote = "the old password (never sent)";
+		break;
+	case SSPR_JOURNAL_REFUSED:
+		remote = "the old password (refused)";
+		break;
+	default:
+		remote = "not known: sent, answer not confirmed";
+		break;
+	}
+	printf("%-18s %s, stage %s\n", "unfinished change",
+	       sspr_journal_path_name(j.path),
+	       sspr_journal_stage_name(j.stage));
+	print_time("  started", j.started);
+	if (j.sent != 0)
+		print_time("  sent", j.sent);
+	printf("%-18s %s\n", "  this host", local);
+	printf("%-18s %s\n", "  Microsoft 365", remote);
+	sspr_wipe(&j, sizeof(j));
+	sspr_wipe(&cur, sizeof(cur));
+}
+
+static bool
+reconcile_one(struct ctx *c, const char *user)
+{
+	struct sspr_reconcile rc;
+	int r;
+
+	r = priv_raise();
+	if (r < 0)
+		return false;
+	r = sspr_reconcile_user(&c->cfg, user, 10000, &rc);
+	priv_lower();
+	if (rc.outcome == SSPR_RC_NONE)
+		return true;
+	syslog(LOG_AUTHPRIV | rc.priority, "%s", rc.log);
+	printf("%s\n", rc.log);
+	return r == 0;
+}
+
+/*
+ * What interrupted writes of the journals left (the journal lock is held
+ * by every writer of one).
+ */
+static void
+sweep_journal_temps(struct ctx *c, char **names, size_t count)
+{
+	size_t i;
+	int lock;
+
+	for (i = 0; i < count; i++) {
+		lock = sspr_journal_lock(c->cfg.state_dir, names[i], 5000);
+		if (lock < 0)
+			continue;
+		(void)sspr_journal_remove_temps(c->cfg.state_dir, names[i]);
+		sspr_store_unlock(lock);
+	}
+}
+
+static void
+free_list(char **names, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* sspr admin reconcile [USER]: 0 when nothing is left unresolved. */
+static int
+cmd_admin_reconcile(struct ctx *c, int argc, char **argv)
+{
+	char **names = NULL;
+	size_t count = 0;
+	bool ok = true;
+	size_t i;
+	int r;
+
+	if (argc > 1 || (argc == 1 && !sspr_store_name_ok(argv[0]))) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (argc == 1)
+		return reconcile_one(c, argv[0]) ? EXIT_OK : EXIT_FAIL;
+	r = priv_raise();
+	if (r == 0) {
+		r = sspr_journal_list(c->cfg.state_dir, &names, &count);
+		priv_lower();
+	}
+	if (r < 0) {
+		fail(_("cannot list %s: %s"), c->cfg.state_dir, store_text(r));
+		free_list(names, count);
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < count; i++)
+		ok = reconcile_one(c, names[i]) && ok;
+	/* Leftovers of interrupted writes: records, journals, /etc/shadow. */
+	if (priv_raise() == 0) {
+		sweep_journal_temps(c, names, count);
+		(void)sspr_store_sweep_all(c->cfg.state_dir);
+		(void)sspr_shadow_sweep();
+		priv_lower();
+	}
+	free_list(names, count);
+	return ok ? EXIT_OK : EXIT_FAIL;
+}
+
+/* sspr admin forget USER: the admin made both passwords agree. */
+static int
+cmd_admin_forget(struct ctx *c, const char *user)
+{
+	int lock;
+	int r;
+
+	r = priv_raise();
+	if (r < 0)
+		return EXIT_FAIL;
+	lock = sspr_journal_lock(c->cfg.state_dir, user, 5000);
+	r = lock < 0 ? lock : sspr_journal_remove(c->cfg.state_dir, user);
+	sspr_store_unlock(lock);
+	priv_lower();
+	if (r < 0) {
+		fail(_("cannot remove the unfinished change of %s: %s"), user,
+		     store_text(r));
+		return EXIT_FAIL;
+	}
+	syslog(LOG_AUTHPRIV | LOG_NOTICE,
+	       "root dropped the unfinished password change of '%s'", user);
+	printf(_("Removed.\n"));
+	return EXIT_OK;
+}
+
 /* sspr admin test [USER] [--send-to ADDRESS]: exit 0 when all pass. */
 static int
 cmd_admin_test(struct ctx *c, int argc, char **argv)
@@ -635,9 +807,16 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 		return EXIT_DENIED;
 	}
 	if (strcmp(argv[0], "list") == 0 && argc == 1) {
+		char **pending = NULL;
+		size_t npending = 0;
+		size_t k = 0;
+
 		r = priv_raise();
 		if (r == 0) {
 			r = sspr_store_list(c->cfg.state_dir, &names, &count);
+			if (r == 0)
+				r = sspr_journal_list(c->cfg.state_dir,
+						      &pending, &npending);
 			priv_lower();
 		}
 		if (r < 0) {
@@ -645,18 +824,32 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 			     store_text(r));
 			return EXIT_FAIL;
 		}
-		for (i = 0; i < count; i++) {
-			r = load_record(c, names[i], &rec);
-			printf("%-24s %s%s%s\n", names[i],
+		/* Both lists are sorted: merge them. */
+		for (i = 0; i < count || k < npending;) {
+			int cmp = i == count ? 1
+				  : k == npending
+				      ? -1
+				      : strcmp(names[i], pending[k]);
+			const char *name = cmp <= 0 ? names[i] : pending[k];
+
+			r = cmp <= 0 ? load_record(c, name, &rec) : 0;
+			printf("%-24s %s%s%s%s\n", name,
 			       r < 0 ? store_text(r) : "",
 			       r == 0 && rec.email != NULL ? "email " : "",
-			       r == 0 && rec.totp_secret != NULL ? "totp" : "");
+			       r == 0 && rec.totp_secret != NULL ? "totp " : "",
+			       cmp >= 0 ? "unfinished-password-change" : "");
 			sspr_record_done(&rec);
-			free(names[i]);
+			if (cmp <= 0)
+				i++;
+			if (cmp >= 0)
+				k++;
 		}
-		free(names);
+		free_list(names, count);
+		free_list(pending, npending);
 		return EXIT_OK;
 	}
+	if (strcmp(argv[0], "reconcile") == 0)
+		return cmd_admin_reconcile(c, argc - 1, argv + 1);
 	if (strcmp(argv[0], "test") == 0)
 		return cmd_admin_test(c, argc - 1, argv + 1);
 	if (argc < 2 || !sspr_store_name_ok(argv[1])) {
@@ -674,6 +867,7 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 		}
 		if (r == -ENOENT) {
 			printf(_("%s has no record.\n"), argv[1]);
+			print_journal(c, argv[1]);
 			return EXIT_OK;
 		}
 		if (r < 0) {
@@ -703,11 +897,15 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 		printf("%-18s %u\n", "lockouts in a row", rec.lockouts);
 		printf("%-18s %u\n", "wrong codes today", rec.day_failures);
 		print_time("remind after", rec.remind_after);
+		/* left by an earlier version, which kept no journal */
 		if (rec.sync_pending != 0)
 			print_time("unfinished sync", rec.sync_pending);
 		sspr_record_done(&rec);
+		print_journal(c, argv[1]);
 		return EXIT_OK;
 	}
+	if (strcmp(argv[0], "forget") == 0 && argc == 2)
+		return cmd_admin_forget(c, argv[1]);
 	if (strcmp(argv[0], "remove") == 0 &&
 	    (argc == 2 || (argc == 3 && method_word(argv[2])))) {
 		r = remove_method(c, argv[1], argc == 3 ? argv[2] : NULL,

@@ -571,17 +571,13 @@ sspr_store_remove(const char *state_dir, const char *user)
 }
 
 int
-sspr_store_lock(const char *state_dir, const char *user)
+sspr_store_lock_path(const char *path, unsigned wait_ms)
 {
-	char path[PATH_MAX];
 	struct timespec pause = { 0, LOCK_POLL_MS * 1000000L };
-	int waited = 0;
+	unsigned waited = 0;
 	int fd;
 	int r;
 
-	r = prepare(path, sizeof(path), state_dir, user, LOCK_SUFFIX);
-	if (r < 0)
-		return r;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
 		  0600);
 	if (fd < 0)
@@ -596,7 +592,7 @@ sspr_store_lock(const char *state_dir, const char *user)
 			r = -errno;
 			goto fail;
 		}
-		if (waited >= LOCK_WAIT_MS) {
+		if (waited >= wait_ms) {
 			r = -ETIMEDOUT;
 			goto fail;
 		}
@@ -606,6 +602,62 @@ sspr_store_lock(const char *state_dir, const char *user)
 fail:
 	close(fd);
 	return r;
+}
+
+int
+sspr_store_lock(const char *state_dir, const char *user)
+{
+	char path[PATH_MAX];
+	int r;
+
+	r = prepare(path, sizeof(path), state_dir, user, LOCK_SUFFIX);
+	if (r < 0)
+		return r;
+	return sspr_store_lock_path(path, LOCK_WAIT_MS);
+}
+
+/* ".<name>.XXXXXX": a temporary file of sspr_write_file_atomic(). */
+static bool
+is_temp_of(const char *entry, const char *name)
+{
+	size_t n = strlen(name);
+	size_t i;
+
+	if (entry[0] != '.' || strncmp(entry + 1, name, n) != 0 ||
+	    entry[n + 1] != '.' || strlen(entry + n + 2) != 6)
+		return false;
+	for (i = n + 2; entry[i] != '\0'; i++)
+		if (!((entry[i] >= 'a' && entry[i] <= 'z') ||
+		      (entry[i] >= 'A' && entry[i] <= 'Z') ||
+		      (entry[i] >= '0' && entry[i] <= '9')))
+			return false;
+	return true;
+}
+
+int
+sspr_store_remove_temps(const char *state_dir, const char *name)
+{
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+	int removed = 0;
+
+	fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((de = readdir(dir)) != NULL)
+		if (is_temp_of(de->d_name, name) &&
+		    unlinkat(dirfd(dir), de->d_name, 0) == 0)
+			removed++;
+	closedir(dir);
+	if (removed > 0)
+		(void)sspr_fsync_dir(state_dir);
+	return removed;
 }
 
 void
@@ -619,6 +671,7 @@ int
 sspr_store_open_locked(const char *state_dir, const char *user,
 		       struct sspr_record *rec, int *ret_lock)
 {
+	char name[SSPR_USER_MAX + sizeof(RECORD_PREFIX)];
 	int lock;
 	int r;
 
@@ -626,6 +679,13 @@ sspr_store_open_locked(const char *state_dir, const char *user,
 	lock = sspr_store_lock(state_dir, user);
 	if (lock < 0)
 		return lock;
+	/*
+	 * A process killed while it saved this record left its temporary
+	 * copy (the TOTP key in it): nobody else writes it while we hold the
+	 * lock, so it goes now.
+	 */
+	snprintf(name, sizeof(name), RECORD_PREFIX "%s", user);
+	(void)sspr_store_remove_temps(state_dir, name);
 	/* On an error the load leaves *rec empty. */
 	r = sspr_store_load(state_dir, user, rec);
 	if (r == -ENOENT)
@@ -648,6 +708,67 @@ sspr_store_close_locked(const char *state_dir, const char *user,
 		r = sspr_store_save(state_dir, user, rec);
 	sspr_store_unlock(lock);
 	return r;
+}
+
+int
+sspr_store_sweep_all(const char *state_dir)
+{
+	char name[SSPR_USER_MAX + sizeof(RECORD_PREFIX)];
+	char **users = NULL;
+	size_t count = 0;
+	size_t i;
+	struct dirent *de;
+	DIR *dir;
+	int lock;
+	int fd;
+	int r;
+
+	r = sspr_store_check_dir(state_dir);
+	if (r < 0)
+		return r;
+	fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	/* ".u-<user>.XXXXXX": the user is what lies between */
+	while ((de = readdir(dir)) != NULL) {
+		const char *user =
+		    sspr_skip_prefix(de->d_name, "." RECORD_PREFIX);
+		size_t len = user != NULL ? strlen(user) : 0;
+		char **n;
+
+		if (len <= 7 || len - 7 >= sizeof(name) || user[len - 7] != '.')
+			continue;
+		memcpy(name, user, len - 7);
+		name[len - 7] = '\0';
+		if (!sspr_store_name_ok(name))
+			continue;
+		n = reallocarray(users, count + 1, sizeof(*n));
+		if (n == NULL)
+			break;
+		users = n;
+		users[count] = sspr_strdup(name);
+		if (users[count] == NULL)
+			break;
+		count++;
+	}
+	closedir(dir);
+	for (i = 0; i < count; i++) {
+		lock = sspr_store_lock(state_dir, users[i]);
+		if (lock >= 0) {
+			snprintf(name, sizeof(name), RECORD_PREFIX "%s",
+				 users[i]);
+			(void)sspr_store_remove_temps(state_dir, name);
+			sspr_store_unlock(lock);
+		}
+		free(users[i]);
+	}
+	free(users);
+	return 0;
 }
 
 unsigned

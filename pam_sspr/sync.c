@@ -417,6 +417,27 @@ out:
 }
 
 int
+sspr_sync_changed_since(const struct sspr_cfg *cfg, const char *user,
+			time_t since, char *log, size_t loglen)
+{
+	char esc[UPN_PATH_MAX];
+	char *upn = NULL;
+	int r;
+
+	r = user_upn(cfg, user, &upn, esc, NULL, 0, log, loglen);
+	if (r < 0)
+		return r;
+	r = changed_since(cfg, esc, since);
+	if (r < 0)
+		snprintf(log, loglen,
+			 "GET /v1.0/users/%s?$select=lastPasswordChangeDateTime"
+			 ": %s",
+			 esc, strerror(-r));
+	free(upn);
+	return r;
+}
+
+int
 sspr_sync_entra_email(const struct sspr_cfg *cfg, const char *user,
 		      char **ret_address, char *log, size_t loglen)
 {

@@ -12,6 +12,7 @@
 #include <security/pam_modules.h>
 
 #include "sspr/config.h"
+#include "sspr/journal.h"
 #include "sspr/store.h"
 #include "sspr/ui.h"
 
@@ -77,6 +78,55 @@ int sspr_challenge_totp(struct sspr_reset *s);
 int sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 			const char *user, const char *password, char *msg,
 			size_t msglen);
+
+/*
+ * One synced password change, step by step, with its journal of intent
+ * (include/sspr/journal.h): shared by the reset and passwd. Each step
+ * logs its own failures; msg gets the sentence for the person.
+ */
+struct sspr_change {
+	char *state_dir;
+	char *user;
+	int lock;    /* the journal lock, held from begin to end */
+	bool active; /* the entry is ours to finish */
+	struct sspr_journal j;
+};
+
+/*
+ * Lock, refuse when an earlier change is unresolved (-EBUSY), save the
+ * shadow fields and write the entry (stage prepared), fsynced, before
+ * the local change. On failure nothing is held.
+ */
+int sspr_change_begin(pam_handle_t *pamh, struct sspr_change *c,
+		      const struct sspr_cfg *cfg, const char *user,
+		      unsigned path, char *msg, size_t msglen);
+
+/* The local change is done: note its fields (stage sending). */
+int sspr_change_local_done(pam_handle_t *pamh, struct sspr_change *c);
+
+/* Set the password in Microsoft 365 and finish: both or neither. */
+int sspr_change_sync(pam_handle_t *pamh, struct sspr_change *c,
+		     const struct sspr_cfg *cfg, const char *password,
+		     char *msg, size_t msglen);
+
+/* Nothing is sent: put the old local fields back (stage refused). */
+int sspr_change_undo(pam_handle_t *pamh, struct sspr_change *c, char *msg,
+		     size_t msglen);
+
+/* The local change failed: put back whatever it wrote, drop the entry. */
+int sspr_change_abandon(pam_handle_t *pamh, struct sspr_change *c);
+
+/* Release the lock and forget (the entry stays if unresolved). */
+void sspr_change_end(struct sspr_change *c);
+
+/*
+ * Finish an interrupted change of user, if any, before anything else
+ * (reconcile.c): logs one audit line and, when speak, tells the person
+ * if their local password changed. 1 when it did, 0 when nothing was left
+ * or both already agreed, negative when the entry is still unresolved.
+ */
+int sspr_reconcile_pam(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+		       const char *user, bool speak);
 
 /* passwd with sync_on_passwd; a PAM code. */
 int sspr_passwd_chauthtok(pam_handle_t *pamh, int flags,

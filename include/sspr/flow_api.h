@@ -6,11 +6,13 @@
 #ifndef SSPR_FLOW_API_H
 #define SSPR_FLOW_API_H
 
+#include <stdbool.h>
+
 #include <security/pam_modules.h>
 
 #include "sspr/config.h"
 
-#define SSPR_FLOW_ABI 1
+#define SSPR_FLOW_ABI 2
 #define SSPR_FLOW_SYMBOL "sspr_flow_api"
 #define SSPR_FLOW_FILE "pam_sspr/sspr-flow.so"
 
@@ -26,6 +28,13 @@ struct sspr_flow_api {
 	/* pam_sm_chauthtok with sync_on_passwd; a PAM code. */
 	int (*chauthtok)(pam_handle_t *pamh, int flags,
 			 const struct sspr_cfg *cfg, const char *user);
+	/*
+	 * Finish the user's interrupted password change (journal of
+	 * intent): 1 when the local password changed, 0 when nothing was
+	 * left, negative when still unresolved.
+	 */
+	int (*reconcile)(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+			 const char *user, bool speak);
 };
 
 #endif

@@ -2,8 +2,8 @@
  * Setting the local password through the host's own password stack: a
  * nested pam_start(cfg->passwd_service) + pam_chauthtok() whose
  * conversation answers with the new password, so pam_pwquality,
- * pam_pwhistory and the host's hash method apply. The previous shadow
- * entry is kept so the change can be undone exactly.
+ * pam_pwhistory and the host's hash method apply. The shadow fields it
+ * replaces are kept so the change can be undone.
  */
 #ifndef SSPR_LOCAL_PASSWORD_H
 #define SSPR_LOCAL_PASSWORD_H
@@ -11,19 +11,26 @@
 #include <stddef.h>
 
 #include "sspr/config.h"
+#include "sspr/journal.h"
 
-struct sspr_shadow_backup {
-	char *line; /* the user's whole /etc/shadow line, wiped on free */
-};
+/*
+ * The user's hash and day of the last change in /etc/shadow. 0, -ENOENT
+ * (no line), -EBADMSG (a line without them), -E2BIG or -errno.
+ */
+int sspr_shadow_read(const char *user, struct sspr_shadow_fields *ret);
 
-/* Save the user's current shadow line. */
-int sspr_shadow_backup(const char *user, struct sspr_shadow_backup *ret);
+/*
+ * Under lckpwdf: if the user's two fields are still from, replace them
+ * with to (temp file, fsync, rename, fsync /etc), leaving the rest of the
+ * line as it is; else -ESTALE and nothing changes, so that an admin's
+ * chage, lock or password set since is never reverted. Leftover copies
+ * of /etc/shadow from an interrupted writer are removed first.
+ */
+int sspr_shadow_swap(const char *user, const struct sspr_shadow_fields *from,
+		     const struct sspr_shadow_fields *to);
 
-/* Put the saved line back exactly (lckpwdf, temp file, rename). */
-int sspr_shadow_restore(const char *user,
-			const struct sspr_shadow_backup *backup);
-
-void sspr_shadow_backup_done(struct sspr_shadow_backup *backup);
+/* Only the removal of leftover copies, under lckpwdf; 0 or -EBUSY. */
+int sspr_shadow_sweep(void);
 
 /*
  * Change the password. Returns 0 or a negative errno; on failure msg

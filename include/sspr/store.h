@@ -61,9 +61,10 @@ struct sspr_record {
 	time_t remind_after;
 
 	/*
-	 * A reset changed the local password at this time and had not yet
-	 * heard back from Microsoft 365; cleared once both agree again. Set
-	 * on a later visit, the passwords may differ (the process died).
+	 * Left by earlier versions: a reset changed the local password at
+	 * this time and had not heard back from Microsoft 365. Still read
+	 * (and shown by "sspr admin show"), never set: the journal of intent
+	 * (include/sspr/journal.h) took its place.
 	 */
 	time_t sync_pending;
 
@@ -101,6 +102,26 @@ int sspr_store_remove(const char *state_dir, const char *user);
  */
 int sspr_store_lock(const char *state_dir, const char *user);
 void sspr_store_unlock(int fd);
+
+/*
+ * The same kind of lock on any root-only file path (created 0600): waits
+ * up to wait_ms (0: not at all), then -ETIMEDOUT. A descriptor to hand to
+ * sspr_store_unlock(); the kernel drops the lock when the process dies.
+ */
+int sspr_store_lock_path(const char *path, unsigned wait_ms);
+
+/*
+ * Remove what an interrupted sspr_write_file_atomic() of state_dir/name
+ * left behind (".<name>.XXXXXX"). Only while holding the lock that every
+ * writer of name holds. The number removed, or -errno.
+ */
+int sspr_store_remove_temps(const char *state_dir, const char *name);
+
+/*
+ * The same for every user's record in state_dir, each under that user's
+ * lock (for "sspr admin reconcile"); 0 or -errno.
+ */
+int sspr_store_sweep_all(const char *state_dir);
 
 /*
  * One read-modify-write step: take the user's lock, then load the record,

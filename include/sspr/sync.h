@@ -11,6 +11,7 @@
 #define SSPR_SYNC_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "sspr/config.h"
 
@@ -26,6 +27,14 @@ int sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user, char *msg,
 int sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 		       const char *password, char *msg, size_t msglen,
 		       char *log, size_t loglen);
+
+/*
+ * Did the account's password change at or after since (its
+ * lastPasswordChangeDateTime)? 1, 0, or -errno with log filled when
+ * Microsoft 365 could not be asked.
+ */
+int sspr_sync_changed_since(const struct sspr_cfg *cfg, const char *user,
+			    time_t since, char *log, size_t loglen);
 
 /*
  * The backup email address the user registered in Microsoft 365

@@ -204,7 +204,7 @@ check "ivan: PATCH sent once, not retried" [ "$(m365_count PATCH .)" = 1 ]
 check "ivan: drop logged with the client-request-id" logged_ids PATCH
 check "ivan: the admin hears the outcome is unknown (LOG_CRIT)" \
 	grep -q "^<82>.*did not confirm the new password of 'ivan'" "$SB/syslog"
-check "ivan: the unfinished change stays marked" grep -q '^sync_pending = ' "$SB/state/u-ivan"
+check "ivan: the unconfirmed change stays in the journal" grep -q '^stage = unconfirmed$' "$SB/state/j-ivan"
 
 # --- a server whose certificate the module does not trust
 m365_start_rogue

@@ -145,6 +145,12 @@ check "/var/lib/sspr is a directory" test -d "$ROOT/var/lib/sspr"
 check "pam-auth-update profile" mode_is /usr/share/pam-configs/sspr 644
 check "PAM service sspr" mode_is /etc/pam.d/sspr 644
 check "PAM service sspr-passwd" mode_is /etc/pam.d/sspr-passwd 644
+check "boot-time reconciliation unit 0644 root" \
+	mode_is /lib/systemd/system/sspr-reconcile.service 644
+check "the unit runs sspr admin reconcile after the network is up" \
+	grep -q '^ExecStart=/usr/bin/sspr admin reconcile$' "$ROOT/lib/systemd/system/sspr-reconcile.service"
+check "the unit is enabled at installation" \
+	test -L "$ROOT/etc/systemd/system/multi-user.target.wants/sspr-reconcile.service"
 check "man pages" test -f "$ROOT/usr/share/man/man8/pam_sspr.8.gz" -a \
 	-f "$ROOT/usr/share/man/man5/sspr.conf.5.gz" -a \
 	-f "$ROOT/usr/share/man/man1/sspr.1.gz"
@@ -235,6 +241,9 @@ fi
 check "after purge: /etc/security/sspr.conf gone" \
 	test ! -e "$ROOT/etc/security/sspr.conf"
 check "after purge: /var/lib/sspr gone" test ! -e "$ROOT/var/lib/sspr"
+check "after purge: the unit is no longer enabled" \
+	test ! -e "$ROOT/etc/systemd/system/multi-user.target.wants/sspr-reconcile.service" -a \
+	! -L "$ROOT/etc/systemd/system/multi-user.target.wants/sspr-reconcile.service"
 check "after purge: package unknown to dpkg" \
 	sh -c "! grep -q '^Package: libpam-sspr$' '$ROOT/var/lib/dpkg/status'"
 # Every file of the package is gone, and the directories that only it

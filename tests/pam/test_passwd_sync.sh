@@ -56,6 +56,15 @@ check "passwd alice: one lookup, one PATCH" \
 	[ "$(m365_count GET "^/v1.0/users/alice@" 200)/$(m365_count PATCH . 204)" = 1/1 ]
 check "passwd alice: logged" grep -q "Microsoft 365 password of 'alice' changed by passwd" "$SB/syslog"
 
+# --- pam_unix refuses (the retyped password differs): its update pass
+# never comes, and the journal written by the preliminary pass goes
+before=$(sandbox_shadow alice)
+OUT=$(printf '%s\n%s\n' 'Birch#Leaf31' 'Birch#Leaf32' | sandbox_run pamtester passwd alice chauthtok 2>&1)
+check "mistyped retype: passwd fails" grep -qF "Authentication token manipulation error" <<<"$OUT"
+check "mistyped retype: shadow line byte for byte as before" [ "$before" = "$(sandbox_shadow alice)" ]
+check "mistyped retype: no journal entry is left" not test -e "$SB/state/j-alice"
+check "mistyped retype: no temporary file is left" test -z "$(ls -A "$SB/state" | grep '^\.')"
+
 # --- the connection drops on PATCH: local line put back, passwd fails
 m365_clear
 m365_fault '{"method": "PATCH", "path": "^/v1.0/users/", "action": "drop"}'
