@@ -47,8 +47,8 @@ mark_sync_pending(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 
 int
 sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
-		    const char *user, const char *password, char *msg,
-		    size_t msglen)
+		    const struct sspr_local_password *local, const char *user,
+		    const char *password, char *msg, size_t msglen)
 {
 	struct sspr_shadow_backup backup = { 0 };
 	char stack_msg[512] = "";
@@ -57,7 +57,7 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 	int r;
 
 	if (sync) {
-		r = sspr_shadow_backup(user, &backup);
+		r = local->backup(user, &backup);
 		/* Without the mark a lost process could go unnoticed. */
 		if (r == 0)
 			r = mark_sync_pending(pamh, cfg, user, time(NULL));
@@ -73,8 +73,7 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 			goto out;
 		}
 	}
-	r = sspr_local_password_set(cfg, user, password, stack_msg,
-				    sizeof(stack_msg));
+	r = local->set(cfg, user, password, stack_msg, sizeof(stack_msg));
 	if (r < 0) {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "local password stack refused the new password of "
@@ -99,7 +98,7 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		   "Microsoft 365 refused the new password of '%s' (%s); "
 		   "restoring the previous local password",
 		   user, log);
-	if (sspr_shadow_restore(user, &backup) < 0) {
+	if (local->restore(user, &backup) < 0) {
 		/* The one state we promise never to leave: say it loudly. */
 		pam_syslog(pamh, LOG_CRIT,
 			   "cannot restore the previous local password of "

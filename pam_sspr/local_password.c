@@ -268,3 +268,9 @@ sspr_local_password_set(const struct sspr_cfg *cfg, const char *user,
 	pam_end(nested, rv);
 	return rv == PAM_SUCCESS ? 0 : -EPERM;
 }
+
+const struct sspr_local_password sspr_local_password_host = {
+	.set = sspr_local_password_set,
+	.backup = sspr_shadow_backup,
+	.restore = sspr_shadow_restore,
+};

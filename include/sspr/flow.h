@@ -16,19 +16,31 @@
 
 enum sspr_method { SSPR_M_EMAIL, SSPR_M_TOTP };
 
+struct sspr_local_password;
+
 struct sspr_reset {
 	pam_handle_t *pamh;
 	const struct sspr_cfg *cfg;
 	const char *user;
 	struct sspr_ui ui;
+	/* how the local password changes: the host's, or a test's */
+	const struct sspr_local_password *local;
+	/* pam_faillock's command, to clear the tally; NULL: none */
+	const char *faillock;
 	char *email; /* address codes go to: local or Entra */
 	bool has_totp;
 	bool used[2]; /* methods already passed (indexed by enum) */
 };
 
-/* The whole branch; a PAM code. */
+/* The whole branch over the PAM conversation; a PAM code. */
 int sspr_flow_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		    const char *user);
+
+/*
+ * The same over s->ui, with s->local and s->faillock as given (the
+ * fields after them start empty); a PAM code. s->email is freed.
+ */
+int sspr_reset_run(struct sspr_reset *s);
 
 /*
  * Lock and load the user's record (missing = empty); *ret_lock is passed
@@ -61,6 +73,7 @@ int sspr_challenge_totp(struct sspr_reset *s);
  * person.
  */
 int sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+			const struct sspr_local_password *local,
 			const char *user, const char *password, char *msg,
 			size_t msglen);
 

@@ -33,4 +33,20 @@ void sspr_shadow_backup_done(struct sspr_shadow_backup *backup);
 int sspr_local_password_set(const struct sspr_cfg *cfg, const char *user,
 			    const char *password, char *msg, size_t msglen);
 
+/*
+ * The local password as the apply step sees it: set (the host's stack),
+ * keep and put back the previous entry. A table the caller passes in, so
+ * that a unit test can give its own without root or /etc/shadow.
+ */
+struct sspr_local_password {
+	int (*set)(const struct sspr_cfg *cfg, const char *user,
+		   const char *password, char *msg, size_t msglen);
+	int (*backup)(const char *user, struct sspr_shadow_backup *ret);
+	int (*restore)(const char *user,
+		       const struct sspr_shadow_backup *backup);
+};
+
+/* The host's: nested pam_chauthtok, /etc/shadow. */
+extern const struct sspr_local_password sspr_local_password_host;
+
 #endif
