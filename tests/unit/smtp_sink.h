@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,27 @@ smtp_sink_start(struct smtp_sink *sink, const char *dir)
 	}
 	close(fd);
 	return 0;
+}
+
+/*
+ * Can this process reach the listener? Not in a network namespace whose
+ * loopback is down (a build chroot may be one): the caller skips then.
+ */
+static bool
+smtp_sink_reachable(const struct smtp_sink *sink)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	bool ok;
+	int fd;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t)sink->port);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
 }
 
 static void

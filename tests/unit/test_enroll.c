@@ -497,6 +497,8 @@ setup(void)
 		return -1;
 	if (smtp_sink_start(&sink, path) < 0)
 		return -1;
+	if (!smtp_sink_reachable(&sink))
+		return -ENETUNREACH;
 	snprintf(conf, sizeof(conf),
 		 "enable = all\nstate_dir = %s\nsync = off\n"
 		 "smtp_url = smtp://127.0.0.1:%u\nsmtp_starttls = no\n"
@@ -517,8 +519,15 @@ main(void)
 {
 	char cmd[300];
 	int rc;
+	int r;
 
-	if (setup() < 0) {
+	r = setup();
+	if (r == -ENETUNREACH) {
+		printf("SKIP: the loopback network is down here\n");
+		smtp_sink_stop(&sink);
+		return 77;
+	}
+	if (r < 0) {
 		printf("FAIL: set-up\n");
 		smtp_sink_stop(&sink);
 		return 1;
