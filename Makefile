@@ -32,8 +32,8 @@ HEAVY_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS))
 # only.  Everything that needs libcurl, OpenSSL, cJSON or libqrencode lives
 # in sspr-flow.so, which the module dlopen()s only when a user takes the
 # reset or enrollment branch (see README.md, "Design").
-LEAN_SRCS  := $(addprefix pam_sspr/,util.c kv.c config.c safefile.c journal.c \
-              store.c conv.c gate.c loader.c env.c)
+LEAN_SRCS  := $(addprefix pam_sspr/,util.c kv.c config.c safefile.c owner.c \
+              journal.c store.c conv.c gate.c loader.c env.c)
 ENTRY_SRCS := pam_sspr/pam_sspr.c pam_sspr/sspr.c
 HEAVY_SRCS := $(filter-out $(LEAN_SRCS) $(ENTRY_SRCS),$(wildcard pam_sspr/*.c))
 
@@ -47,7 +47,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(patsubst tests/lib/%.c,$(BUILD)/tests/%,$(wildcard tests/lib/*_tool.c))
 
-.PHONY: all check check-fresh bench demo install deb lint asan fuzz pot clean
+.PHONY: all check check-fresh bench demo install deb autopkgtest lint asan fuzz pot clean
 all: $(MODULE) $(FLOWLIB) $(COMMAND)
 
 $(BUILD)/obj/%.o: pam_sspr/%.c $(wildcard include/sspr/*.h) | $(BUILD)/obj
@@ -130,6 +130,12 @@ deb:
 	mkdir -p $(BUILD)/deb && mv ../libpam-sspr_* $(BUILD)/deb/ 2>/dev/null; \
 	    mv ../libpam-sspr-dbgsym_* $(BUILD)/deb/ 2>/dev/null; \
 	    rm -f ../pam-sspr_*.buildinfo ../pam-sspr_*.changes; true
+
+# debian/tests against the new package in a pristine bookworm root (needs
+# root and the Debian archive; not part of check).
+autopkgtest: deb
+	@BUILD=$(abspath $(BUILD)) bash tests/package/autopkgtest.sh || \
+	    { rc=$$?; [ $$rc = 77 ] || exit $$rc; }
 
 lint:
 	clang-format --dry-run -Werror pam_sspr/*.c include/sspr/*.h

@@ -34,12 +34,14 @@ trouble_sentence(void)
 
 int
 sspr_change_begin(pam_handle_t *pamh, struct sspr_change *c,
-		  const struct sspr_cfg *cfg, const char *user, unsigned path,
-		  char *msg, size_t msglen)
+		  const struct sspr_cfg *cfg,
+		  const struct sspr_local_password *local, const char *user,
+		  unsigned path, char *msg, size_t msglen)
 {
 	int r;
 
 	memset(c, 0, sizeof(*c));
+	c->local = local;
 	c->lock = -1;
 	c->state_dir = sspr_strdup(cfg->state_dir);
 	c->user = sspr_strdup(user);
@@ -72,7 +74,7 @@ sspr_change_begin(pam_handle_t *pamh, struct sspr_change *c,
 		r = -EBUSY;
 		goto out;
 	}
-	r = sspr_shadow_read(user, &c->j.old_local);
+	r = c->local->read(user, &c->j.old_local);
 	if (r < 0) {
 		pam_syslog(pamh, LOG_ERR,
 			   "cannot read the shadow entry of '%s': %s", user,
@@ -137,13 +139,13 @@ sspr_change_abandon(pam_handle_t *pamh, struct sspr_change *c)
 
 	if (!c->active)
 		return 0;
-	r = sspr_shadow_read(c->user, &cur);
+	r = c->local->read(c->user, &cur);
 	/*
 	 * The stack may have written the new hash and failed afterwards:
 	 * put back what it replaced, and only that.
 	 */
 	if (r == 0 && !sspr_shadow_fields_eq(&cur, &c->j.old_local)) {
-		r = sspr_shadow_swap(c->user, &cur, &c->j.old_local);
+		r = c->local->swap(c->user, &cur, &c->j.old_local);
 		if (r == 0)
 			pam_syslog(pamh, LOG_NOTICE,
 				   "local password of '%s' put back after a "
@@ -168,7 +170,7 @@ sspr_change_local_done(pam_handle_t *pamh, struct sspr_change *c)
 {
 	int r;
 
-	r = sspr_shadow_read(c->user, &c->j.new_local);
+	r = c->local->read(c->user, &c->j.new_local);
 	if (r == 0 && sspr_shadow_fields_eq(&c->j.new_local, &c->j.old_local))
 		r = -ENOENT;
 	if (r < 0) {
@@ -202,7 +204,7 @@ sspr_change_undo(pam_handle_t *pamh, struct sspr_change *c, char *msg,
 	c->j.stage = SSPR_JOURNAL_REFUSED;
 	/* Reconciliation then needs no answer from Microsoft 365. */
 	(void)sspr_journal_save(c->state_dir, c->user, &c->j);
-	r = sspr_shadow_swap(c->user, &c->j.new_local, &c->j.old_local);
+	r = c->local->swap(c->user, &c->j.new_local, &c->j.old_local);
 	if (r < 0) {
 		/* The one state we promise never to leave: say it loudly. */
 		pam_syslog(pamh, LOG_CRIT,
@@ -249,7 +251,7 @@ sspr_change_sync(pam_handle_t *pamh, struct sspr_change *c,
 			return -EIO;
 		return r;
 	}
-	if (sspr_shadow_swap(c->user, &c->j.new_local, &c->j.old_local) < 0) {
+	if (c->local->swap(c->user, &c->j.new_local, &c->j.old_local) < 0) {
 		pam_syslog(pamh, LOG_CRIT,
 			   "cannot restore the previous local password of "
 			   "'%s': local and Microsoft 365 passwords may "
@@ -276,8 +278,8 @@ sspr_change_sync(pam_handle_t *pamh, struct sspr_change *c,
 
 int
 sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
-		    const char *user, const char *password, char *msg,
-		    size_t msglen)
+		    const struct sspr_local_password *local, const char *user,
+		    const char *password, char *msg, size_t msglen)
 {
 	struct sspr_change c = { .lock = -1 };
 	char stack_msg[512] = "";
@@ -285,13 +287,12 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 	int r;
 
 	if (sync) {
-		r = sspr_change_begin(pamh, &c, cfg, user, SSPR_JOURNAL_RESET,
-				      msg, msglen);
+		r = sspr_change_begin(pamh, &c, cfg, local, user,
+				      SSPR_JOURNAL_RESET, msg, msglen);
 		if (r < 0)
 			return r;
 	}
-	r = sspr_local_password_set(cfg, user, password, stack_msg,
-				    sizeof(stack_msg));
+	r = local->set(cfg, user, password, stack_msg, sizeof(stack_msg));
 	if (r < 0) {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "local password stack refused the new password of "

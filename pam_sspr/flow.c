@@ -20,6 +20,7 @@
 #include "sspr/conv.h"
 #include "sspr/gate.h"
 #include "sspr/i18n.h"
+#include "sspr/local_password.h"
 #include "sspr/mail.h"
 #include "sspr/mail_text.h"
 #include "sspr/policy.h"
@@ -447,14 +448,13 @@ forget_failed_challenges(struct sspr_reset *s)
 static void
 reset_faillock(struct sspr_reset *s)
 {
-	static const char faillock[] = "/usr/sbin/faillock";
-	const char *argv[] = { faillock, "--user", s->user, "--reset",
-			       NULL,	 NULL,	   NULL };
+	const char *argv[] = { s->faillock, "--user", s->user, "--reset",
+			       NULL,	    NULL,     NULL };
 	char *const envp[] = { NULL };
 	char dir[512];
 	pid_t pid;
 
-	if (access(faillock, X_OK) != 0)
+	if (s->faillock == NULL || access(s->faillock, X_OK) != 0)
 		return;
 	if (faillock_dir(dir, sizeof(dir))) {
 		argv[4] = "--dir";
@@ -462,7 +462,7 @@ reset_faillock(struct sspr_reset *s)
 	}
 	pid = fork();
 	if (pid == 0) {
-		execve(faillock, (char *const *)argv, envp);
+		execve(s->faillock, (char *const *)argv, envp);
 		_exit(127);
 	}
 	if (pid > 0)
@@ -533,7 +533,7 @@ ask_new_password(struct sspr_reset *s, char **ret_password)
 static const char *
 account_refusal(struct sspr_reset *s)
 {
-	return sspr_account_refusal(pam_modutil_getspnam(s->pamh, s->user),
+	return sspr_account_refusal(s->local->shadow(s->pamh, s->user),
 				    time(NULL));
 }
 
@@ -574,8 +574,8 @@ set_new_password(struct sspr_reset *s)
 			sspr_free_secret(password);
 			break;
 		}
-		r = sspr_apply_password(s->pamh, s->cfg, s->user, password, msg,
-					sizeof(msg));
+		r = sspr_apply_password(s->pamh, s->cfg, s->local, s->user,
+					password, msg, sizeof(msg));
 		if (r == 0 && s->cfg->after_reset == SSPR_AFTER_LOGIN)
 			pam_set_item(s->pamh, PAM_AUTHTOK, password);
 		sspr_free_secret(password);
@@ -615,7 +615,7 @@ precheck_sync(struct sspr_reset *s)
 static int
 run(struct sspr_reset *s)
 {
-	const struct passwd *pw = pam_modutil_getpwnam(s->pamh, s->user);
+	const struct passwd *pw = s->local->account(s->pamh, s->user);
 	/*
 	 * Only the account's own spelling: a case-insensitive directory
 	 * would otherwise give "ALICE" a record (and limits) of its own.
@@ -703,20 +703,34 @@ run(struct sspr_reset *s)
 }
 
 int
+sspr_reset_run(struct sspr_reset *s)
+{
+	int rv;
+
+	/* A mistyped name may be someone's password: only known names. */
+	if (s->local->account(s->pamh, s->user) != NULL)
+		pam_syslog(s->pamh, LOG_NOTICE,
+			   "password reset started for '%s'", s->user);
+	else
+		pam_syslog(s->pamh, LOG_NOTICE, "password reset started");
+	rv = run(s);
+	free(s->email);
+	s->email = NULL;
+	return rv;
+}
+
+int
 sspr_flow_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		const char *user)
 {
-	struct sspr_reset s = { .pamh = pamh, .cfg = cfg, .user = user };
-	int rv;
+	struct sspr_reset s = {
+		.pamh = pamh,
+		.cfg = cfg,
+		.user = user,
+		.local = &sspr_local_password_host,
+		.faillock = "/usr/sbin/faillock",
+	};
 
 	sspr_conv_ui(pamh, &s.ui);
-	/* A mistyped name may be someone's password: only known names. */
-	if (pam_modutil_getpwnam(pamh, user) != NULL)
-		pam_syslog(pamh, LOG_NOTICE, "password reset started for '%s'",
-			   user);
-	else
-		pam_syslog(pamh, LOG_NOTICE, "password reset started");
-	rv = run(&s);
-	free(s.email);
-	return rv;
+	return sspr_reset_run(&s);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <security/pam_appl.h>
+#include <security/pam_modutil.h>
 
 #include "sspr/safefile.h"
 #include "sspr/util.h"
@@ -340,3 +341,23 @@ sspr_local_password_set(const struct sspr_cfg *cfg, const char *user,
 	pam_end(nested, rv);
 	return rv == PAM_SUCCESS ? 0 : -EPERM;
 }
+
+static const struct passwd *
+host_account(pam_handle_t *pamh, const char *user)
+{
+	return pam_modutil_getpwnam(pamh, user);
+}
+
+static const struct spwd *
+host_shadow(pam_handle_t *pamh, const char *user)
+{
+	return pam_modutil_getspnam(pamh, user);
+}
+
+const struct sspr_local_password sspr_local_password_host = {
+	.account = host_account,
+	.shadow = host_shadow,
+	.set = sspr_local_password_set,
+	.read = sspr_shadow_read,
+	.swap = sspr_shadow_swap,
+};

@@ -57,7 +57,8 @@ prelim(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return PAM_BUF_ERR;
-	r = sspr_change_begin(pamh, c, cfg, user, SSPR_JOURNAL_PASSWD, msg,
+	r = sspr_change_begin(pamh, c, cfg, &sspr_local_password_host, user,
+			      SSPR_JOURNAL_PASSWD, msg,
 			      sizeof(msg));
 	if (r < 0) {
 		free(c);

@@ -24,7 +24,7 @@ sspr_check_fd(int fd, enum sspr_file_trust trust)
 		return -EINVAL;
 	forbidden = trust == SSPR_FILE_SECRET ? (S_IRWXG | S_IRWXO)
 					      : (S_IWGRP | S_IWOTH);
-	if (st.st_uid != 0 || (st.st_mode & forbidden) != 0)
+	if (st.st_uid != sspr_trusted_uid() || (st.st_mode & forbidden) != 0)
 		return -EPERM;
 	return 0;
 }

@@ -139,7 +139,8 @@ sspr_store_check_dir(const char *state_dir)
 		return -ELOOP;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+	if (st.st_uid != sspr_trusted_uid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
 		return -EPERM;
 	return 0;
 }

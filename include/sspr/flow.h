@@ -18,20 +18,32 @@
 
 enum sspr_method { SSPR_M_EMAIL, SSPR_M_TOTP };
 
+struct sspr_local_password;
+
 struct sspr_reset {
 	pam_handle_t *pamh;
 	const struct sspr_cfg *cfg;
 	const char *user;
 	struct sspr_ui ui;
+	/* how the local password changes: the host's, or a test's */
+	const struct sspr_local_password *local;
+	/* pam_faillock's command, to clear the tally; NULL: none */
+	const char *faillock;
 	char *email; /* address codes go to: local or Entra */
 	bool has_totp;
 	bool used[2];	     /* methods already passed (indexed by enum) */
 	time_t locked_until; /* the lockout last seen in the record */
 };
 
-/* The whole branch; a PAM code. */
+/* The whole branch over the PAM conversation; a PAM code. */
 int sspr_flow_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		    const char *user);
+
+/*
+ * The same over s->ui, with s->local and s->faillock as given (the
+ * fields after them start empty); a PAM code. s->email is freed.
+ */
+int sspr_reset_run(struct sspr_reset *s);
 
 /*
  * Lock and load the user's record (missing = empty); *ret_lock is passed
@@ -76,6 +88,7 @@ int sspr_challenge_totp(struct sspr_reset *s);
  * person.
  */
 int sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+			const struct sspr_local_password *local,
 			const char *user, const char *password, char *msg,
 			size_t msglen);
 
@@ -85,6 +98,7 @@ int sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
  * logs its own failures; msg gets the sentence for the person.
  */
 struct sspr_change {
+	const struct sspr_local_password *local;
 	char *state_dir;
 	char *user;
 	int lock;    /* the journal lock, held from begin to end */
@@ -98,7 +112,8 @@ struct sspr_change {
  * the local change. On failure nothing is held.
  */
 int sspr_change_begin(pam_handle_t *pamh, struct sspr_change *c,
-		      const struct sspr_cfg *cfg, const char *user,
+		      const struct sspr_cfg *cfg,
+		      const struct sspr_local_password *local, const char *user,
 		      unsigned path, char *msg, size_t msglen);
 
 /* The local change is done: note its fields (stage sending). */

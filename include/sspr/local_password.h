@@ -8,7 +8,11 @@
 #ifndef SSPR_LOCAL_PASSWORD_H
 #define SSPR_LOCAL_PASSWORD_H
 
+#include <pwd.h>
+#include <shadow.h>
 #include <stddef.h>
+
+#include <security/pam_appl.h>
 
 #include "sspr/config.h"
 #include "sspr/journal.h"
@@ -39,5 +43,26 @@ int sspr_shadow_sweep(void);
  */
 int sspr_local_password_set(const struct sspr_cfg *cfg, const char *user,
 			    const char *password, char *msg, size_t msglen);
+
+/*
+ * The local side of a reset as one table, so that the dialogues can be
+ * tested without root with a fake in its place. The account lookups take
+ * the PAM handle because inside a PAM host they are pam_modutil_*'s
+ * (getpwnam()'s static buffer belongs to the host application).
+ */
+struct sspr_local_password {
+	/* The account and its shadow entry, or NULL. */
+	const struct passwd *(*account)(pam_handle_t *pamh, const char *user);
+	const struct spwd *(*shadow)(pam_handle_t *pamh, const char *user);
+	/* As sspr_local_password_set(), sspr_shadow_read(), _swap(). */
+	int (*set)(const struct sspr_cfg *cfg, const char *user,
+		   const char *password, char *msg, size_t msglen);
+	int (*read)(const char *user, struct sspr_shadow_fields *ret);
+	int (*swap)(const char *user, const struct sspr_shadow_fields *from,
+		    const struct sspr_shadow_fields *to);
+};
+
+/* The host's: pam_modutil lookups, nested pam_chauthtok, /etc/shadow. */
+extern const struct sspr_local_password sspr_local_password_host;
 
 #endif

@@ -27,6 +27,12 @@ enum sspr_file_trust {
 int sspr_read_file(const char *path, enum sspr_file_trust trust,
 		   size_t max_size, char **ret_buf, size_t *ret_len);
 
+/*
+ * The owner trusted files and directories must have: root (owner.c).
+ * Unit tests that run unprivileged link their own in its place.
+ */
+uid_t sspr_trusted_uid(void);
+
 /* Check owner and mode of an open file; 0 or -EPERM/-EINVAL. */
 int sspr_check_fd(int fd, enum sspr_file_trust trust);
 

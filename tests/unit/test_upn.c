@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "owner.h"
 #include "sspr/config.h"
 #include "sspr/upn.h"
 #include "sspr/util.h"
@@ -259,10 +260,6 @@ test_map_file(void)
 	char err[SSPR_ERR_MAX] = "";
 	char *upn = NULL;
 
-	if (geteuid() != 0) {
-		printf("SKIP: map file trust checks need root\n");
-		return;
-	}
 	snprintf(path, sizeof(path), "%s/upn.map", dir);
 	write_file(path, "alice = alice.smith@contoso.com\n", 0644);
 	snprintf(conf, sizeof(conf),
@@ -284,6 +281,13 @@ test_map_file(void)
 	      -EPERM);
 	CHECK(strstr(err, path) != NULL);
 	CHECK(upn == NULL);
+	CHECK(chmod(path, 0644) == 0);
+	/* nor one that someone else owns */
+	test_foreign_begin(path);
+	CHECK(sspr_upn_for_user(&cfg, "alice", &upn, err, sizeof(err)) ==
+	      -EPERM);
+	CHECK(upn == NULL);
+	test_foreign_end(path);
 	/* a configured but missing map fails closed */
 	CHECK(unlink(path) == 0);
 	CHECK(sspr_upn_for_user(&cfg, "bob", &upn, err, sizeof(err)) ==
