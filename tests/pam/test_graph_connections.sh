@@ -6,7 +6,8 @@
 #     (token from the login service) and warm (token from the cache);
 #   - a connection the server closed while the person typed is replaced,
 #     and the PATCH still goes out once;
-#   - a PATCH whose reused connection dies under it is never sent again.
+#   - a PATCH whose reused connection dies under it is never sent again;
+#   - sessions starting together with no cached token fetch one token.
 # Counts only, never timings.
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -23,10 +24,11 @@ CA=$TMP/pki/ca.pem
 TENANT=contoso.onmicrosoft.com
 CLIENT_ID=535fb089-9ff3-47b6-9bfb-4f1264799865
 SECRET=s3cr3t-connections
+USERS=$(for i in 0 1 2 3 4 5 6 7; do printf '"u%d@%s": {}, ' "$i" "$TENANT"; done)
 cat >"$TMP/tenant.json" <<EOF
 {"tenant": "$TENANT", "tenant_id": "9188040d-6c67-4c5b-b112-36a304b66dad",
  "client_id": "$CLIENT_ID", "client_secret": "$SECRET", "client_certificates": [],
- "users": {"alice@$TENANT": {"password": "OldPass#1"}},
+ "users": {$USERS "alice@$TENANT": {"password": "OldPass#1"}},
  "app_roles": ["User-PasswordProfile.ReadWrite.All"],
  "directory_role": "User Administrator", "banned_passwords": []}
 EOF
@@ -127,5 +129,27 @@ gt reset alice
 check "dropped after the PATCH ran: sent once" \
 	test "$(logq 'sum(1 for e in L if e["method"] == "PATCH")')" = 1
 check "dropped after the PATCH ran: the change is found" grep -qx 'rc=0' <<<"$OUT"
+
+# 5. A burst: 8 sessions, no cached token, the login service slow to
+#    answer (each token answer held 1.5 s, so all 8 are waiting): one
+#    token request, and every session gets its token.
+fresh
+emu POST faults '{"faults": [{"method": "POST", "path": "/oauth2/", "delay": 1.5, "times": null}]}' >/dev/null
+pids=()
+for i in 0 1 2 3 4 5 6 7; do
+	"$TOOL" "$CONF" precheck "u$i" >"$TMP/burst.$i" 2>&1 &
+	pids+=($!)
+done
+ok=0
+for i in 0 1 2 3 4 5 6 7; do
+	wait "${pids[$i]}" && grep -qx 'rc=0' "$TMP/burst.$i" && ok=$((ok + 1))
+done
+check "burst: all 8 sessions succeed" test "$ok" = 8
+check "burst: 1 token request for 8 cold sessions" \
+	test "$(logq 'sum(1 for e in L if "/oauth2/" in e["path"])')" = 1
+check "burst: 8 user lookups" \
+	test "$(logq 'sum(1 for e in L if e["method"] == "GET")')" = 8
+check "the token lock is root-only" test "$(stat -c %a "$STATE/token.lock")" = 600
+emu DELETE faults
 
 finish
