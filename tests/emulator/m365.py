@@ -408,6 +408,9 @@ class State:
                     continue
                 if fault["method"] not in (None, method) or not fault["regex"].search(path):
                     continue
+                fault["seen"] += 1
+                if fault["seen"] % fault["every"] != 0:
+                    continue
                 if fault["remaining"] is not None:
                     fault["remaining"] -= 1
                 return dict(fault)
@@ -433,6 +436,9 @@ def parse_fault(spec):
     times = spec.get("times", 1)
     if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
         raise ValueError("times must be a positive integer or null (unlimited)")
+    every = spec.get("every", 1)
+    if not isinstance(every, int) or isinstance(every, bool) or every < 1:
+        raise ValueError("every must be a positive integer")
     # "respond" without a status only delays, then the request is handled normally.
     status = spec.get("status")
     if status is not None and (not isinstance(status, int) or not 200 <= status <= 599):
@@ -452,7 +458,7 @@ def parse_fault(spec):
     hang = spec.get("hang")
     return {"method": method.upper() if isinstance(method, str) else None,
             "path": spec.get("path", ""), "regex": re.compile(spec.get("path", "")),
-            "remaining": times, "action": action, "status": status,
+            "remaining": times, "every": every, "seen": 0, "action": action, "status": status,
             "retry_after": spec.get("retry_after"), "body": spec.get("body"),
             "delay": min(float(spec.get("delay") or 0), MAX_WAIT),
             "hang": MAX_WAIT if hang is None else min(float(hang), MAX_WAIT), "headers": headers}
