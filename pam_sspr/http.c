@@ -27,6 +27,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +189,23 @@ prereq_cb(void *ctx, char *conn_primary_ip, char *conn_local_ip,
 		return CURL_PREREQFUNC_ABORT;
 	}
 	return CURL_PREREQFUNC_OK;
+}
+
+/*
+ * libcurl opens its sockets without close-on-exec. A kept connection
+ * stays open across the local password change, whose stack may run
+ * programs (pam_exec, helpers): they must not inherit it.
+ */
+static int
+sockopt_cb(void *ctx, curl_socket_t fd, curlsocktype purpose)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	(void)ctx;
+	(void)purpose;
+	if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0)
+		return CURL_SOCKOPT_ERROR;
+	return CURL_SOCKOPT_OK;
 }
 
 /* Append to the body; growing copies into a new buffer and wipes the old. */
@@ -444,6 +462,7 @@ set_options(CURL *curl, const struct sspr_cfg *cfg,
 	SET(CURLOPT_HTTPHEADER, headers);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, sink);
+	SET(CURLOPT_SOCKOPTFUNCTION, sockopt_cb);
 	SET(CURLOPT_PREREQFUNCTION, prereq_cb);
 	SET(CURLOPT_PREREQDATA, sink);
 	if (strcmp(req->method, "GET") == 0) {

@@ -108,6 +108,35 @@ check "closed while typing: the PATCH reconnects, sent once" \
 check "closed while typing: the password changed" test \
 	"$(emu GET "users/alice@$TENANT" | $PY -c 'import json,sys; print(json.load(sys.stdin)["password"])')" = Fresh#Start2026z
 
+# 3b. While the person types, the kept connection is open: it must be
+#     close-on-exec, so no program the local password stack runs (pam_exec,
+#     helpers) inherits it. (TCP sockets only: libcurl's own wake-up
+#     socketpair is local, connected to nothing but itself.)
+printf 'Fresh#Start2029u\n' >"$TMP/pw"
+"$TOOL" "$CONF" reset alice 1500 <"$TMP/pw" >"$TMP/typing.out" 2>&1 &
+typing=$!
+socks=""
+for ((i = 0; i < 50; i++)); do
+	[ -n "$socks" ] && break
+	sleep 0.1
+	for fd in /proc/$typing/fd/*; do
+		inode=$(readlink "$fd" 2>/dev/null | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p')
+		[ -n "$inode" ] || continue
+		awk -v i="$inode" '$10 == i { f = 1 } END { exit !f }' \
+			/proc/$typing/net/tcp /proc/$typing/net/tcp6 2>/dev/null &&
+			socks+=" ${fd##*/}"
+	done
+done
+cloexec=yes
+for fd in $socks; do
+	flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$typing/fdinfo/$fd" 2>/dev/null)
+	[ $((8#${flags:-0} & 8#2000000)) != 0 ] || cloexec="no (fd $fd flags $flags)"
+done
+wait "$typing"
+check "the kept connection is open while the person types" test -n "$socks"
+check "the kept connection is close-on-exec: $cloexec" test "$cloexec" = yes
+check "reset after the pause succeeds" grep -qx 'rc=0' "$TMP/typing.out"
+
 # 4. The kept connection dies under the PATCH: libcurl would send it
 #    again on a fresh connection; it must not. The lost answer is then
 #    resolved by asking the account (lastPasswordChangeDateTime), as for
