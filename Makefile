@@ -99,7 +99,7 @@ check: all $(UNIT_TESTS) $(TEST_HELPERS)
 check-fresh:
 	@BUILD=$(abspath $(BUILD)) bash tests/fresh/check_fresh.sh $(if $(KEEP),--keep)
 
-bench: all
+bench: all $(TEST_HELPERS)
 	@BUILD=$(abspath $(BUILD)) bash tests/bench/run.sh
 
 demo: all

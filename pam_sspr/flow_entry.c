@@ -3,12 +3,18 @@
  * Each entry first makes the process non-dumpable: from here on it holds
  * codes, keys, tokens and passwords that must never land in a core file.
  * (The flag is reset when login executes the user's shell.)
+ *
+ * Each entry also keeps its HTTPS connections for the whole call (see
+ * sspr_http_keep_begin): the user lookup before "New password:" opens
+ * the connection the PATCH after the last keystroke uses. They are closed
+ * before the call returns, so no socket reaches the user's session.
  */
 #include <sys/prctl.h>
 
 #include "sspr/enroll.h"
 #include "sspr/flow.h"
 #include "sspr/flow_api.h"
+#include "sspr/http.h"
 
 static void
 no_core_dumps(void)
@@ -19,23 +25,38 @@ no_core_dumps(void)
 static int
 entry_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 {
+	int rv;
+
 	no_core_dumps();
-	return sspr_flow_reset(pamh, cfg, user);
+	sspr_http_keep_begin();
+	rv = sspr_flow_reset(pamh, cfg, user);
+	sspr_http_keep_end();
+	return rv;
 }
 
 static int
 entry_enroll(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 {
+	int rv;
+
 	no_core_dumps();
-	return sspr_enroll_at_login(pamh, cfg, user);
+	sspr_http_keep_begin();
+	rv = sspr_enroll_at_login(pamh, cfg, user);
+	sspr_http_keep_end();
+	return rv;
 }
 
 static int
 entry_chauthtok(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg,
 		const char *user)
 {
+	int rv;
+
 	no_core_dumps();
-	return sspr_passwd_chauthtok(pamh, flags, cfg, user);
+	sspr_http_keep_begin();
+	rv = sspr_passwd_chauthtok(pamh, flags, cfg, user);
+	sspr_http_keep_end();
+	return rv;
 }
 
 static int

@@ -11,11 +11,13 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "sspr/jwt.h"
@@ -28,6 +30,9 @@
 #define PEM_FILE_MAX (64 * 1024)
 #define CACHE_FILE_MAX (SSPR_TOKEN_MAX + 256)
 #define CACHE_MAGIC "sspr-token-cache 1\n"
+/* Beside the cache; held while a token is fetched (never removed). */
+#define CACHE_LOCK "token.lock"
+#define LOCK_POLL_MS 10L
 /* Bound on attempts even when Retry-After is 0. */
 #define MAX_ATTEMPTS 16
 /* Wait for a 503/504 without Retry-After (doubles, up to 8 s). */
@@ -139,14 +144,57 @@ sspr_graph_open(struct sspr_graph *g, const struct sspr_cfg *cfg)
 /* ---------------------------------------------------------------- cache */
 
 static int
-cache_path(const struct sspr_cfg *cfg, char *buf, size_t len)
+state_path(const struct sspr_cfg *cfg, const char *name, char *buf, size_t len)
 {
 	if (cfg->state_dir == NULL || cfg->state_dir[0] != '/')
 		return -EINVAL;
-	if ((size_t)snprintf(buf, len, "%s/%s", cfg->state_dir,
-			     SSPR_TOKEN_CACHE) >= len)
+	if ((size_t)snprintf(buf, len, "%s/%s", cfg->state_dir, name) >= len)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+static int
+cache_path(const struct sspr_cfg *cfg, char *buf, size_t len)
+{
+	return state_path(cfg, SSPR_TOKEN_CACHE, buf, len);
+}
+
+/*
+ * One token request per burst: sessions that find no valid token take
+ * this lock in turn, and each looks at the cache again once it holds
+ * it, so the first fetches and the others read what it stored. Waiting
+ * ends at the session's deadline. Returns the locked descriptor, or a
+ * negative errno: the caller then fetches without it (the lock saves
+ * requests; it guards nothing).
+ */
+static int
+cache_lock(const struct sspr_graph *g)
+{
+	char path[4096];
+	int fd;
+	int r;
+
+	r = state_path(g->cfg, CACHE_LOCK, path, sizeof(path));
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	r = sspr_check_fd(fd, SSPR_FILE_SECRET);
+	while (r == 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			r = -errno;
+		else if (ms_left(g) <= LOCK_POLL_MS)
+			r = -ETIMEDOUT;
+		else
+			sleep_ms(LOCK_POLL_MS);
+	}
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 /*
@@ -547,11 +595,23 @@ out:
 static int
 get_token(struct sspr_graph *g, struct sspr_graph_result *res)
 {
+	int lock;
+	int r;
+
 	if (g->token != NULL)
 		return 0;
 	if (cache_load(g) == 0)
 		return 0;
-	return fetch_token(g, res);
+	lock = cache_lock(g);
+	/* Another session may have fetched one while this one waited. */
+	if (lock >= 0 && cache_load(g) == 0) {
+		close(lock);
+		return 0;
+	}
+	r = fetch_token(g, res);
+	if (lock >= 0)
+		close(lock);
+	return r;
 }
 
 int

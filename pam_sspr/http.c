@@ -14,11 +14,20 @@
  * password) and the Authorization header, and come back as the body (an
  * access token). The body is the caller's to wipe; the header list and
  * the response buffer are wiped here.
+ *
+ * Between sspr_http_keep_begin() and sspr_http_keep_end() the libcurl
+ * handle outlives a request, for its connection cache; every option is
+ * reset after each request (curl_easy_reset keeps only connections, TLS
+ * sessions and DNS answers), so no pointer to a header list, body or
+ * stack buffer of a finished request stays in it, and the next request
+ * sets every hardening option again. libcurl reuses a connection only
+ * for the same host, port and TLS settings.
  */
 #include "sspr/http.h"
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +43,13 @@
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc = CURLE_FAILED_INIT;
+
+/*
+ * Per thread: a threaded PAM host may run two resets at once, and an
+ * easy handle must never be used by two threads.
+ */
+static __thread unsigned keep_depth;
+static __thread CURL *kept;
 
 static void
 global_init_once(void)
@@ -126,11 +142,71 @@ sspr_http_resp_done(struct sspr_http_resp *resp)
 	resp->cap = 0;
 }
 
+void
+sspr_http_keep_begin(void)
+{
+	keep_depth++;
+}
+
+void
+sspr_http_keep_end(void)
+{
+	if (keep_depth == 0 || --keep_depth > 0)
+		return;
+	if (kept != NULL)
+		curl_easy_cleanup(kept);
+	kept = NULL;
+}
+
 struct sink {
 	struct sspr_http_resp *resp;
 	bool too_big;
 	bool no_memory;
+	bool once;	/* a POST or PATCH: never send it twice */
+	unsigned sends; /* times the request was about to go out */
+	bool resend_refused;
 };
+
+/*
+ * Called each time libcurl is about to send the request on a connection.
+ * A second time means the connection it was sent on died before any
+ * answer (a server closing an idle connection just as it went out):
+ * libcurl would send it again on a fresh one. Harmless for a GET; a
+ * PATCH may already have been carried out, so it is not repeated.
+ */
+static int
+prereq_cb(void *ctx, char *conn_primary_ip, char *conn_local_ip,
+	  int conn_primary_port, int conn_local_port)
+{
+	struct sink *sink = ctx;
+
+	(void)conn_primary_ip;
+	(void)conn_local_ip;
+	(void)conn_primary_port;
+	(void)conn_local_port;
+	if (++sink->sends > 1 && sink->once) {
+		sink->resend_refused = true;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
+}
+
+/*
+ * libcurl opens its sockets without close-on-exec. A kept connection
+ * stays open across the local password change, whose stack may run
+ * programs (pam_exec, helpers): they must not inherit it.
+ */
+static int
+sockopt_cb(void *ctx, curl_socket_t fd, curlsocktype purpose)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	(void)ctx;
+	(void)purpose;
+	if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0)
+		return CURL_SOCKOPT_ERROR;
+	return CURL_SOCKOPT_OK;
+}
 
 /* Append to the body; growing copies into a new buffer and wipes the old. */
 static size_t
@@ -297,6 +373,8 @@ map_curl_error(CURLcode rc, const struct sink *sink)
 		return -EFBIG;
 	if (sink->no_memory)
 		return -ENOMEM;
+	if (sink->resend_refused)
+		return -ECONNRESET;
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
 		return -ETIMEDOUT;
@@ -384,6 +462,9 @@ set_options(CURL *curl, const struct sspr_cfg *cfg,
 	SET(CURLOPT_HTTPHEADER, headers);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, sink);
+	SET(CURLOPT_SOCKOPTFUNCTION, sockopt_cb);
+	SET(CURLOPT_PREREQFUNCTION, prereq_cb);
+	SET(CURLOPT_PREREQDATA, sink);
 	if (strcmp(req->method, "GET") == 0) {
 		SET(CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(req->method, "POST") == 0 ||
@@ -419,6 +500,8 @@ sspr_http_request(const struct sspr_cfg *cfg, const struct sspr_http_req *req,
 	resp->retry_after = -1;
 	resp->request_id[0] = '\0';
 	resp->client_request_id[0] = '\0';
+	resp->new_connections = 0;
+	sink.once = strcmp(req->method, "GET") != 0;
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	url_host(req->url, host, sizeof(host));
@@ -441,7 +524,8 @@ sspr_http_request(const struct sspr_cfg *cfg, const struct sspr_http_req *req,
 		snprintf(err, errlen, "out of memory");
 		return r;
 	}
-	curl = curl_easy_init();
+	curl = kept != NULL ? kept : curl_easy_init();
+	kept = NULL;
 	if (curl == NULL) {
 		snprintf(err, errlen, "libcurl could not start a request");
 		r = -ENOMEM;
@@ -453,10 +537,14 @@ sspr_http_request(const struct sspr_cfg *cfg, const struct sspr_http_req *req,
 		goto out;
 	}
 	rc = curl_easy_perform(curl);
+	curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &resp->new_connections);
 	if (rc != CURLE_OK) {
 		r = map_curl_error(rc, &sink);
 		snprintf(err, errlen, "%s %s: %s", req->method, host,
-			 sink.too_big	     ? "reply too large"
+			 sink.too_big ? "reply too large"
+			 : sink.resend_refused
+			     ? "the connection closed before an answer; not "
+			       "sent again"
 			 : errbuf[0] != '\0' ? errbuf
 					     : curl_easy_strerror(rc));
 		goto out;
@@ -471,8 +559,13 @@ sspr_http_request(const struct sspr_cfg *cfg, const struct sspr_http_req *req,
 	resp->retry_after = retry_after(curl);
 	r = 0;
 out:
-	if (curl != NULL)
+	if (curl != NULL && keep_depth > 0) {
+		/* Forget every option (and pointer) of this request. */
+		curl_easy_reset(curl);
+		kept = curl;
+	} else if (curl != NULL) {
 		curl_easy_cleanup(curl);
+	}
 	headers_free(headers);
 	sspr_wipe(errbuf, sizeof(errbuf));
 	return r;

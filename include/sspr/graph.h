@@ -62,10 +62,13 @@ void sspr_graph_close(struct sspr_graph *g);
 /*
  * Make sure g->token holds a token: from the cache when it is valid for
  * SSPR_TOKEN_MARGIN seconds more, else from the token endpoint (then
- * cached). Returns 0, -EKEYREJECTED (the login service refused the
- * credentials; res->error says why), -ETIMEDOUT/-ECONNREFUSED/
- * -ECONNRESET/-EPROTO (not reachable; res->throttled when it kept
- * answering 429/503/504 until the deadline), -EBADMSG (unreadable
+ * cached). The fetch happens under a lock beside the cache, which is
+ * read again once the lock is held, so sessions starting together with
+ * no valid token cost one token request. Returns 0, -EKEYREJECTED (the
+ * login service refused the credentials; res->error says why),
+ * -ETIMEDOUT/-ECONNREFUSED/-ECONNRESET/-EPROTO (not reachable;
+ * res->throttled when it kept answering 429/503/504 until the
+ * deadline), -EBADMSG (unreadable
  * reply), -EINVAL/-ENOENT/-EPERM/... (credential files, res->detail).
  */
 int sspr_graph_token(struct sspr_graph *g, struct sspr_graph_result *res);

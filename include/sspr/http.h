@@ -40,6 +40,8 @@ struct sspr_http_resp {
 	/* Graph's request-id, or the login service's x-ms-request-id */
 	char request_id[SSPR_GUID_LEN + 27];
 	long retry_after; /* seconds, -1 when not sent */
+	/* TCP (and so TLS) connections this request opened: 0 = reused */
+	long new_connections;
 };
 
 /*
@@ -61,6 +63,23 @@ int sspr_http_global_init(void);
 int sspr_http_request(const struct sspr_cfg *cfg,
 		      const struct sspr_http_req *req,
 		      struct sspr_http_resp *resp, char *err, size_t errlen);
+
+/*
+ * Keep one libcurl handle, with its connections, TLS sessions and DNS
+ * answers, from sspr_http_keep_begin() to sspr_http_keep_end() in this
+ * thread, so the requests of one reset share their connections: the
+ * PATCH after the last keystroke then costs one round trip, not a TCP
+ * and a TLS handshake more. A connection the server closed meanwhile is
+ * replaced by a new one (resp->new_connections says so). A POST or
+ * PATCH is never sent twice, not even by libcurl's own retry on a
+ * connection that died under the request: that is reported as
+ * -ECONNRESET, like any answer lost after the request may have been
+ * carried out. keep_end closes the connections: none may outlive the
+ * call into the library (an open socket would reach the user's shell).
+ * Calls nest; only the outermost keep_end closes.
+ */
+void sspr_http_keep_begin(void);
+void sspr_http_keep_end(void);
 
 /* Wipe and free the body; resp can be reused afterwards. */
 void sspr_http_resp_done(struct sspr_http_resp *resp);

@@ -107,6 +107,10 @@ check "alice: emulator holds the new password" [ "$(m365_password alice)" = 'Map
 check "alice: shadow verifies the new password" sandbox_password_is alice 'Maple#Tree2024'
 check "alice: one token request, one lookup, one PATCH" \
 	[ "$(m365_count POST /token 200)/$(m365_count GET "^/v1.0/users/alice@" 200)/$(m365_count PATCH /v1.0/users/ 204)" = 1/1/1 ]
+# One connection for the whole reset: the PATCH after the last keystroke
+# goes on the user lookup's connection, with no new handshake.
+same_connection='[e["connection"] for e in L if e["method"] == "GET"][-1:] == [e["connection"] for e in L if e["method"] == "PATCH"] and [e["on_connection"] > 1 for e in L if e["method"] == "PATCH"] == [True]'
+check "alice: the PATCH reuses the lookup's connection" [ "$(m365_logq "$same_connection")" = True ]
 check "alice: success logged" grep -q "password of 'alice' reset on this host and in Microsoft 365" "$SB/syslog"
 
 # --- warm: a second reset (another user) fetches no token
@@ -118,6 +122,7 @@ check "bob: shadow verifies the new password" sandbox_password_is bob 'River#Sto
 check "token cached: no token request for the second reset" [ "$(m365_count POST /token)" = 0 ]
 check "token cached: the reset is one lookup and one PATCH" \
 	[ "$(m365_logq '[e["method"] for e in L]')" = "['GET', 'PATCH']" ]
+check "token cached: the PATCH reuses the lookup's connection" [ "$(m365_logq "$same_connection")" = True ]
 
 # --- banned by Entra, restored; then a good password in the same session
 m365_clear

@@ -259,6 +259,30 @@ class State:
         self.log = []
         self.outbox = []
         self.faults = []
+        # A network to model (seconds): "request" before every answer, "connect"
+        # before every TLS handshake (TCP + TLS round trips), "idle_timeout" closes
+        # a keep-alive connection that waits that long for its next request, as
+        # real front ends do (None: the handler's own 60 s).
+        self.latency = {"request": 0.0, "connect": 0.0, "idle_timeout": None}
+        self.connections = 0  # TCP connections accepted, for the log's "connection"
+
+    def set_latency(self, changes):
+        for key, value in changes.items():
+            if key not in self.latency:
+                raise ValueError("unknown latency field %r" % key)
+            if value is None and key == "idle_timeout":
+                pass
+            elif (not isinstance(value, (int, float)) or isinstance(value, bool)
+                  or not 0 <= value <= MAX_WAIT):
+                raise ValueError("%s must be 0..%d seconds" % (key, MAX_WAIT))
+        with self.lock:
+            self.latency.update(changes)
+            return dict(self.latency)
+
+    def new_connection(self):
+        with self.lock:
+            self.connections += 1
+            return self.connections
 
     # -- app registration ------------------------------------------------
     def update_app(self, changes):
@@ -384,6 +408,9 @@ class State:
                     continue
                 if fault["method"] not in (None, method) or not fault["regex"].search(path):
                     continue
+                fault["seen"] += 1
+                if fault["seen"] % fault["every"] != 0:
+                    continue
                 if fault["remaining"] is not None:
                     fault["remaining"] -= 1
                 return dict(fault)
@@ -409,6 +436,9 @@ def parse_fault(spec):
     times = spec.get("times", 1)
     if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
         raise ValueError("times must be a positive integer or null (unlimited)")
+    every = spec.get("every", 1)
+    if not isinstance(every, int) or isinstance(every, bool) or every < 1:
+        raise ValueError("every must be a positive integer")
     # "respond" without a status only delays, then the request is handled normally.
     status = spec.get("status")
     if status is not None and (not isinstance(status, int) or not 200 <= status <= 599):
@@ -428,7 +458,7 @@ def parse_fault(spec):
     hang = spec.get("hang")
     return {"method": method.upper() if isinstance(method, str) else None,
             "path": spec.get("path", ""), "regex": re.compile(spec.get("path", "")),
-            "remaining": times, "action": action, "status": status,
+            "remaining": times, "every": every, "seen": 0, "action": action, "status": status,
             "retry_after": spec.get("retry_after"), "body": spec.get("body"),
             "delay": min(float(spec.get("delay") or 0), MAX_WAIT),
             "hang": MAX_WAIT if hang is None else min(float(hang), MAX_WAIT), "headers": headers}
@@ -608,6 +638,11 @@ class TokenEndpoint:
         # Real Graph's resource, or the emulator itself (the module derives the
         # scope from its configured graph base URL).
         accepted = {MS_GRAPH_SCOPE, "https://%s/.default" % req.host}
+        # localhost and 127.0.0.1 are the same emulator: tests name the login
+        # service with one and Graph with the other, two hosts as in real life.
+        host, sep, port = req.host.rpartition(":")
+        if sep and host in ("localhost", "127.0.0.1"):
+            accepted |= {"https://%s:%s/.default" % (h, port) for h in ("localhost", "127.0.0.1")}
         for item in scope.split():
             if not item.endswith("/.default"):
                 raise LoginError(400, "invalid_scope", 1002012, (
@@ -1071,6 +1106,14 @@ class Control:
         if what == "revoke-tokens" and not rest and method == "POST":
             self.st.revoke_tokens()
             return Reply(204)
+        if what == "latency" and not rest:
+            if method == "PUT":
+                changes = self.body(req)
+                if not isinstance(changes, dict):
+                    raise ControlError(400, "body must be a JSON object")
+                return Reply(200, self.st.set_latency(changes))
+            with self.st.lock:
+                return Reply(200, dict(self.st.latency))
         if what == "app" and not rest:
             if method == "PUT":
                 changes = self.body(req)
@@ -1130,7 +1173,21 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         log_line("%s %s" % (self.client_address[0], fmt % args))
 
+    def setup(self):
+        super().setup()
+        self.conn_id = getattr(self.request, "conn_id", None)
+        self.on_connection = 0      # requests read on this connection so far
+
+    def handle_one_request(self):
+        # Waiting for the next request on a kept-alive connection is idle time.
+        idle = self.server.state.latency["idle_timeout"]
+        self.connection.settimeout(idle if idle is not None and self.on_connection > 0
+                                   else self.timeout)
+        super().handle_one_request()
+
     def do_GET(self):
+        self.connection.settimeout(self.timeout)
+        self.on_connection += 1
         self.exchange()
 
     do_POST = do_PATCH = do_PUT = do_DELETE = do_GET
@@ -1151,6 +1208,9 @@ class Handler(BaseHTTPRequestHandler):
             if self.client_address[0] not in ("127.0.0.1", "::1"):
                 return self.finish_exchange(req, area, Reply(403, {"error": "loopback only"}))
             return self.finish_exchange(req, area, server.control.handle(req))
+        delay = server.state.latency["request"]
+        if delay and server.stopping.wait(delay):
+            return
         fault = server.state.take_fault(req.method, req.path)
         if fault:
             req.fault = fault["action"]
@@ -1301,6 +1361,10 @@ class Handler(BaseHTTPRequestHandler):
             "time": iso_z(utcnow()), "method": req.method, "path": req.path,
             "query": redacted_query(req.query), "status": status,
             "request-id": req.request_id,
+            # which TCP connection (numbered from 1) and the how-manieth
+            # request on it: 1 = this request paid for a TCP and a TLS handshake
+            "connection": self.conn_id,
+            "on_connection": self.on_connection,
             "headers": {"client-request-id": self.headers.get("client-request-id"),
                         "content-type": self.headers.get("Content-Type"),
                         # presence and scheme only, never the credential itself
@@ -1335,12 +1399,17 @@ class Server(ThreadingHTTPServer):
         # The TLS handshake runs here, in the connection's own thread, so a slow
         # or hostile client cannot stall accept() for everyone else.
         request.settimeout(10)
+        conn_id = self.state.new_connection()
+        delay = self.state.latency["connect"]
+        if delay and self.stopping.wait(delay):
+            return
         try:
             conn = self.ssl_context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError) as e:
             log_line("%s TLS handshake failed: %s" % (client_address[0], e))
             return
         try:
+            conn.conn_id = conn_id
             self.RequestHandlerClass(conn, client_address, self)
         finally:
             conn.close()

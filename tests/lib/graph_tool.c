@@ -7,6 +7,11 @@
  *   email USER         sspr_sync_entra_email()
  *   mail TO SUBJECT    sspr_graph_send_mail(); the body is stdin
  *   token              sspr_graph_token() only
+ *   reset USER [MS]    precheck then sync in one kept-connection scope,
+ *                      as a reset at the console does (stdin as for sync),
+ *                      with MS milliseconds between them (the person typing);
+ *                      prints precheck_us= and sync_us=, the time each
+ *                      part took
  *
  * Prints "rc=NAME" (0 or the errno name), then "msg: ..." (what the
  * person would read), "log: ..." (the admin's line), "address: ..." for
@@ -16,9 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "sspr/config.h"
 #include "sspr/graph.h"
+#include "sspr/http.h"
 #include "sspr/sync.h"
 #include "sspr/util.h"
 
@@ -124,6 +132,40 @@ main(int argc, char **argv)
 		in[strcspn(in, "\n")] = '\0';
 		r = sspr_sync_password(&cfg, argv[3], in, msg, sizeof(msg),
 				       log, sizeof(log));
+	} else if (strcmp(action, "reset") == 0 && (argc == 4 || argc == 5)) {
+		unsigned long pause_ms = 0;
+
+		if (argc == 5 &&
+		    sspr_parse_uint(argv[4], 0, 60000, &pause_ms) < 0)
+			return 2;
+		in = read_stdin(&in_len);
+		if (in == NULL)
+			return 2;
+		in[strcspn(in, "\n")] = '\0';
+		struct timespec t0, t1;
+
+		sspr_http_keep_begin();
+		/* from the proven code to "New password:" */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = sspr_sync_precheck(&cfg, argv[3], msg, sizeof(msg), log,
+				       sizeof(log));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		printf("precheck_us=%ld\n",
+		       (long)(t1.tv_sec - t0.tv_sec) * 1000000L +
+			   (t1.tv_nsec - t0.tv_nsec) / 1000L);
+		if (r == 0 && pause_ms > 0)
+			usleep((useconds_t)(pause_ms * 1000));
+		if (r == 0) {
+			/* from the last keystroke to the result */
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			r = sspr_sync_password(&cfg, argv[3], in, msg,
+					       sizeof(msg), log, sizeof(log));
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			printf("sync_us=%ld\n",
+			       (long)(t1.tv_sec - t0.tv_sec) * 1000000L +
+				   (t1.tv_nsec - t0.tv_nsec) / 1000L);
+		}
+		sspr_http_keep_end();
 	} else if (strcmp(action, "email") == 0 && argc == 4) {
 		r = sspr_sync_entra_email(&cfg, argv[3], &address, log,
 					  sizeof(log));
