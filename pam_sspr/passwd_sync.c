@@ -58,8 +58,7 @@ prelim(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 	if (c == NULL)
 		return PAM_BUF_ERR;
 	r = sspr_change_begin(pamh, c, cfg, &sspr_local_password_host, user,
-			      SSPR_JOURNAL_PASSWD, msg,
-			      sizeof(msg));
+			      SSPR_JOURNAL_PASSWD, msg, sizeof(msg));
 	if (r < 0) {
 		free(c);
 		pam_error(pamh, "%s", msg);

@@ -71,8 +71,18 @@ check "admin's lock: admin show says what each side holds" \
 km_fresh_record
 out=$(printf '\n%s\n%s\n%s\n' "$(oathtool --totp --base32 "$KM_KEY")" "$KM_NEW" "$KM_NEW" |
 	sandbox_run pamtester login kate authenticate 2>&1)
-check "admin's lock: a new reset is refused meanwhile" grep -q "has not been finished yet" <<<"$out"
+# Locked, the account is not offered a reset at all (a lock is a lock).
+check "admin's lock: a new reset is refused meanwhile" grep -q "Password reset is not available" <<<"$out"
 check "admin's lock: and changes nothing" [ "$locked" = "$(sandbox_shadow kate)" ]
+# The admin sets a password of their own (the account is no longer
+# locked): reconciliation still leaves the line alone, and the unresolved
+# entry holds a new reset back until the admin forgets it.
+sandbox_run usermod -p "$(openssl passwd -6 'Admin#Set9x')" kate
+unlocked=$(sandbox_shadow kate)
+out=$(printf '\n%s\n%s\n%s\n' "$(oathtool --totp --base32 "$KM_KEY")" "$KM_NEW" "$KM_NEW" |
+	sandbox_run pamtester login kate authenticate 2>&1)
+check "unresolved entry: a new reset of the unlocked account is refused" grep -q "has not been finished yet" <<<"$out"
+check "unresolved entry: and changes nothing" [ "$unlocked" = "$(sandbox_shadow kate)" ]
 sandbox_run "$BUILD/sspr" admin forget kate >/dev/null
 check "admin forget: the entry is gone" not test -e "$SB/state/j-kate"
 
