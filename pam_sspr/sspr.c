@@ -24,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,12 +34,14 @@
 #include "sspr/admin_test.h"
 #include "sspr/config.h"
 #include "sspr/enroll.h"
+#include "sspr/flow.h"
 #include "sspr/gate.h"
 #include "sspr/i18n.h"
 #include "sspr/journal.h"
 #include "sspr/local_password.h"
 #include "sspr/mail.h"
 #include "sspr/mail_text.h"
+#include "sspr/ratelimit.h"
 #include "sspr/reconcile.h"
 #include "sspr/store.h"
 #include "sspr/tty_ui.h"
@@ -214,6 +217,7 @@ usage(FILE *f)
 	      "  sspr admin forget USER       drop an unresolved change once "
 	      "both\n"
 	      "                               passwords agree again\n"
+	      "  sspr admin unlock USER       end a reset lockout\n"
 	      "  sspr admin test [USER] [--send-to ADDRESS]\n"
 	      "                               check the configuration, mail "
 	      "and\n"
@@ -755,6 +759,147 @@ cmd_admin_forget(struct ctx *c, const char *user)
 	return EXIT_OK;
 }
 
+#define FAILLOCK_PATH "/usr/sbin/faillock"
+
+/*
+ * The failed sign-ins pam_faillock holds for user that still count
+ * (faillock marks them "V"), or -errno. Run without a shell and with an
+ * empty environment, as the reset runs it.
+ */
+static int
+faillock_count(const char *user)
+{
+	const char *argv[] = {
+		FAILLOCK_PATH, "--user", user, NULL, NULL, NULL
+	};
+	char *const envp[] = { NULL };
+	char dir[512];
+	char line[512];
+	unsigned count = 0;
+	int status;
+	int fds[2];
+	FILE *f;
+	pid_t pid;
+
+	if (sspr_faillock_setting("dir", dir, sizeof(dir)) && dir[0] == '/') {
+		argv[3] = "--dir";
+		argv[4] = dir;
+	}
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		if (dup2(fds[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		execve(FAILLOCK_PATH, (char *const *)argv, envp);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return -EAGAIN;
+	}
+	f = fdopen(fds[0], "r");
+	if (f == NULL) {
+		close(fds[0]);
+	} else {
+		/* "When Type Source Valid" rows; the last word is V or I. */
+		while (fgets(line, sizeof(line), f) != NULL) {
+			size_t n = strcspn(line, "\n");
+
+			while (n > 0 && sspr_ascii_space(line[n - 1]))
+				n--;
+			if (n >= 2 && line[n - 1] == 'V' &&
+			    sspr_ascii_space(line[n - 2]))
+				count++;
+		}
+		fclose(f);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -EIO;
+	return (int)count;
+}
+
+/* Whether pam_faillock, which this command leaves alone, locks user. */
+static void
+print_faillock(const char *user)
+{
+	char deny_text[16] = "3"; /* pam_faillock's default */
+	unsigned long deny;
+	char *end;
+	int n;
+
+	if (access(FAILLOCK_PATH, X_OK) != 0)
+		return;
+	(void)sspr_faillock_setting("deny", deny_text, sizeof(deny_text));
+	errno = 0;
+	deny = strtoul(deny_text, &end, 10);
+	if (errno != 0 || *end != '\0')
+		deny = 3;
+	n = faillock_count(user);
+	if (n < 0)
+		printf(_("Could not ask pam_faillock about %s (%s).\n"), user,
+		       strerror(-n));
+	else if (deny > 0 && (unsigned long)n >= deny)
+		printf(_("pam_faillock still locks %s: %d failed sign-ins "
+			 "(deny = %lu). \"faillock --user %s --reset\" "
+			 "unlocks it.\n"),
+		       user, n, deny, user);
+	else if (n > 0)
+		printf(_("pam_faillock counts %d failed sign-ins of %s, "
+			 "fewer than deny = %lu: it does not lock it.\n"),
+		       n, user, deny);
+	else
+		printf(_("pam_faillock holds no failed sign-ins of %s.\n"),
+		       user);
+}
+
+/* sspr admin unlock USER: reset may be tried again at once. */
+static int
+cmd_admin_unlock(struct ctx *c, const char *user)
+{
+	struct sspr_record rec = { 0 };
+	bool locked = false;
+	bool counted = false;
+	int lock;
+	int r;
+
+	r = priv_raise();
+	if (r < 0)
+		return EXIT_FAIL;
+	r = sspr_store_open_locked(c->cfg.state_dir, user, &rec, &lock);
+	if (r == 0) {
+		locked = sspr_is_locked(&rec, time(NULL));
+		counted = rec.failures != 0 || rec.locked_until != 0 ||
+			  rec.lockouts != 0 || rec.day_failures != 0;
+		sspr_clear_failures(&rec);
+		/* An empty record is not created just to be cleared. */
+		r = sspr_store_close_locked(c->cfg.state_dir, user, &rec, lock,
+					    counted);
+	}
+	sspr_record_done(&rec);
+	priv_lower();
+	if (r < 0) {
+		fail(_("cannot change the record of %s: %s"), user,
+		     store_text(r));
+		return EXIT_FAIL;
+	}
+	if (counted)
+		syslog(LOG_AUTHPRIV | LOG_NOTICE,
+		       "root cleared the reset lockout and failures of '%s'%s",
+		       user, locked ? " (it was locked)" : "");
+	printf(locked	 ? _("Password reset of %s is unlocked.\n")
+	       : counted ? _("Password reset of %s was not locked; its failed "
+			     "attempts are forgotten.\n")
+			 : _("Password reset of %s was not locked.\n"),
+	       user);
+	print_faillock(user);
+	return EXIT_OK;
+}
+
 /* sspr admin test [USER] [--send-to ADDRESS]: exit 0 when all pass. */
 static int
 cmd_admin_test(struct ctx *c, int argc, char **argv)
@@ -906,6 +1051,8 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "forget") == 0 && argc == 2)
 		return cmd_admin_forget(c, argv[1]);
+	if (strcmp(argv[0], "unlock") == 0 && argc == 2)
+		return cmd_admin_unlock(c, argv[1]);
 	if (strcmp(argv[0], "remove") == 0 &&
 	    (argc == 2 || (argc == 3 && method_word(argv[2])))) {
 		r = remove_method(c, argv[1], argc == 3 ? argv[2] : NULL,
