@@ -1005,14 +1005,14 @@ print_faillock(const char *user)
 		printf(_("Could not ask pam_faillock about %s (%s).\n"), user,
 		       strerror(-n));
 	else if (deny > 0 && (unsigned long)n >= deny)
-		printf(_("pam_faillock still locks %s: %d failed sign-ins "
-			 "(deny = %lu). \"faillock --user %s --reset\" "
-			 "unlocks it.\n"),
+		printf(_("pam_faillock still locks %s (failed sign-ins that "
+			 "count: %d, deny = %lu). \"faillock --user %s "
+			 "--reset\" unlocks it.\n"),
 		       user, n, deny, user);
 	else if (n > 0)
-		printf(_("pam_faillock counts %d failed sign-ins of %s, "
-			 "fewer than deny = %lu: it does not lock it.\n"),
-		       n, user, deny);
+		printf(_("pam_faillock does not lock %s (failed sign-ins that "
+			 "count: %d, deny = %lu).\n"),
+		       user, n, deny);
 	else
 		printf(_("pam_faillock holds no failed sign-ins of %s.\n"),
 		       user);
