@@ -10,6 +10,7 @@ MANDIR     ?= /usr/share/man
 SYSCONFDIR ?= /etc
 STATEDIR   ?= /var/lib/sspr
 PAMCONFIGS ?= /usr/share/pam-configs
+COMPLETIONSDIR ?= /usr/share/bash-completion/completions
 
 CC       ?= cc
 # Quiet by default; V=1 shows every command.
@@ -109,7 +110,8 @@ install: all
 	install -d $(DESTDIR)$(PAMDIR)/pam_sspr $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/security $(DESTDIR)$(SYSCONFDIR)/pam.d \
 	    $(DESTDIR)$(PAMCONFIGS) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(COMPLETIONSDIR)
 	install -d -m 0700 $(DESTDIR)$(STATEDIR)
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_sspr.so
 	install -m 0644 $(FLOWLIB) $(DESTDIR)$(PAMDIR)/pam_sspr/sspr-flow.so
@@ -117,6 +119,7 @@ install: all
 	for f in conf/pam.d/*; do \
 	    install -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/pam.d/ || exit 1; done
 	install -m 0644 conf/pam-configs/sspr $(DESTDIR)$(PAMCONFIGS)/sspr
+	install -m 0644 conf/bash-completion/sspr $(DESTDIR)$(COMPLETIONSDIR)/sspr
 	test -e $(DESTDIR)$(SYSCONFDIR)/security/sspr.conf || \
 	    install -m 0600 conf/sspr.conf $(DESTDIR)$(SYSCONFDIR)/security/sspr.conf
 	for s in 1 5 8; do for f in man/*.$$s; do [ ! -e $$f ] || \

@@ -390,11 +390,12 @@ challenge(struct sspr_reset *s)
 }
 
 /*
- * pam_faillock's tally directory: "dir = PATH" in faillock.conf, which
- * the faillock command of Debian 12 does not read by itself.
+ * One "KEY = VALUE" setting of pam_faillock's faillock.conf ("dir",
+ * which the faillock command of Debian 12 does not read by itself, or
+ * "deny" for sspr admin unlock).
  */
-static bool
-faillock_dir(char *dir, size_t size)
+bool
+sspr_faillock_setting(const char *key, char *value, size_t size)
 {
 	FILE *f = fopen("/etc/security/faillock.conf", "re");
 	char line[512];
@@ -409,7 +410,7 @@ faillock_dir(char *dir, size_t size)
 
 		while (sspr_ascii_space(*p))
 			p++;
-		p = sspr_skip_prefix(p, "dir");
+		p = sspr_skip_prefix(p, key);
 		if (p == NULL)
 			continue;
 		while (sspr_ascii_space(*p))
@@ -420,14 +421,20 @@ faillock_dir(char *dir, size_t size)
 			p++;
 		for (n = 0; p[n] != '\0' && !sspr_ascii_space(p[n]); n++)
 			;
-		if (p[0] == '/' && n < size) {
-			memcpy(dir, p, n);
-			dir[n] = '\0';
+		if (n > 0 && n < size) {
+			memcpy(value, p, n);
+			value[n] = '\0';
 			found = true;
 		}
 	}
 	fclose(f);
 	return found;
+}
+
+static bool
+faillock_dir(char *dir, size_t size)
+{
+	return sspr_faillock_setting("dir", dir, size) && dir[0] == '/';
 }
 
 /* Identity proven: failed challenges no longer count, the code is spent. */

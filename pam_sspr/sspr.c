@@ -24,21 +24,25 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <security/pam_appl.h>
 
 #include "sspr/admin_test.h"
 #include "sspr/config.h"
 #include "sspr/enroll.h"
+#include "sspr/flow.h"
 #include "sspr/gate.h"
 #include "sspr/i18n.h"
 #include "sspr/journal.h"
 #include "sspr/local_password.h"
 #include "sspr/mail.h"
 #include "sspr/mail_text.h"
+#include "sspr/ratelimit.h"
 #include "sspr/reconcile.h"
 #include "sspr/store.h"
 #include "sspr/tty_ui.h"
@@ -202,8 +206,9 @@ usage(FILE *f)
 	      "  sspr remove email|totp       remove a registered method\n"
 	      "\n"
 	      "For root:\n"
-	      "  sspr admin list              users with a record\n"
-	      "  sspr admin show USER         one user's record\n"
+	      "  sspr admin list [--json]     users with a record\n"
+	      "  sspr admin show USER [--json]\n"
+	      "                               one user's record\n"
 	      "  sspr admin remove USER [email|totp]\n"
 	      "                               remove one method, or the "
 	      "record\n"
@@ -214,6 +219,7 @@ usage(FILE *f)
 	      "  sspr admin forget USER       drop an unresolved change once "
 	      "both\n"
 	      "                               passwords agree again\n"
+	      "  sspr admin unlock USER       end a reset lockout\n"
 	      "  sspr admin test [USER] [--send-to ADDRESS]\n"
 	      "                               check the configuration, mail "
 	      "and\n"
@@ -593,28 +599,53 @@ print_time(const char *label, time_t t)
 	printf("%-18s %s\n", label, buf);
 }
 
+/* Which password this host holds during an unfinished change. */
+enum local_side { LOCAL_UNKNOWN, LOCAL_OLD, LOCAL_NEW, LOCAL_CHANGED };
+
+/*
+ * The user's unfinished change and what this host holds, as far as it
+ * knows without asking: 0, -ENOENT for none, or another -errno. The
+ * caller wipes *j.
+ */
+static int
+load_journal(const struct ctx *c, const char *user, struct sspr_journal *j,
+	     enum local_side *local)
+{
+	struct sspr_shadow_fields cur;
+	int r;
+
+	*local = LOCAL_UNKNOWN;
+	r = priv_raise();
+	if (r < 0)
+		return r;
+	r = sspr_journal_load(c->cfg.state_dir, user, j);
+	if (r == 0 && sspr_shadow_read(user, &cur) == 0)
+		*local =
+		    sspr_shadow_fields_eq(&cur, &j->old_local) ? LOCAL_OLD
+		    : j->has_new && sspr_shadow_fields_eq(&cur, &j->new_local)
+			? LOCAL_NEW
+			: LOCAL_CHANGED;
+	priv_lower();
+	sspr_wipe(&cur, sizeof(cur));
+	return r;
+}
+
 /* What each side holds, as far as this host knows without asking. */
 static void
 print_journal(const struct ctx *c, const char *user)
 {
+	static const char *const local_text[] = {
+		[LOCAL_UNKNOWN] = "unknown (no shadow entry)",
+		[LOCAL_OLD] = "the old password",
+		[LOCAL_NEW] = "the new password",
+		[LOCAL_CHANGED] = "changed since (not by pam_sspr)",
+	};
 	struct sspr_journal j;
-	struct sspr_shadow_fields cur;
-	const char *local = "unknown (no shadow entry)";
+	enum local_side local;
 	const char *remote;
 	int r;
 
-	r = priv_raise();
-	if (r == 0) {
-		r = sspr_journal_load(c->cfg.state_dir, user, &j);
-		if (r == 0 && sspr_shadow_read(user, &cur) == 0)
-			local = sspr_shadow_fields_eq(&cur, &j.old_local)
-				    ? "the old password"
-				: j.has_new && sspr_shadow_fields_eq(
-						   &cur, &j.new_local)
-				    ? "the new password"
-				    : "changed since (not by pam_sspr)";
-		priv_lower();
-	}
+	r = load_journal(c, user, &j, &local);
 	if (r == -ENOENT)
 		return;
 	if (r < 0) {
@@ -638,10 +669,144 @@ print_journal(const struct ctx *c, const char *user)
 	print_time("  started", j.started);
 	if (j.sent != 0)
 		print_time("  sent", j.sent);
-	printf("%-18s %s\n", "  this host", local);
+	printf("%-18s %s\n", "  this host", local_text[local]);
 	printf("%-18s %s\n", "  Microsoft 365", remote);
 	sspr_wipe(&j, sizeof(j));
-	sspr_wipe(&cur, sizeof(cur));
+}
+
+/* --- JSON output (schema in sspr(1), "JSON OUTPUT") ---------------------- */
+
+#define JSON_VERSION 1
+
+/* A time as Unix seconds, null for none (0). */
+static bool
+json_time(cJSON *obj, const char *key, time_t t)
+{
+	return (t != 0 ? cJSON_AddNumberToObject(obj, key, (double)t)
+		       : cJSON_AddNullToObject(obj, key)) != NULL;
+}
+
+static bool
+json_bool(cJSON *obj, const char *key, bool b)
+{
+	return cJSON_AddBoolToObject(obj, key, b) != NULL;
+}
+
+/* Print and free obj; EXIT_FAIL when anything went missing on the way. */
+static int
+json_print(cJSON *obj, bool ok)
+{
+	char *text = ok && obj != NULL ? cJSON_Print(obj) : NULL;
+
+	cJSON_Delete(obj);
+	if (text == NULL) {
+		fail("%s", strerror(ENOMEM));
+		return EXIT_FAIL;
+	}
+	printf("%s\n", text);
+	cJSON_free(text);
+	return EXIT_OK;
+}
+
+/* The "unfinished_change" member: null, or what load_journal() found. */
+static bool
+json_journal(const struct ctx *c, const char *user, cJSON *obj)
+{
+	static const char *const local_word[] = {
+		[LOCAL_UNKNOWN] = "unknown",
+		[LOCAL_OLD] = "old",
+		[LOCAL_NEW] = "new",
+		[LOCAL_CHANGED] = "changed",
+	};
+	struct sspr_journal j;
+	enum local_side local;
+	cJSON *o;
+	bool ok;
+	int r;
+
+	r = load_journal(c, user, &j, &local);
+	if (r == -ENOENT)
+		return cJSON_AddNullToObject(obj, "unfinished_change") != NULL;
+	o = cJSON_AddObjectToObject(obj, "unfinished_change");
+	if (o == NULL)
+		return false;
+	if (r < 0)
+		return cJSON_AddStringToObject(o, "error", store_text(r)) !=
+		       NULL;
+	ok = cJSON_AddStringToObject(o, "kind",
+				     sspr_journal_path_name(j.path)) != NULL &&
+	     cJSON_AddStringToObject(
+		 o, "stage", sspr_journal_stage_name(j.stage)) != NULL &&
+	     json_time(o, "started", j.started) &&
+	     json_time(o, "sent", j.sent) &&
+	     cJSON_AddStringToObject(o, "this_host", local_word[local]) !=
+		 NULL &&
+	     cJSON_AddStringToObject(o, "microsoft365",
+				     j.stage == SSPR_JOURNAL_PREPARED ||
+					     j.stage == SSPR_JOURNAL_REFUSED
+					 ? "old"
+					 : "unknown") != NULL;
+	sspr_wipe(&j, sizeof(j));
+	return ok;
+}
+
+/*
+ * sspr admin show USER --json: the record's state, never a secret (no
+ * key, no code hash, no address: booleans, counts and times).
+ */
+static int
+json_show(const struct ctx *c, const char *user)
+{
+	struct sspr_record rec = { 0 };
+	time_t now = time(NULL);
+	bool has_totp;
+	cJSON *o;
+	bool ok;
+	int r;
+
+	r = priv_raise();
+	if (r == 0) {
+		r = sspr_store_load(c->cfg.state_dir, user, &rec);
+		priv_lower();
+	}
+	if (r < 0 && r != -ENOENT) {
+		fail(_("cannot read the record of %s: %s"), user,
+		     store_text(r));
+		return EXIT_FAIL;
+	}
+	has_totp = rec.totp_secret != NULL;
+	o = cJSON_CreateObject();
+	ok =
+	    o != NULL && cJSON_AddNumberToObject(o, "version", JSON_VERSION) &&
+	    cJSON_AddStringToObject(o, "user", user) != NULL &&
+	    json_bool(o, "record", r == 0) &&
+	    json_bool(o, "email", rec.email != NULL) &&
+	    json_bool(o, "totp", has_totp) &&
+	    (has_totp ? cJSON_AddStringToObject(
+			    o, "totp_algorithm",
+			    sspr_cfg_choice_name("totp_algorithm",
+						 rec.totp_algorithm)) != NULL &&
+			    cJSON_AddNumberToObject(o, "totp_digits",
+						    rec.totp_digits) != NULL
+		      : cJSON_AddNullToObject(o, "totp_algorithm") != NULL &&
+			    cJSON_AddNullToObject(o, "totp_digits") != NULL) &&
+	    json_time(o, "reset_code_until",
+		      rec.reset_code.hash != NULL ? rec.reset_code.expires
+						  : 0) &&
+	    json_time(o, "enroll_code_until",
+		      rec.enroll_code.hash != NULL ? rec.enroll_code.expires
+						   : 0) &&
+	    cJSON_AddNumberToObject(o, "failures", rec.failures) != NULL &&
+	    json_bool(o, "locked", sspr_is_locked(&rec, now)) &&
+	    json_time(o, "locked_until", rec.locked_until) &&
+	    cJSON_AddNumberToObject(o, "lockouts", rec.lockouts) != NULL &&
+	    cJSON_AddNumberToObject(o, "day_failures", rec.day_failures) !=
+		NULL &&
+	    json_time(o, "remind_after", rec.remind_after) &&
+	    json_time(o, "unfinished_sync", rec.sync_pending) &&
+	    json_journal(c, user, o);
+	sspr_record_done(&rec);
+	return json_print(o, ok);
 }
 
 static bool
@@ -755,6 +920,147 @@ cmd_admin_forget(struct ctx *c, const char *user)
 	return EXIT_OK;
 }
 
+#define FAILLOCK_PATH "/usr/sbin/faillock"
+
+/*
+ * The failed sign-ins pam_faillock holds for user that still count
+ * (faillock marks them "V"), or -errno. Run without a shell and with an
+ * empty environment, as the reset runs it.
+ */
+static int
+faillock_count(const char *user)
+{
+	const char *argv[] = {
+		FAILLOCK_PATH, "--user", user, NULL, NULL, NULL
+	};
+	char *const envp[] = { NULL };
+	char dir[512];
+	char line[512];
+	unsigned count = 0;
+	int status;
+	int fds[2];
+	FILE *f;
+	pid_t pid;
+
+	if (sspr_faillock_setting("dir", dir, sizeof(dir)) && dir[0] == '/') {
+		argv[3] = "--dir";
+		argv[4] = dir;
+	}
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		if (dup2(fds[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		execve(FAILLOCK_PATH, (char *const *)argv, envp);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return -EAGAIN;
+	}
+	f = fdopen(fds[0], "r");
+	if (f == NULL) {
+		close(fds[0]);
+	} else {
+		/* "When Type Source Valid" rows; the last word is V or I. */
+		while (fgets(line, sizeof(line), f) != NULL) {
+			size_t n = strcspn(line, "\n");
+
+			while (n > 0 && sspr_ascii_space(line[n - 1]))
+				n--;
+			if (n >= 2 && line[n - 1] == 'V' &&
+			    sspr_ascii_space(line[n - 2]))
+				count++;
+		}
+		fclose(f);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -EIO;
+	return (int)count;
+}
+
+/* Whether pam_faillock, which this command leaves alone, locks user. */
+static void
+print_faillock(const char *user)
+{
+	char deny_text[16] = "3"; /* pam_faillock's default */
+	unsigned long deny;
+	char *end;
+	int n;
+
+	if (access(FAILLOCK_PATH, X_OK) != 0)
+		return;
+	(void)sspr_faillock_setting("deny", deny_text, sizeof(deny_text));
+	errno = 0;
+	deny = strtoul(deny_text, &end, 10);
+	if (errno != 0 || *end != '\0')
+		deny = 3;
+	n = faillock_count(user);
+	if (n < 0)
+		printf(_("Could not ask pam_faillock about %s (%s).\n"), user,
+		       strerror(-n));
+	else if (deny > 0 && (unsigned long)n >= deny)
+		printf(_("pam_faillock still locks %s (failed sign-ins that "
+			 "count: %d, deny = %lu). \"faillock --user %s "
+			 "--reset\" unlocks it.\n"),
+		       user, n, deny, user);
+	else if (n > 0)
+		printf(_("pam_faillock does not lock %s (failed sign-ins that "
+			 "count: %d, deny = %lu).\n"),
+		       user, n, deny);
+	else
+		printf(_("pam_faillock holds no failed sign-ins of %s.\n"),
+		       user);
+}
+
+/* sspr admin unlock USER: reset may be tried again at once. */
+static int
+cmd_admin_unlock(struct ctx *c, const char *user)
+{
+	struct sspr_record rec = { 0 };
+	bool locked = false;
+	bool counted = false;
+	int lock;
+	int r;
+
+	r = priv_raise();
+	if (r < 0)
+		return EXIT_FAIL;
+	r = sspr_store_open_locked(c->cfg.state_dir, user, &rec, &lock);
+	if (r == 0) {
+		locked = sspr_is_locked(&rec, time(NULL));
+		counted = rec.failures != 0 || rec.locked_until != 0 ||
+			  rec.lockouts != 0 || rec.day_failures != 0;
+		sspr_clear_failures(&rec);
+		/* An empty record is not created just to be cleared. */
+		r = sspr_store_close_locked(c->cfg.state_dir, user, &rec, lock,
+					    counted);
+	}
+	sspr_record_done(&rec);
+	priv_lower();
+	if (r < 0) {
+		fail(_("cannot change the record of %s: %s"), user,
+		     store_text(r));
+		return EXIT_FAIL;
+	}
+	if (counted)
+		syslog(LOG_AUTHPRIV | LOG_NOTICE,
+		       "root cleared the reset lockout and failures of '%s'%s",
+		       user, locked ? " (it was locked)" : "");
+	printf(locked	 ? _("Password reset of %s is unlocked.\n")
+	       : counted ? _("Password reset of %s was not locked; its failed "
+			     "attempts are forgotten.\n")
+			 : _("Password reset of %s was not locked.\n"),
+	       user);
+	print_faillock(user);
+	return EXIT_OK;
+}
+
 /* sspr admin test [USER] [--send-to ADDRESS]: exit 0 when all pass. */
 static int
 cmd_admin_test(struct ctx *c, int argc, char **argv)
@@ -787,15 +1093,94 @@ cmd_admin_test(struct ctx *c, int argc, char **argv)
 								: EXIT_FAIL;
 }
 
+/* One user of "admin list --json": r is the record's load result. */
+static bool
+json_list_entry(cJSON *users, const char *name, bool has_record, int r,
+		const struct sspr_record *rec, bool pending)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL || !cJSON_AddItemToArray(users, o)) {
+		cJSON_Delete(o);
+		return false;
+	}
+	return cJSON_AddStringToObject(o, "user", name) != NULL &&
+	       json_bool(o, "record", has_record) &&
+	       json_bool(o, "email", r == 0 && rec->email != NULL) &&
+	       json_bool(o, "totp", r == 0 && rec->totp_secret != NULL) &&
+	       json_bool(o, "unfinished_password_change", pending) &&
+	       (r < 0 ? cJSON_AddStringToObject(o, "error", store_text(r))
+		      : cJSON_AddNullToObject(o, "error")) != NULL;
+}
+
+/* sspr admin list [--json]: users with a record or an unfinished change. */
+static int
+cmd_admin_list(struct ctx *c, bool json)
+{
+	struct sspr_record rec = { 0 };
+	char **names = NULL, **pending = NULL;
+	size_t count = 0, npending = 0;
+	size_t i = 0, k = 0;
+	cJSON *root = NULL, *users = NULL;
+	bool ok = true;
+	int r;
+
+	r = priv_raise();
+	if (r == 0) {
+		r = sspr_store_list(c->cfg.state_dir, &names, &count);
+		if (r == 0)
+			r = sspr_journal_list(c->cfg.state_dir, &pending,
+					      &npending);
+		priv_lower();
+	}
+	if (r < 0) {
+		fail(_("cannot list %s: %s"), c->cfg.state_dir, store_text(r));
+		free_list(names, count);
+		free_list(pending, npending);
+		return EXIT_FAIL;
+	}
+	if (json) {
+		root = cJSON_CreateObject();
+		ok = root != NULL &&
+		     cJSON_AddNumberToObject(root, "version", JSON_VERSION) !=
+			 NULL &&
+		     (users = cJSON_AddArrayToObject(root, "users")) != NULL;
+	}
+	/* Both lists are sorted: merge them. */
+	while (ok && (i < count || k < npending)) {
+		int cmp = i == count	  ? 1
+			  : k == npending ? -1
+					  : strcmp(names[i], pending[k]);
+		const char *name = cmp <= 0 ? names[i] : pending[k];
+
+		r = cmp <= 0 ? load_record(c, name, &rec) : 0;
+		if (json)
+			ok = json_list_entry(users, name, cmp <= 0, r, &rec,
+					     cmp >= 0);
+		else
+			printf("%-24s %s%s%s%s\n", name,
+			       r < 0 ? store_text(r) : "",
+			       r == 0 && rec.email != NULL ? "email " : "",
+			       r == 0 && rec.totp_secret != NULL ? "totp " : "",
+			       cmp >= 0 ? "unfinished-password-change" : "");
+		sspr_record_done(&rec);
+		if (cmp <= 0)
+			i++;
+		if (cmp >= 0)
+			k++;
+	}
+	free_list(names, count);
+	free_list(pending, npending);
+	return json ? json_print(root, ok) : EXIT_OK;
+}
+
 static int
 cmd_admin(struct ctx *c, int argc, char **argv)
 {
 	struct sspr_record rec = { 0 };
 	char log[SSPR_ERR_MAX];
 	char *email = NULL;
-	char **names = NULL;
-	size_t count = 0;
-	size_t i;
+	bool json = false;
 	int r;
 
 	if (argc < 1) {
@@ -806,48 +1191,14 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 		fail(_("\"admin\" commands are for root only"));
 		return EXIT_DENIED;
 	}
-	if (strcmp(argv[0], "list") == 0 && argc == 1) {
-		char **pending = NULL;
-		size_t npending = 0;
-		size_t k = 0;
-
-		r = priv_raise();
-		if (r == 0) {
-			r = sspr_store_list(c->cfg.state_dir, &names, &count);
-			if (r == 0)
-				r = sspr_journal_list(c->cfg.state_dir,
-						      &pending, &npending);
-			priv_lower();
-		}
-		if (r < 0) {
-			fail(_("cannot list %s: %s"), c->cfg.state_dir,
-			     store_text(r));
-			return EXIT_FAIL;
-		}
-		/* Both lists are sorted: merge them. */
-		for (i = 0; i < count || k < npending;) {
-			int cmp = i == count ? 1
-				  : k == npending
-				      ? -1
-				      : strcmp(names[i], pending[k]);
-			const char *name = cmp <= 0 ? names[i] : pending[k];
-
-			r = cmp <= 0 ? load_record(c, name, &rec) : 0;
-			printf("%-24s %s%s%s%s\n", name,
-			       r < 0 ? store_text(r) : "",
-			       r == 0 && rec.email != NULL ? "email " : "",
-			       r == 0 && rec.totp_secret != NULL ? "totp " : "",
-			       cmp >= 0 ? "unfinished-password-change" : "");
-			sspr_record_done(&rec);
-			if (cmp <= 0)
-				i++;
-			if (cmp >= 0)
-				k++;
-		}
-		free_list(names, count);
-		free_list(pending, npending);
-		return EXIT_OK;
+	/* "list --json", "show USER --json": the option comes last. */
+	if (argc >= 2 && strcmp(argv[argc - 1], "--json") == 0 &&
+	    (strcmp(argv[0], "list") == 0 || strcmp(argv[0], "show") == 0)) {
+		json = true;
+		argc--;
 	}
+	if (strcmp(argv[0], "list") == 0 && argc == 1)
+		return cmd_admin_list(c, json);
 	if (strcmp(argv[0], "reconcile") == 0)
 		return cmd_admin_reconcile(c, argc - 1, argv + 1);
 	if (strcmp(argv[0], "test") == 0)
@@ -859,6 +1210,8 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 			usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (strcmp(argv[0], "show") == 0 && argc == 2 && json)
+		return json_show(c, argv[1]);
 	if (strcmp(argv[0], "show") == 0 && argc == 2) {
 		r = priv_raise();
 		if (r == 0) {
@@ -906,6 +1259,8 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "forget") == 0 && argc == 2)
 		return cmd_admin_forget(c, argv[1]);
+	if (strcmp(argv[0], "unlock") == 0 && argc == 2)
+		return cmd_admin_unlock(c, argv[1]);
 	if (strcmp(argv[0], "remove") == 0 &&
 	    (argc == 2 || (argc == 3 && method_word(argv[2])))) {
 		r = remove_method(c, argv[1], argc == 3 ? argv[2] : NULL,

@@ -46,6 +46,12 @@ int sspr_flow_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 int sspr_reset_run(struct sspr_reset *s);
 
 /*
+ * The value of KEY in /etc/security/faillock.conf, as pam_faillock reads
+ * it; false when it is not set there.
+ */
+bool sspr_faillock_setting(const char *key, char *value, size_t size);
+
+/*
  * Lock and load the user's record (missing = empty); *ret_lock is passed
  * to sspr_reset_record_close(), which saves when save is true.
  */

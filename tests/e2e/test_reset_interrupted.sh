@@ -54,6 +54,16 @@ check "admin show: the unfinished change and what each side holds" \
 	grep -q 'this host *the new password' <<<"$show"
 check "admin list: the unfinished change is marked" \
 	grep -q '^olga .*unfinished-password-change' <<<"$(sandbox_run "$BUILD/sspr" admin list)"
+check "admin show --json: the unfinished change" /usr/bin/python3 -c '
+import json, sys
+c = json.loads(sys.argv[1])["unfinished_change"]
+sys.exit(0 if c["kind"] == "reset" and c["this_host"] == "new" and c["started"] > 0 else 1)' \
+	"$(sandbox_run "$BUILD/sspr" admin show olga --json)"
+check "admin list --json: the unfinished change" /usr/bin/python3 -c '
+import json, sys
+u = [u for u in json.loads(sys.argv[1])["users"] if u["user"] == "olga"]
+sys.exit(0 if u and u[0]["unfinished_password_change"] else 1)' \
+	"$(sandbox_run "$BUILD/sspr" admin list --json)"
 
 # --- the next sign-in (with the new local password) finishes it first
 login_start

@@ -143,6 +143,12 @@ check "/etc/security/sspr.conf 0600 root" mode_is /etc/security/sspr.conf 600
 check "/var/lib/sspr 0700 root" mode_is /var/lib/sspr 700
 check "/var/lib/sspr is a directory" test -d "$ROOT/var/lib/sspr"
 check "pam-auth-update profile" mode_is /usr/share/pam-configs/sspr 644
+check "bash completion 0644 root" \
+	mode_is /usr/share/bash-completion/completions/sspr 644
+check "the bash completion is the source's" \
+	cmp -s "$ROOT/usr/share/bash-completion/completions/sspr" "$SRC_DIR/conf/bash-completion/sspr"
+check "README.Debian shipped" sh -c \
+	"zcat -f '$ROOT/usr/share/doc/libpam-sspr/README.Debian'* | cmp -s - '$SRC_DIR/debian/README.Debian'"
 check "PAM service sspr" mode_is /etc/pam.d/sspr 644
 check "PAM service sspr-passwd" mode_is /etc/pam.d/sspr-passwd 644
 check "boot-time reconciliation unit 0644 root" \
