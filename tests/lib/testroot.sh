@@ -41,10 +41,10 @@ testroot_ensure() {
 	mkdir -p "$TESTROOT_DIR"
 	suite=$(_testroot_suite)
 	pkgs=$(grep -v '^#' "$TESTS_DIR/root/packages.txt" | grep . | sort | paste -sd, -)
-	# Where the build and source trees are matters too: the sandbox
-	# mounts them at the same paths inside (see _sandbox_write_enter).
 	key=$(printf '%s\n' "$suite" "$pkgs" | sha256sum | cut -c1-16)
 	tarball=$TESTROOT_DIR/$suite-$key.tar
+	# The extracted root also depends on where the build and source trees
+	# are: it holds their mount points (see _sandbox_write_enter).
 	stamp=$TESTROOT/.sspr-testroot-$(printf '%s\n' "$key" "$SRC_DIR" "$BUILD" | sha256sum | cut -c1-16)
 	[ -e "$stamp" ] && return 0
 	(
