@@ -107,22 +107,6 @@ sspr_journal_exists(const char *state_dir, const char *user)
 		lstat(path, &st) == 0);
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Whole or not at all, like sspr_write_file_atomic(), but under a fixed
  * temporary name: only the holder of the journal lock writes it, and a
@@ -150,7 +134,7 @@ write_entry(const char *state_dir, const char *user, const char *buf,
 		return -errno;
 	r = sspr_check_fd(fd, SSPR_FILE_SECRET);
 	if (r == 0)
-		r = write_all(fd, buf, len);
+		r = sspr_write_all(fd, buf, len);
 	if (r == 0 && fsync(fd) != 0)
 		r = -errno;
 	if (close(fd) != 0 && r == 0)
@@ -415,9 +399,7 @@ sspr_journal_remove(const char *state_dir, const char *user)
 	r = make_path(path, sizeof(path), state_dir, user, "");
 	if (r < 0)
 		return r;
-	if (unlink(path) != 0)
-		return errno == ENOENT ? 0 : -errno;
-	return sspr_fsync_dir(state_dir);
+	return sspr_remove_durably(state_dir, path);
 }
 
 int
@@ -429,9 +411,7 @@ sspr_journal_remove_temps(const char *state_dir, const char *user)
 	r = temp_path(path, sizeof(path), state_dir, user);
 	if (r < 0)
 		return r;
-	if (unlink(path) != 0)
-		return errno == ENOENT ? 0 : -errno;
-	return sspr_fsync_dir(state_dir);
+	return sspr_remove_durably(state_dir, path);
 }
 
 static int

@@ -88,9 +88,11 @@ sspr_read_file(const char *path, enum sspr_file_trust trust, size_t max_size,
 	return r;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
+int
+sspr_write_all(int fd, const void *data, size_t len)
 {
+	const char *buf = data;
+
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
 
@@ -117,6 +119,14 @@ sspr_fsync_dir(const char *dir)
 		r = -errno;
 	close(fd);
 	return r;
+}
+
+int
+sspr_remove_durably(const char *dir, const char *path)
+{
+	if (unlink(path) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	return sspr_fsync_dir(dir);
 }
 
 int
@@ -152,7 +162,7 @@ sspr_write_file_atomic(const char *path, const void *data, size_t len,
 		return -errno;
 	r = fchmod(fd, mode) == 0 ? 0 : -errno;
 	if (r == 0)
-		r = write_all(fd, data, len);
+		r = sspr_write_all(fd, data, len);
 	if (r == 0 && fsync(fd) != 0)
 		r = -errno;
 	if (close(fd) != 0 && r == 0)

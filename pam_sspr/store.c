@@ -562,13 +562,11 @@ sspr_store_remove(const char *state_dir, const char *user)
 	r = prepare(path, sizeof(path), state_dir, user, "");
 	if (r < 0)
 		return r;
-	if (unlink(path) != 0)
-		return errno == ENOENT ? 0 : -errno;
 	/*
 	 * The lock file stays: removing it would let two processes hold
 	 * "the" lock on two different inodes.
 	 */
-	return sspr_fsync_dir(state_dir);
+	return sspr_remove_durably(state_dir, path);
 }
 
 int

@@ -57,6 +57,15 @@ int sspr_write_file_atomic(const char *path, const void *data, size_t len,
 /* fsync a directory, so that a rename or unlink in it lasts; 0 or -errno. */
 int sspr_fsync_dir(const char *dir);
 
+/* Every byte of buf to fd, again after EINTR; 0 or -errno. */
+int sspr_write_all(int fd, const void *buf, size_t len);
+
+/*
+ * Remove path, which lives in dir, so that the removal lasts (an fsync of
+ * dir). A path that is not there is no error: 0 or -errno.
+ */
+int sspr_remove_durably(const char *dir, const char *path);
+
 /* A short English explanation of an error from sspr_read_file. */
 const char *sspr_file_strerror(int err);
 
