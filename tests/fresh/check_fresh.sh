@@ -115,7 +115,7 @@ echo "fresh: make check said: $last"
 if [ "$(cat "$ROOT/var/tmp/check.rc")" = 0 ] && grep -Eq '^[0-9]+ passed, 0 failed, 0 skipped$' <<<"$last"; then
 	pass "fresh root: tests/setup.sh && make check passes, nothing skipped"
 else
-	grep -E '^(FAIL|SKIP)' "$ROOT/var/tmp/check.log" | head -40
+	grep -E '^ *(FAIL|SKIP)' "$ROOT/var/tmp/check.log" | head -40
 	tail -n 20 "$ROOT/var/tmp/check.log"
 	fail "fresh root: tests/setup.sh && make check passes, nothing skipped"
 fi
