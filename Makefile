@@ -33,7 +33,7 @@ HEAVY_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS))
 # only.  Everything that needs libcurl, OpenSSL, cJSON or libqrencode lives
 # in sspr-flow.so, which the module dlopen()s only when a user takes the
 # reset or enrollment branch (see README.md, "Design").
-LEAN_SRCS  := $(addprefix pam_sspr/,util.c kv.c config.c safefile.c owner.c \
+LEAN_SRCS  := $(addprefix pam_sspr/,util.c kv.c address.c encode.c config.c safefile.c owner.c \
               journal.c store.c conv.c gate.c loader.c env.c)
 ENTRY_SRCS := pam_sspr/pam_sspr.c pam_sspr/sspr.c
 HEAVY_SRCS := $(filter-out $(LEAN_SRCS) $(ENTRY_SRCS),$(wildcard pam_sspr/*.c))

@@ -7,6 +7,8 @@
  * them), the mail transport, then the given user: local account, UPN,
  * Microsoft 365 account, registered email.
  */
+#include "sspr/encode.h"
+#include "sspr/address.h"
 #include "sspr/admin_test.h"
 
 #include <cjson/cJSON.h>
@@ -331,44 +333,6 @@ explain_token_failure(struct run *t, int r, const struct sspr_graph_result *res)
 	detail_graph(t, res, cfg->tenant);
 }
 
-/* base64url without padding; 0 or -EINVAL. out holds 3 * len / 4 + 1. */
-static int
-b64url_decode(const char *in, size_t len, unsigned char *out, size_t *ret_len)
-{
-	unsigned acc = 0;
-	unsigned bits = 0;
-	size_t n = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char c = in[i];
-		unsigned v;
-
-		if (c >= 'A' && c <= 'Z')
-			v = (unsigned)(c - 'A');
-		else if (c >= 'a' && c <= 'z')
-			v = (unsigned)(c - 'a') + 26;
-		else if (c >= '0' && c <= '9')
-			v = (unsigned)(c - '0') + 52;
-		else if (c == '-')
-			v = 62;
-		else if (c == '_')
-			v = 63;
-		else
-			return -EINVAL;
-		acc = (acc << 6) | v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	out[n] = '\0';
-	*ret_len = n;
-	return 0;
-}
-
 /*
  * The "roles" claim of an app-only access token: the application
  * permissions an administrator consented to. The token is not verified
@@ -395,7 +359,7 @@ token_roles(const char *token, cJSON **ret_root, const cJSON **ret_roles)
 	json = malloc(cap);
 	if (json == NULL)
 		return -ENOMEM;
-	r = b64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), json, &len);
+	r = sspr_base64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), json, &len);
 	root = r == 0 ? cJSON_ParseWithLength((const char *)json, len) : NULL;
 	sspr_freezero(json, cap);
 	if (root == NULL || !cJSON_IsObject(root)) {
@@ -570,7 +534,7 @@ check_smtp(struct run *t)
 	int r;
 
 	if (sspr_mail_sender(cfg, sender, sizeof(sender)) < 0 ||
-	    sspr_mail_address_ok(sender) < 0) {
+	    sspr_address_ok(sender) < 0) {
 		failed(t, "mail: the sender address '%s' is not usable",
 		       cfg->mail_from != NULL ? cfg->mail_from : sender);
 		note(t, "fix:",
@@ -665,7 +629,7 @@ check_graph_mailbox(struct run *t)
 		mail = cJSON_GetObjectItemCaseSensitive(root, "mail");
 		/* Shown on root's terminal: only a checked address. */
 		if (cJSON_IsString(mail) &&
-		    sspr_mail_address_ok(mail->valuestring) == 0)
+		    sspr_address_ok(mail->valuestring) == 0)
 			ok(t,
 			   "mail: Graph sendMail as %s, a Microsoft 365 "
 			   "user with a mailbox (%s)",
@@ -901,7 +865,7 @@ check_m365_user(struct run *t, const char *user)
 	log[0] = '\0';
 	r = sspr_sync_entra_email(&t->fresh, user, &address, log, sizeof(log));
 	if (r == 0 && address != NULL) {
-		masked = sspr_mail_mask(address);
+		masked = sspr_address_mask(address);
 		ok(t, "Microsoft 365 account %s: registered email %s", upn,
 		   masked != NULL ? masked : "(hidden)");
 		free(masked);

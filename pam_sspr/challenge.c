@@ -12,6 +12,7 @@
 #include <security/pam_ext.h>
 
 #include "sspr/flow.h"
+#include "sspr/address.h"
 #include "sspr/i18n.h"
 #include "sspr/mail.h"
 #include "sspr/mail_text.h"
@@ -79,7 +80,7 @@ issue_code(struct sspr_reset *s)
 				"later or contact your administrator."));
 		goto out;
 	}
-	masked = sspr_mail_mask(s->email);
+	masked = sspr_address_mask(s->email);
 	sspr_ui_info(&s->ui, _("A code was sent to %s. It expires in %s."),
 		     masked != NULL ? masked : "",
 		     sspr_mail_text_duration(s->cfg->code_lifetime, lifetime,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sspr/address.h"
 #include "sspr/kv.h"
 #include "sspr/safefile.h"
 #include "sspr/util.h"
@@ -133,7 +134,6 @@ has_control_chars(const char *s)
 static int
 check_string(const struct opt *o, const char *v, char *err, size_t errlen)
 {
-	const char *at;
 
 	if (has_control_chars(v)) {
 		snprintf(err, errlen, "%s: control characters are not allowed",
@@ -167,10 +167,7 @@ check_string(const struct opt *o, const char *v, char *err, size_t errlen)
 		}
 		break;
 	case OPT_EMAIL:
-		at = strchr(v, '@');
-		if (at == NULL || at == v || at[1] == '\0' ||
-		    strchr(at + 1, '@') != NULL ||
-		    strpbrk(v, " <>,;\"") != NULL) {
+		if (sspr_address_ok(v) < 0) {
 			snprintf(err, errlen, "%s: not an email address",
 				 o->name);
 			return -EINVAL;

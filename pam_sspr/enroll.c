@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sspr/address.h"
 #include "sspr/enroll_internal.h"
 #include "sspr/i18n.h"
 #include "sspr/mail.h"
@@ -212,7 +213,7 @@ sspr_enroll_notify(const struct sspr_cfg *cfg, const char *user,
 	if (to[0] != NULL && to[1] != NULL)
 		label[0] = "the previous address";
 	if (new_address != NULL)
-		new_masked = sspr_mail_mask(new_address);
+		new_masked = sspr_address_mask(new_address);
 	for (i = 0; i < 2; i++)
 		if (to[i] != NULL)
 			/* the old address of a replaced one: "changed from

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sspr/address.h"
 #include "sspr/enroll_internal.h"
 #include "sspr/i18n.h"
 #include "sspr/mail.h"
@@ -143,7 +144,7 @@ start_email_code(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		r = sspr_enroll_record_close(cfg, user, &rec, lock, true);
 	sspr_record_done(&rec);
 
-	masked = sspr_mail_mask(address);
+	masked = sspr_address_mask(address);
 	if (r == -EAGAIN) {
 		sspr_ui_error(ui,
 			      _("Too many codes were sent in a short time. "
@@ -318,7 +319,7 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		sspr_enroll_log(log, loglen, "email method not enabled");
 		return -ENOTSUP;
 	}
-	if (sspr_mail_address_ok(address) < 0) {
+	if (sspr_address_ok(address) < 0) {
 		sspr_ui_error(ui, _("That is not an email address that can be "
 				    "used here. Write it like "
 				    "name@example.org."));
@@ -347,7 +348,7 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 		return 0;
 	}
 	if (rec.email != NULL) {
-		masked = sspr_mail_mask(rec.email);
+		masked = sspr_address_mask(rec.email);
 		r = sspr_ui_confirm(ui, false, &yes,
 				    _("The address %s is registered now. "
 				      "Replace it with the new one? [y/N] "),
@@ -407,7 +408,7 @@ sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
 	/* Mailed before the person hears it is done and goes on. */
 	change.action = old != NULL ? SSPR_CHANGE_REPLACED : SSPR_CHANGE_ADDED;
 	sspr_enroll_notify(cfg, user, &change, old, address, log, loglen);
-	masked = sspr_mail_mask(address);
+	masked = sspr_address_mask(address);
 	sspr_ui_info(ui,
 		     _("Your backup email address %s is registered. If you "
 		       "forget your password, you can have a code sent "

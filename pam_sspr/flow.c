@@ -17,6 +17,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modutil.h>
 
+#include "sspr/address.h"
 #include "sspr/conv.h"
 #include "sspr/gate.h"
 #include "sspr/i18n.h"
@@ -346,7 +347,7 @@ choose_method(struct sspr_reset *s, enum sspr_method *ret_method)
 		*ret_method = options[0];
 		return 0;
 	}
-	masked = sspr_mail_mask(s->email);
+	masked = sspr_address_mask(s->email);
 	sspr_ui_info(&s->ui,
 		     _("Verify your identity with one of your "
 		       "registered methods:\n  1) Email code to %s\n"

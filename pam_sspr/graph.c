@@ -7,6 +7,8 @@
  * either, and the access token. Each lives in memory we wipe; none is
  * ever put into a message.
  */
+#include "sspr/encode.h"
+#include "sspr/address.h"
 #include "sspr/graph.h"
 
 #include <cjson/cJSON.h>
@@ -500,7 +502,7 @@ form_add(char *buf, size_t *pos, const char *name, const char *value)
 	memcpy(buf + *pos, name, n);
 	*pos += n;
 	buf[(*pos)++] = '=';
-	*pos += sspr_http_form_escape(value, buf + *pos);
+	*pos += sspr_form_escape(value, buf + *pos);
 }
 
 static int
@@ -775,7 +777,7 @@ sspr_graph_send_mail(const struct sspr_cfg *cfg, const char *to,
 		snprintf(err, errlen, "Graph sendMail needs mail_from");
 		return -EINVAL;
 	}
-	if (to == NULL || sspr_mail_address_ok(to) < 0 || subject == NULL ||
+	if (to == NULL || sspr_address_ok(to) < 0 || subject == NULL ||
 	    body == NULL) {
 		snprintf(err, errlen,
 			 "Graph sendMail: not a valid recipient "

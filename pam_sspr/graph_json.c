@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sspr/address.h"
 #include "sspr/mail.h"
 #include "sspr/util.h"
 
@@ -385,7 +386,7 @@ sspr_gj_email_methods(const char *body, size_t len, char **ret_address)
 	if (!cJSON_IsObject(first))
 		goto out;
 	address = get_string(first, "emailAddress");
-	if (address == NULL || sspr_mail_address_ok(address) < 0)
+	if (address == NULL || sspr_address_ok(address) < 0)
 		goto out;
 	copy = sspr_strdup(address);
 	if (copy == NULL) {

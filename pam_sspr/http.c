@@ -78,59 +78,6 @@ sspr_http_global_init(void)
 	return global_rc == CURLE_OK ? 0 : -EIO;
 }
 
-int
-sspr_guid(char buf[SSPR_GUID_LEN])
-{
-	unsigned char b[16];
-	size_t got = 0;
-
-	while (got < sizeof(b)) {
-		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		got += (size_t)n;
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	snprintf(buf, SSPR_GUID_LEN,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-		 "%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
-	return 0;
-}
-
-size_t
-sspr_http_form_escape(const char *s, char *out)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	/*
-	 * Written into the caller's buffer rather than curl_easy_escape(),
-	 * whose growing buffer would leave unwiped copies of a secret on
-	 * the heap.
-	 */
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~') {
-			out[n++] = (char)c;
-		} else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 0x0f];
-		}
-	}
-	out[n] = '\0';
-	return n;
-}
-
 void
 sspr_http_resp_done(struct sspr_http_resp *resp)
 {

@@ -8,6 +8,7 @@
  * bytes), as RFC 7518 section 3.5 requires; OpenSSL's default would be
  * the maximum and the service would refuse it.
  */
+#include "sspr/encode.h"
 #include "sspr/jwt.h"
 
 #include <cjson/cJSON.h>
@@ -21,42 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sspr/http.h"
 #include "sspr/util.h"
-
-size_t
-sspr_base64url(const unsigned char *in, size_t len, char *out)
-{
-	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				       "abcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t i;
-	size_t n = 0;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		unsigned long v = (unsigned long)in[i] << 16 |
-				  (unsigned long)in[i + 1] << 8 | in[i + 2];
-
-		out[n++] = alphabet[(v >> 18) & 63];
-		out[n++] = alphabet[(v >> 12) & 63];
-		out[n++] = alphabet[(v >> 6) & 63];
-		out[n++] = alphabet[v & 63];
-	}
-	if (len - i == 1) {
-		unsigned long v = (unsigned long)in[i] << 16;
-
-		out[n++] = alphabet[(v >> 18) & 63];
-		out[n++] = alphabet[(v >> 12) & 63];
-	} else if (len - i == 2) {
-		unsigned long v =
-		    (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8;
-
-		out[n++] = alphabet[(v >> 18) & 63];
-		out[n++] = alphabet[(v >> 12) & 63];
-		out[n++] = alphabet[(v >> 6) & 63];
-	}
-	out[n] = '\0';
-	return n;
-}
 
 /* Never ask a terminal for a pass phrase: an encrypted key is an error. */
 static int

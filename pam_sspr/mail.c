@@ -18,104 +18,18 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
+#include "sspr/address.h"
 #include "sspr/graph.h"
 #include "sspr/http.h"
 #include "sspr/safefile.h"
 #include "sspr/util.h"
 
 #define MAIL_LINE_MAX 998 /* RFC 5322 2.1.1 */
-#define MAIL_ADDR_MAX 254
-#define MAIL_LOCAL_MAX 64
 #define MAIL_SECRET_MAX 4096
-#define BULLET "\xe2\x80\xa2" /* U+2022 */
-#define MASK_DOTS 5
 
 typedef int (*mail_transport_fn)(const struct sspr_cfg *cfg,
 				 const struct sspr_mail *mail,
 				 const char *sender, char *err, size_t errlen);
-
-/* --- addresses --------------------------------------------------------- */
-
-int
-sspr_mail_address_ok(const char *address)
-{
-	const char *at;
-	const char *domain;
-	const char *p;
-	size_t len;
-	size_t dlen;
-
-	if (address == NULL)
-		return -EINVAL;
-	len = strlen(address);
-	if (len == 0 || len > MAIL_ADDR_MAX)
-		return -EINVAL;
-	at = strchr(address, '@');
-	if (at == NULL || strchr(at + 1, '@') != NULL)
-		return -EINVAL;
-	if (at == address || (size_t)(at - address) > MAIL_LOCAL_MAX)
-		return -EINVAL;
-	/* Local part: printable ASCII, none of the special characters. */
-	for (p = address; p < at; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c <= 0x20 || c >= 0x7f || strchr("()<>[]\\\",;:", c))
-			return -EINVAL;
-	}
-	if (address[0] == '.' || at[-1] == '.' || strstr(address, "..") != NULL)
-		return -EINVAL;
-	/* Domain: letters, digits, '-' and '.', with a dot inside. */
-	domain = at + 1;
-	dlen = strlen(domain);
-	if (dlen == 0 || domain[0] == '.' || domain[0] == '-' ||
-	    domain[dlen - 1] == '.' || domain[dlen - 1] == '-' ||
-	    strchr(domain, '.') == NULL)
-		return -EINVAL;
-	for (p = domain; *p != '\0'; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
-			return -EINVAL;
-	return 0;
-}
-
-char *
-sspr_mail_mask(const char *address)
-{
-	const char *dot = BULLET;
-	const char *at;
-	size_t first = 1;
-	size_t dlen;
-	size_t dotlen;
-	size_t i;
-	char *out;
-
-	if (address == NULL || address[0] == '\0')
-		return NULL;
-	/* The bytes of U+2022 would show as junk on any other charset. */
-	if (!sspr_locale_is_utf8())
-		dot = "*";
-	at = strrchr(address, '@');
-	if (at == NULL || at == address) {
-		/* Not an address: show nothing of it. */
-		first = 0;
-		at = "";
-	} else {
-		/* Keep the whole first UTF-8 character. */
-		while (first < (size_t)(at - address) &&
-		       ((unsigned char)address[first] & 0xc0) == 0x80)
-			first++;
-	}
-	dlen = strlen(at);
-	dotlen = strlen(dot);
-	out = malloc(first + MASK_DOTS * dotlen + dlen + 1);
-	if (out == NULL)
-		return NULL;
-	memcpy(out, address, first);
-	for (i = 0; i < MASK_DOTS; i++)
-		memcpy(out + first + i * dotlen, dot, dotlen);
-	memcpy(out + first + MASK_DOTS * dotlen, at, dlen + 1);
-	return out;
-}
 
 int
 sspr_mail_sender(const struct sspr_cfg *cfg, char *buf, size_t len)
@@ -222,7 +136,7 @@ sspr_mail_build(const struct sspr_mail *mail, const char *sender, time_t now,
 
 	if (mail == NULL || mail->body == NULL || sender == NULL ||
 	    !header_value_ok(mail->subject) || !header_value_ok(sender) ||
-	    sspr_mail_address_ok(mail->to) < 0)
+	    sspr_address_ok(mail->to) < 0)
 		return -EINVAL;
 	r = body_check(mail->body, &lines);
 	if (r < 0)
@@ -498,13 +412,13 @@ smtp_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 	struct smtp_conn sc = { .curl = NULL };
 	struct curl_slist *rcpt = NULL;
 	struct upload up = { NULL, 0, 0 };
-	char envelope[MAIL_ADDR_MAX + 3];
-	char rcpt_addr[MAIL_ADDR_MAX + 3];
+	char envelope[SSPR_ADDRESS_MAX + 3];
+	char rcpt_addr[SSPR_ADDRESS_MAX + 3];
 	char *msg = NULL;
 	CURLcode c;
 	int r;
 
-	if (strlen(sender) > MAIL_ADDR_MAX || !header_value_ok(sender) ||
+	if (strlen(sender) > SSPR_ADDRESS_MAX || !header_value_ok(sender) ||
 	    strpbrk(sender, "<> ") != NULL) {
 		snprintf(err, errlen, "mail_from is not a usable address");
 		return -EINVAL;
@@ -635,7 +549,7 @@ sspr_mail_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 	       char *err, size_t errlen)
 {
 	mail_transport_fn transport;
-	char sender[MAIL_ADDR_MAX + 1];
+	char sender[SSPR_ADDRESS_MAX + 1];
 	int r;
 
 	if (mail == NULL || mail->to == NULL || mail->subject == NULL ||
@@ -643,7 +557,7 @@ sspr_mail_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 		snprintf(err, errlen, "incomplete mail");
 		return -EINVAL;
 	}
-	if (sspr_mail_address_ok(mail->to) < 0) {
+	if (sspr_address_ok(mail->to) < 0) {
 		snprintf(err, errlen, "not a usable recipient address");
 		return -EINVAL;
 	}

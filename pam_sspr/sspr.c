@@ -33,6 +33,7 @@
 #include <security/pam_appl.h>
 
 #include "sspr/admin_test.h"
+#include "sspr/address.h"
 #include "sspr/config.h"
 #include "sspr/enroll.h"
 #include "sspr/flow.h"
@@ -426,7 +427,7 @@ cmd_status(struct ctx *c)
 	} else {
 		printf(_("Methods registered for %s:\n"), c->user);
 		if (rec.email != NULL) {
-			masked = sspr_mail_mask(rec.email);
+			masked = sspr_address_mask(rec.email);
 			printf(_("  backup email %s\n"), masked ? masked : "?");
 			free(masked);
 		}
@@ -1072,7 +1073,7 @@ cmd_admin_test(struct ctx *c, int argc, char **argv)
 		if (strcmp(argv[i], "--send-to") == 0 && i + 1 < argc &&
 		    opts.send_to == NULL) {
 			opts.send_to = argv[++i];
-			if (sspr_mail_address_ok(opts.send_to) < 0) {
+			if (sspr_address_ok(opts.send_to) < 0) {
 				fail(_("'%s' is not a usable email address"),
 				     opts.send_to);
 				return EXIT_USAGE;

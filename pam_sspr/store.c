@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sspr/address.h"
 #include "sspr/config.h"
 #include "sspr/kv.h"
 #include "sspr/safefile.h"
@@ -30,7 +31,6 @@
 #define LOCK_SUFFIX ".lock"
 #define LOCK_WAIT_MS 5000
 #define LOCK_POLL_MS 10
-#define EMAIL_MAX 254
 #define TOTP_SECRET_MIN 16  /* 80 bits */
 #define TOTP_SECRET_MAX 128 /* 80 bytes */
 #define CODE_HASH_LEN 64    /* hex HMAC-SHA256 */
@@ -176,24 +176,6 @@ prepare(char *buf, size_t size, const char *state_dir, const char *user,
 
 /* Value checks, shared by load (corrupted record) and save (bad input). */
 static bool
-address_ok(const char *s)
-{
-	size_t len = strlen(s);
-	size_t i;
-
-	if (len == 0 || len > EMAIL_MAX || strchr(s, '@') == NULL)
-		return false;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		/* no spaces, no control characters, no comment sign */
-		if (c <= ' ' || c == 0x7f || c == '#')
-			return false;
-	}
-	return true;
-}
-
-static bool
 base32_ok(const char *s)
 {
 	size_t len = strlen(s);
@@ -235,7 +217,7 @@ string_ok(enum field_type type, const char *s)
 {
 	switch (type) {
 	case F_ADDRESS:
-		return address_ok(s);
+		return sspr_address_ok(s) == 0;
 	case F_BASE32:
 		return base32_ok(s);
 	case F_HEX:

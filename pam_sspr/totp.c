@@ -11,9 +11,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include "sspr/base32.h"
+#include "sspr/encode.h"
 #include "sspr/config.h"
-#include "sspr/http.h"
 #include "sspr/util.h"
 
 #define TOTP_DIGITS_MIN 6
@@ -212,8 +211,8 @@ sspr_totp_uri(const char *issuer, const char *user, const char *secret_b32,
 	if (enc_issuer == NULL || enc_user == NULL || secret == NULL)
 		goto out;
 	/* RFC 3986 percent-encoding: only the unreserved characters stay */
-	ilen = sspr_http_form_escape(issuer, enc_issuer);
-	ulen = sspr_http_form_escape(user, enc_user);
+	ilen = sspr_form_escape(issuer, enc_issuer);
+	ulen = sspr_form_escape(user, enc_user);
 	/* upper case, no padding, no spaces; nothing else is base32 */
 	for (p = secret_b32; *p != '\0'; p++) {
 		char c = *p;

@@ -78,7 +78,7 @@ int sspr_gj_password_changed(const char *body, size_t len, time_t *ret_when);
  * GET /users/{upn}/authentication/emailMethods: {"value":[...]} with 0 or
  * 1 element {"id":"...","emailAddress":"..."}. 0 with *ret_address NULL
  * when none is registered, 0 with a malloc'd address, -EBADMSG (also for
- * an address sspr_mail_address_ok() refuses), -ENOMEM.
+ * an address sspr_address_ok() refuses), -ENOMEM.
  */
 int sspr_gj_email_methods(const char *body, size_t len, char **ret_address);
 

@@ -12,12 +12,12 @@
 #include <stddef.h>
 
 #include "sspr/config.h"
+#include "sspr/encode.h"
 
 /* A response body larger than this is refused (-EFBIG). */
 #define SSPR_HTTP_MAX_BODY (1024 * 1024)
 
 /* "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" plus the NUL. */
-#define SSPR_GUID_LEN 37
 
 struct sspr_http_req {
 	const char *method;	  /* "GET", "POST" or "PATCH" */
@@ -83,17 +83,5 @@ void sspr_http_keep_end(void);
 
 /* Wipe and free the body; resp can be reused afterwards. */
 void sspr_http_resp_done(struct sspr_http_resp *resp);
-
-/* A random (version 4) GUID in lower case. Returns 0 or -errno. */
-int sspr_guid(char buf[SSPR_GUID_LEN]);
-
-/*
- * application/x-www-form-urlencoded escaping into a buffer of at least
- * 3 * strlen(s) + 1 bytes that the caller owns (and wipes when s is a
- * secret): unreserved characters stay, everything else becomes %XX.
- * Returns the length written. The same is RFC 3986 percent-encoding of a
- * URI component (the otpauth:// URI uses it too).
- */
-size_t sspr_http_form_escape(const char *s, char *out);
 
 #endif

@@ -36,10 +36,4 @@ int sspr_jwt_client_assertion(const char *key_pem, size_t key_len,
 			      const char *token_url, time_t now,
 			      char **ret_jwt);
 
-/*
- * base64url (RFC 4648 section 5) without padding into out, which holds
- * at least 4 * ((len + 2) / 3) + 1 bytes. Returns the length written.
- */
-size_t sspr_base64url(const unsigned char *in, size_t len, char *out);
-
 #endif

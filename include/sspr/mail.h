@@ -35,24 +35,6 @@ int sspr_mail_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 int sspr_mail_smtp_check(const struct sspr_cfg *cfg, char *err, size_t errlen);
 
 /*
- * Mask an address for the terminal: "a•••••@example.org" when the
- * locale's character set is UTF-8 (as the host's setlocale() left it),
- * "a*****@example.org" otherwise. Malloc'd.
- */
-char *sspr_mail_mask(const char *address);
-
-/*
- * Is address a plausible, header-safe email address? 0 when it is, else
- * -EINVAL: exactly one '@'; a local part of 1-64 bytes of printable ASCII
- * without space or ()<>[]\",;: characters and without a leading, trailing
- * or doubled '.'; a domain of letters, digits, '-' and '.' with a dot
- * inside, not starting or ending with '.' or '-', no ".."; 254 bytes in
- * all. The one check for every address we send to, whether typed in or
- * read from Microsoft 365.
- */
-int sspr_mail_address_ok(const char *address);
-
-/*
  * The RFC 5322 message for mail from sender at time now: Date, From, To,
  * Subject (RFC 2047 encoded when not ASCII), Message-ID, MIME-Version,
  * text/plain UTF-8 8bit, CRLF line ends. Header values with CR or LF and

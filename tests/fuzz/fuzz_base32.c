@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sspr/base32.h"
+#include "sspr/encode.h"
 #include "fuzz.h"
 
 static void

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "sspr/address.h"
 #include "sspr/graph_json.h"
 #include "sspr/mail.h"
 #include "sspr/upn.h"
@@ -88,7 +89,7 @@ check_email_methods(const char *body, size_t len)
 	FUZZ_ASSERT(r == 0 || r == -EBADMSG || r == -ENOMEM);
 	if (r < 0)
 		return;
-	FUZZ_ASSERT(address == NULL || sspr_mail_address_ok(address) == 0);
+	FUZZ_ASSERT(address == NULL || sspr_address_ok(address) == 0);
 	free(address);
 }
 
@@ -96,7 +97,7 @@ static void
 check_email_ok(const char *s)
 {
 	const char *at;
-	int r = sspr_mail_address_ok(s);
+	int r = sspr_address_ok(s);
 
 	FUZZ_ASSERT(r == 0 || r == -EINVAL);
 	if (r < 0)

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sspr/base32.h"
+#include "sspr/encode.h"
 #include "sspr/config.h"
 #include "sspr/otp_code.h"
 #include "sspr/store.h"

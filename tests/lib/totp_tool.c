@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sspr/base32.h"
+#include "sspr/encode.h"
 #include "sspr/config.h"
 #include "sspr/totp.h"
 #include "sspr/util.h"

@@ -7,7 +7,7 @@
 #include <openssl/rand.h>
 
 #include "check.h"
-#include "sspr/base32.h"
+#include "sspr/encode.h"
 
 static const struct {
 	const char *plain;

@@ -18,7 +18,7 @@
 #include "fake_ui.h"
 #include "owner.h"
 #include "smtp_sink.h"
-#include "sspr/base32.h"
+#include "sspr/encode.h"
 #include "sspr/config.h"
 #include "sspr/enroll.h"
 #include "sspr/store.h"

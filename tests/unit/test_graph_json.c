@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "sspr/address.h"
 #include "sspr/graph_json.h"
 #include "sspr/mail.h"
 #include "sspr/util.h"
@@ -455,20 +456,20 @@ test_email_ok(void)
 	size_t i;
 
 	for (i = 0; i < SSPR_ARRAY_SIZE(good); i++)
-		CHECK(sspr_mail_address_ok(good[i]) == 0);
+		CHECK(sspr_address_ok(good[i]) == 0);
 	for (i = 0; i < SSPR_ARRAY_SIZE(bad); i++) {
-		if (sspr_mail_address_ok(bad[i]) == 0)
+		if (sspr_address_ok(bad[i]) == 0)
 			fprintf(stderr, "  accepted '%s'\n", bad[i]);
-		CHECK(sspr_mail_address_ok(bad[i]) == -EINVAL);
+		CHECK(sspr_address_ok(bad[i]) == -EINVAL);
 	}
-	CHECK(sspr_mail_address_ok(NULL) == -EINVAL);
+	CHECK(sspr_address_ok(NULL) == -EINVAL);
 	memset(local, 'a', 65);
 	local[65] = '\0';
 	snprintf(addr, sizeof(addr), "%s@x.org", local);
-	CHECK(sspr_mail_address_ok(addr) == -EINVAL);
+	CHECK(sspr_address_ok(addr) == -EINVAL);
 	local[64] = '\0';
 	snprintf(addr, sizeof(addr), "%s@x.org", local);
-	CHECK(sspr_mail_address_ok(addr) == 0);
+	CHECK(sspr_address_ok(addr) == 0);
 }
 
 static void

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "sspr/encode.h"
 #include "sspr/jwt.h"
 #include "sspr/util.h"
 

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "sspr/address.h"
 #include "sspr/config.h"
 #include "sspr/mail.h"
 #include "sspr/mail_text.h"
@@ -27,43 +28,44 @@ test_address_ok(void)
 		"alice;bob@example.org", "alice@example.org.", "alice@.org",
 		".alice@example.org", "alice.@example.org", "al..ice@ex.org",
 		"\xc3\xa9lise@example.org", "alice\t@example.org",
+		"al#ice@example.org",
 	};
 	char local[80];
 	char addr[400];
 	size_t i;
 
 	for (i = 0; i < SSPR_ARRAY_SIZE(good); i++) {
-		if (sspr_mail_address_ok(good[i]) != 0)
+		if (sspr_address_ok(good[i]) != 0)
 			fprintf(stderr, "  should accept '%s'\n", good[i]);
-		CHECK(sspr_mail_address_ok(good[i]) == 0);
+		CHECK(sspr_address_ok(good[i]) == 0);
 	}
 	for (i = 0; i < SSPR_ARRAY_SIZE(bad); i++) {
-		if (sspr_mail_address_ok(bad[i]) != -EINVAL)
+		if (sspr_address_ok(bad[i]) != -EINVAL)
 			fprintf(stderr, "  should refuse '%s'\n", bad[i]);
-		CHECK(sspr_mail_address_ok(bad[i]) == -EINVAL);
+		CHECK(sspr_address_ok(bad[i]) == -EINVAL);
 	}
-	CHECK(sspr_mail_address_ok(NULL) == -EINVAL);
+	CHECK(sspr_address_ok(NULL) == -EINVAL);
 
 	/* Local part: 64 bytes fine, 65 not. */
 	memset(local, 'a', 64);
 	local[64] = '\0';
 	snprintf(addr, sizeof(addr), "%s@example.org", local);
-	CHECK(sspr_mail_address_ok(addr) == 0);
+	CHECK(sspr_address_ok(addr) == 0);
 	memset(local, 'a', 65);
 	local[65] = '\0';
 	snprintf(addr, sizeof(addr), "%s@example.org", local);
-	CHECK(sspr_mail_address_ok(addr) == -EINVAL);
+	CHECK(sspr_address_ok(addr) == -EINVAL);
 
 	/* 254 bytes in all fine, 255 not. */
 	memset(addr, 'd', sizeof(addr));
 	memcpy(addr, "a@", 2);
 	memcpy(addr + 250, ".org", 5);
 	CHECK(strlen(addr) == 254);
-	CHECK(sspr_mail_address_ok(addr) == 0);
+	CHECK(sspr_address_ok(addr) == 0);
 	memset(addr, 'd', sizeof(addr));
 	memcpy(addr, "a@", 2);
 	memcpy(addr + 251, ".org", 5);
-	CHECK(sspr_mail_address_ok(addr) == -EINVAL);
+	CHECK(sspr_address_ok(addr) == -EINVAL);
 }
 
 static void
@@ -72,27 +74,27 @@ test_mask(void)
 	char *m;
 
 	CHECK(setlocale(LC_ALL, "C.UTF-8") != NULL);
-	m = sspr_mail_mask("alice@example.org");
+	m = sspr_address_mask("alice@example.org");
 	CHECK_STR(m, "a\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"
 		     "\xe2\x80\xa2@example.org");
 	free(m);
 	/* Same length of mask whatever the local part's length. */
-	m = sspr_mail_mask("b@example.org");
+	m = sspr_address_mask("b@example.org");
 	CHECK_STR(m, "b\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"
 		     "\xe2\x80\xa2@example.org");
 	free(m);
-	m = sspr_mail_mask("averyveryverylongname@example.org");
+	m = sspr_address_mask("averyveryverylongname@example.org");
 	CHECK(m != NULL && strstr(m, "very") == NULL);
 	free(m);
 	/* A multi-byte first character is kept whole. */
-	m = sspr_mail_mask("\xc3\xa9lise@example.org");
+	m = sspr_address_mask("\xc3\xa9lise@example.org");
 	CHECK(m != NULL && strncmp(m, "\xc3\xa9\xe2\x80\xa2", 5) == 0);
 	free(m);
-	m = sspr_mail_mask("nonsense");
+	m = sspr_address_mask("nonsense");
 	CHECK(m != NULL && strstr(m, "nonsense") == NULL);
 	free(m);
-	CHECK(sspr_mail_mask(NULL) == NULL);
-	CHECK(sspr_mail_mask("") == NULL);
+	CHECK(sspr_address_mask(NULL) == NULL);
+	CHECK(sspr_address_mask("") == NULL);
 	CHECK(setlocale(LC_ALL, "C") != NULL);
 }
 
@@ -103,10 +105,10 @@ test_mask_ascii(void)
 	char *m;
 
 	CHECK(setlocale(LC_ALL, "C") != NULL);
-	m = sspr_mail_mask("alice@example.org");
+	m = sspr_address_mask("alice@example.org");
 	CHECK_STR(m, "a*****@example.org");
 	free(m);
-	m = sspr_mail_mask("nonsense");
+	m = sspr_address_mask("nonsense");
 	CHECK_STR(m, "*****");
 	free(m);
 }

@@ -25,7 +25,7 @@
 #include "fake_ui.h"
 #include "owner.h"
 #include "smtp_sink.h"
-#include "sspr/base32.h"
+#include "sspr/encode.h"
 #include "sspr/config.h"
 #include "sspr/flow.h"
 #include "sspr/journal.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "sspr/base32.h"
+#include "sspr/encode.h"
 #include "sspr/config.h"
 #include "sspr/store.h"
 #include "sspr/totp.h"
