@@ -29,17 +29,29 @@ ALL_LDFLAGS  := -Wl,-z,relro,-z,now -Wl,--as-needed -Wl,-z,defs $(LDFLAGS)
 HEAVY_LIBS   := $(shell pkg-config --libs $(PKG_LIBS)) -lpam
 HEAVY_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS))
 
-# The module that libpam loads for every login stays lean: libc and libpam
-# only.  Everything that needs libcurl, OpenSSL, cJSON or libqrencode lives
-# in sspr-flow.so, which the module dlopen()s only when a user takes the
-# reset or enrollment branch (see README.md, "Design").
-LEAN_SRCS  := $(addprefix pam_sspr/,util.c kv.c address.c encode.c config.c safefile.c owner.c \
-              journal.c store.c conv.c gate.c loader.c env.c)
-ENTRY_SRCS := pam_sspr/pam_sspr.c pam_sspr/sspr.c
-HEAVY_SRCS := $(filter-out $(LEAN_SRCS) $(ENTRY_SRCS),$(wildcard pam_sspr/*.c))
+# One folder of pam_sspr/ per link unit or layer (README.md, "Design"):
+#   module/  pam_sspr.so, which libpam maps into every login: libc and
+#            libpam only, so it links common/ and nothing else;
+#   common/  libsspr-common.a, the lean code both artefacts share;
+#   auth/ net/ m365/ mail/ change/ reset/ enroll/
+#            libsspr-flow.a, everything that needs libcurl, OpenSSL, cJSON
+#            or libqrencode;
+#   flow/    sspr-flow.so, which the module dlopen()s only on the reset or
+#            enrollment branch: the entry table over libsspr-flow.a;
+#   cmd/     the sspr command (and its "sspr admin test").
+# tests/lint/test_layers.sh keeps the folders in that order.
+srcs_in     = $(foreach d,$(1),$(wildcard pam_sspr/$(d)/*.c))
+objs_of     = $(patsubst pam_sspr/%.c,$(BUILD)/obj/%.o,$(1))
+FLOW_LAYERS := auth net m365 mail change reset enroll
 
-LEAN_OBJS  := $(LEAN_SRCS:pam_sspr/%.c=$(BUILD)/obj/%.o)
-HEAVY_OBJS := $(HEAVY_SRCS:pam_sspr/%.c=$(BUILD)/obj/%.o)
+COMMON_OBJS := $(call objs_of,$(call srcs_in,common))
+MODULE_OBJS := $(call objs_of,$(call srcs_in,module))
+FLOW_OBJS   := $(call objs_of,$(call srcs_in,$(FLOW_LAYERS)))
+ENTRY_OBJS  := $(call objs_of,$(call srcs_in,flow))
+CMD_OBJS    := $(call objs_of,$(call srcs_in,cmd))
+ALL_OBJS    := $(COMMON_OBJS) $(MODULE_OBJS) $(FLOW_OBJS) $(ENTRY_OBJS) $(CMD_OBJS)
+LIBCOMMON   := $(BUILD)/libsspr-common.a
+LIBFLOW     := $(BUILD)/libsspr-flow.a
 
 MODULE  := $(BUILD)/pam_sspr.so
 FLOWLIB := $(BUILD)/pam_sspr/sspr-flow.so
@@ -51,46 +63,52 @@ TEST_HELPERS := $(patsubst tests/lib/%.c,$(BUILD)/tests/%,$(wildcard tests/lib/*
 .PHONY: all check check-fresh bench demo install deb autopkgtest lint asan fuzz pot clean
 all: $(MODULE) $(FLOWLIB) $(COMMAND)
 
-$(BUILD)/obj/%.o: pam_sspr/%.c $(wildcard include/sspr/*.h) | $(BUILD)/obj
+# The lean folders are compiled without the heavy libraries' include paths,
+# so an #include of one of them fails here rather than at link time.
+$(BUILD)/obj/common/%.o $(BUILD)/obj/module/%.o: FOLDER_CFLAGS :=
+$(BUILD)/obj/%.o: FOLDER_CFLAGS = $(HEAVY_CFLAGS)
+$(BUILD)/obj/%.o: pam_sspr/%.c
 	@echo "  CC      $<"
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(FOLDER_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/obj $(BUILD)/pam_sspr $(BUILD)/tests:
+-include $(ALL_OBJS:.o=.d)
+
+$(BUILD)/pam_sspr $(BUILD)/tests:
 	mkdir -p $@
 
-$(BUILD)/liblean.a: $(LEAN_OBJS)
-	$(Q)$(AR) rcs $@ $^
-$(BUILD)/libheavy.a: $(HEAVY_OBJS)
-	$(Q)$(AR) rcs $@ $^
+$(LIBCOMMON): $(COMMON_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+$(LIBFLOW): $(FLOW_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(MODULE): $(BUILD)/obj/pam_sspr.o $(BUILD)/liblean.a pam_sspr/pam_sspr.map
+$(MODULE): $(MODULE_OBJS) $(LIBCOMMON) pam_sspr/module/pam_sspr.map
 	@echo "  LD      $@"
 	$(Q)$(CC) -shared $(ALL_CFLAGS) $(ALL_LDFLAGS) \
-	    -Wl,--version-script=pam_sspr/pam_sspr.map -o $@ \
-	    $(BUILD)/obj/pam_sspr.o $(BUILD)/liblean.a -lpam
+	    -Wl,--version-script=pam_sspr/module/pam_sspr.map -o $@ \
+	    $(MODULE_OBJS) $(LIBCOMMON) -lpam
 
-$(FLOWLIB): $(BUILD)/libheavy.a $(BUILD)/liblean.a pam_sspr/sspr-flow.map | $(BUILD)/pam_sspr
+$(FLOWLIB): $(ENTRY_OBJS) $(LIBFLOW) $(LIBCOMMON) pam_sspr/flow/sspr-flow.map | $(BUILD)/pam_sspr
 	@echo "  LD      $@"
 	$(Q)$(CC) -shared $(ALL_CFLAGS) $(ALL_LDFLAGS) \
-	    -Wl,--version-script=pam_sspr/sspr-flow.map -o $@ \
-	    -Wl,--whole-archive $(BUILD)/libheavy.a -Wl,--no-whole-archive \
-	    $(BUILD)/liblean.a $(HEAVY_LIBS)
+	    -Wl,--version-script=pam_sspr/flow/sspr-flow.map -o $@ \
+	    $(ENTRY_OBJS) $(LIBFLOW) $(LIBCOMMON) $(HEAVY_LIBS)
 
-$(COMMAND): $(BUILD)/obj/sspr.o $(BUILD)/libheavy.a $(BUILD)/liblean.a
+$(COMMAND): $(CMD_OBJS) $(LIBFLOW) $(LIBCOMMON)
 	@echo "  LD      $@"
-	$(Q)$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/obj/sspr.o \
-	    $(BUILD)/libheavy.a $(BUILD)/liblean.a $(HEAVY_LIBS)
+	$(Q)$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CMD_OBJS) \
+	    $(LIBFLOW) $(LIBCOMMON) $(HEAVY_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libheavy.a $(BUILD)/liblean.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(LIBFLOW) $(LIBCOMMON) | $(BUILD)/tests
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) -Itests/unit \
-	    $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libheavy.a $(BUILD)/liblean.a \
+	    $(ALL_LDFLAGS) -o $@ $< $(LIBFLOW) $(LIBCOMMON) \
 	    $(HEAVY_LIBS) -ldl
 
-$(BUILD)/tests/%: tests/lib/%.c $(BUILD)/libheavy.a $(BUILD)/liblean.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/lib/%.c $(LIBFLOW) $(LIBCOMMON) | $(BUILD)/tests
 	@echo "  TOOL    $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
-	    -o $@ $< $(BUILD)/libheavy.a $(BUILD)/liblean.a $(HEAVY_LIBS)
+	    -o $@ $< $(LIBFLOW) $(LIBCOMMON) $(HEAVY_LIBS)
 
 check: all $(UNIT_TESTS) $(TEST_HELPERS)
 	@BUILD=$(abspath $(BUILD)) bash tests/run.sh $(T)
@@ -141,7 +159,8 @@ autopkgtest: deb
 	    { rc=$$?; [ $$rc = 77 ] || exit $$rc; }
 
 lint:
-	clang-format --dry-run -Werror pam_sspr/*.c include/sspr/*.h
+	clang-format --dry-run -Werror pam_sspr/*/*.c include/sspr/*.h \
+	    include/sspr/*/*.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr -D_GNU_SOURCE -Iinclude --std=c11 pam_sspr/
 
@@ -158,7 +177,7 @@ pot:
 	mkdir -p po
 	xgettext --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
 	    --package-name=pam_sspr --package-version=$(VERSION) \
-	    --add-comments=TRANSLATORS -o po/pam_sspr.pot pam_sspr/*.c
+	    --add-comments=TRANSLATORS -o po/pam_sspr.pot pam_sspr/*/*.c
 
 clean:
 	rm -rf $(BUILD)

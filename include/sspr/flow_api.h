@@ -10,7 +10,7 @@
 
 #include <security/pam_modules.h>
 
-#include "sspr/config.h"
+#include "sspr/common/config.h"
 
 #define SSPR_FLOW_ABI 2
 #define SSPR_FLOW_SYMBOL "sspr_flow_api"

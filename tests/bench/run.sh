@@ -40,7 +40,7 @@ PAMTESTER=$(command -v pamtester)
 LEAN=$BUILD/pam_sspr.so
 FLOW=$BUILD/pam_sspr/sspr-flow.so
 HEAVY=$TMP/heavy/pam_sspr.so
-[ -f "$LEAN" ] && [ -f "$FLOW" ] && [ -f "$BUILD/liblean.a" ] ||
+[ -f "$LEAN" ] && [ -f "$FLOW" ] && [ -f "$BUILD/libsspr-common.a" ] ||
 	{ echo "bench: build first (make bench)" >&2; exit 1; }
 
 # The timing program, and the heavy variant of the module: the same
@@ -50,12 +50,12 @@ $CC -O2 -Wall -D_GNU_SOURCE -o "$TMP/timing" "$TESTS_DIR/bench/timing.c" \
 $CC -O2 -Wall -D_GNU_SOURCE -o "$TMP/txn" "$TESTS_DIR/bench/txn.c" -lpam ||
 	exit 1
 $CC -O2 -Wall -D_GNU_SOURCE -I"$SRC_DIR/include" -o "$TMP/store_lookup" \
-	"$TESTS_DIR/bench/store_lookup.c" "$BUILD/liblean.a" || exit 1
+	"$TESTS_DIR/bench/store_lookup.c" "$BUILD/libsspr-common.a" || exit 1
 mkdir -p "$TMP/heavy"
 # shellcheck disable=SC2046
 $CC -shared -Wl,-z,relro,-z,now \
 	-Wl,--version-script="$SRC_DIR/pam_sspr/pam_sspr.map" -o "$HEAVY" \
-	"$BUILD/obj/pam_sspr.o" "$BUILD/liblean.a" \
+	"$BUILD/obj/module/pam_sspr.o" "$BUILD/obj/module/loader.o" "$BUILD/libsspr-common.a" \
 	-Wl,--no-as-needed $(pkg-config --libs libcurl libcrypto libcjson libqrencode) \
 	-lpam || exit 1
 for lib in libcurl libcrypto libcjson libqrencode; do

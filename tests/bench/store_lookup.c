@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sspr/store.h"
+#include "sspr/common/store.h"
 
 #define MAX_RUNS 100000
 

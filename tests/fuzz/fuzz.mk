@@ -16,19 +16,18 @@ FUZZ_CPPFLAGS := -D_GNU_SOURCE -Iinclude -Itests/fuzz -DSSPR_VERSION='"fuzz"' \
 FUZZ_CFLAGS   := -std=gnu11 -g -O1 -Wall -Wextra $(SAN)
 FUZZ_LIBS     := $(shell pkg-config --libs $(PKG_LIBS)) -lpam -ldl
 
-LIB_SRCS  := $(filter-out pam_sspr/pam_sspr.c pam_sspr/sspr.c,$(wildcard pam_sspr/*.c))
+# The library folders: all but the module's entry points and main().
+LIB_SRCS  := $(filter-out pam_sspr/module/% pam_sspr/cmd/sspr.c,$(wildcard pam_sspr/*/*.c))
 LIB_OBJS  := $(LIB_SRCS:pam_sspr/%.c=$(FUZZ_BUILD)/obj/%.o)
 HARNESSES := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all
 all: $(HARNESSES)
 
-$(FUZZ_BUILD)/obj:
-	mkdir -p $@
-
-$(FUZZ_BUILD)/obj/%.o: pam_sspr/%.c $(wildcard include/sspr/*.h) | $(FUZZ_BUILD)/obj
+$(FUZZ_BUILD)/obj/%.o: pam_sspr/%.c
 	@echo "  FUZZCC  $<"
-	$(Q)$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 $(FUZZ_BUILD)/libsspr-fuzz.a: $(LIB_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -37,3 +36,5 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libssp
 	@echo "  FUZZLD  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
 	    $(FUZZ_BUILD)/libsspr-fuzz.a $(FUZZ_LIBS)
+
+-include $(LIB_OBJS:.o=.d)

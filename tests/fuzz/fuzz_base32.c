@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sspr/encode.h"
+#include "sspr/common/encode.h"
 #include "fuzz.h"
 
 static void

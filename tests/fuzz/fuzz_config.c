@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sspr/config.h"
+#include "sspr/common/config.h"
 #include "fuzz.h"
 
 #define NAME "fuzz.conf"

@@ -1,5 +1,5 @@
 /*
- * Every reply parser of include/sspr/graph_json.h on the same arbitrary
+ * Every reply parser of include/sspr/m365/graph_json.h on the same arbitrary
  * body (token, both error shapes, user, emailMethods) and the address
  * check on it as a string. Properties: only the documented results, and
  * what a parser accepts has the shape its header promises.
@@ -7,11 +7,11 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sspr/address.h"
-#include "sspr/graph_json.h"
-#include "sspr/mail.h"
-#include "sspr/upn.h"
-#include "sspr/util.h"
+#include "sspr/common/address.h"
+#include "sspr/m365/graph_json.h"
+#include "sspr/mail/mail.h"
+#include "sspr/m365/upn.h"
+#include "sspr/common/util.h"
 #include "fuzz.h"
 
 static int

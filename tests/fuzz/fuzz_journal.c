@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sspr/journal.h"
+#include "sspr/common/journal.h"
 #include "fuzz.h"
 
 static char state_dir[256];

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sspr/policy.h"
+#include "sspr/auth/policy.h"
 #include "fuzz.h"
 
 int

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sspr/store.h"
+#include "sspr/common/store.h"
 #include "../lib/record_equal.h"
 #include "fuzz.h"
 

@@ -14,12 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sspr/encode.h"
-#include "sspr/config.h"
-#include "sspr/otp_code.h"
-#include "sspr/store.h"
-#include "sspr/totp.h"
-#include "sspr/util.h"
+#include "sspr/common/encode.h"
+#include "sspr/common/config.h"
+#include "sspr/auth/otp_code.h"
+#include "sspr/common/store.h"
+#include "sspr/auth/totp.h"
+#include "sspr/common/util.h"
 #include "fuzz.h"
 
 /* RFC 6238's test key "12345678901234567890". */

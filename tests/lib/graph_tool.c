@@ -24,11 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sspr/config.h"
-#include "sspr/graph.h"
-#include "sspr/http.h"
-#include "sspr/sync.h"
-#include "sspr/util.h"
+#include "sspr/common/config.h"
+#include "sspr/m365/graph.h"
+#include "sspr/net/http.h"
+#include "sspr/change/sync.h"
+#include "sspr/common/util.h"
 
 #define INPUT_MAX 65536
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sspr/config.h"
-#include "sspr/mail.h"
-#include "sspr/util.h"
+#include "sspr/common/config.h"
+#include "sspr/mail/mail.h"
+#include "sspr/common/util.h"
 
 #define INPUT_MAX 65536
 

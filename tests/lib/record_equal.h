@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "sspr/store.h"
+#include "sspr/common/store.h"
 
 static inline bool
 record_str_eq(const char *a, const char *b)

@@ -143,7 +143,7 @@ sandbox_password_is() {
 	[ "$(printf '%s' "$2" | $PY -c 'import crypt,sys; print(crypt.crypt(sys.stdin.read(), sys.argv[1]))' "$hash" 2>/dev/null)" = "$hash" ]
 }
 
-# Register methods without the sspr command (format: include/sspr/store.h).
+# Register methods without the sspr command (format: include/sspr/common/store.h).
 sandbox_record() {
 	local name=$1 line f
 	shift

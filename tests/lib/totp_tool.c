@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sspr/encode.h"
-#include "sspr/config.h"
-#include "sspr/totp.h"
-#include "sspr/util.h"
+#include "sspr/common/encode.h"
+#include "sspr/common/config.h"
+#include "sspr/auth/totp.h"
+#include "sspr/common/util.h"
 
 static int
 alg_from_name(const char *name, unsigned *ret_alg)

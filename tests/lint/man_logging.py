@@ -1,5 +1,5 @@
 # Every line the module logs (the format of each pam_syslog() call in
-# pam_sspr/*.c) is listed in pam_sspr(8), LOGGING: each of its fixed
+# pam_sspr/*/*.c) is listed in pam_sspr(8), LOGGING: each of its fixed
 # parts of 8 characters or more appears in the rendered page.
 # Usage: python3 man_logging.py SRC_DIR; exit 1 listing what is missing.
 import re, sys, glob, subprocess
@@ -13,7 +13,7 @@ page = page[:page.index("\nFILES\n")]
 page = " ".join(page.split())
 missing = []
 count = 0
-for f in sorted(glob.glob(src + "/pam_sspr/*.c")):
+for f in sorted(glob.glob(src + "/pam_sspr/*/*.c")):
     text = open(f).read()
     for m in re.finditer(r"pam_syslog\s*\(", text):
         # the arguments up to the matching parenthesis

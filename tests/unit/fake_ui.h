@@ -22,7 +22,7 @@
 #include <security/pam_ext.h>
 
 #include "check.h"
-#include "sspr/ui.h"
+#include "sspr/common/ui.h"
 
 #define FAKE_TEXT_MAX 32768
 

@@ -7,7 +7,7 @@
 #include <openssl/rand.h>
 
 #include "check.h"
-#include "sspr/encode.h"
+#include "sspr/common/encode.h"
 
 static const struct {
 	const char *plain;

@@ -1,6 +1,6 @@
 /*
  * The shipped conf/sspr.conf and sspr.conf(5) stay in step with the
- * option table of pam_sspr/config.c: every key is documented once, the
+ * option table of pam_sspr/common/config.c: every key is documented once, the
  * file parses as shipped, and uncommenting any "#key = value" line gives
  * exactly the built-in default.
  *
@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "sspr/config.h"
+#include "sspr/common/config.h"
 
 #define CONF_FILE "conf/sspr.conf"
-#define CONFIG_C "pam_sspr/config.c"
+#define CONFIG_C "pam_sspr/common/config.c"
 #define MAN_PAGE "man/sspr.conf.5"
 #define MAX_KEYS 128
 #define KEY_MAX 64

@@ -7,7 +7,7 @@
 
 #include "check.h"
 #include "owner.h"
-#include "sspr/config.h"
+#include "sspr/common/config.h"
 
 static char dir[] = "/tmp/sspr-cfg-XXXXXX";
 

@@ -1,5 +1,5 @@
 /*
- * The environment the heavy libraries see (sspr/env.h): what is hidden,
+ * The environment the heavy libraries see (sspr/common/env.h): what is hidden,
  * that the host gets exactly its own back, and that libcurl's start-up
  * no longer opens $SSLKEYLOGFILE.
  */
@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "sspr/env.h"
-#include "sspr/http.h"
+#include "sspr/common/env.h"
+#include "sspr/net/http.h"
 
 extern char **environ;
 

@@ -6,8 +6,8 @@
 #include <time.h>
 
 #include "check.h"
-#include "sspr/config.h"
-#include "sspr/gate.h"
+#include "sspr/common/config.h"
+#include "sspr/common/gate.h"
 
 #define DAY (24 * 60 * 60)
 

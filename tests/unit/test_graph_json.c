@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "sspr/address.h"
-#include "sspr/graph_json.h"
-#include "sspr/mail.h"
-#include "sspr/util.h"
+#include "sspr/common/address.h"
+#include "sspr/m365/graph_json.h"
+#include "sspr/mail/mail.h"
+#include "sspr/common/util.h"
 
 static int
 token(const char *body, char **ret, unsigned long *exp)

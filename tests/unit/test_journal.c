@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "sspr/journal.h"
-#include "sspr/store.h"
+#include "sspr/common/journal.h"
+#include "sspr/common/store.h"
 
 static char dir[] = "/tmp/sspr-journal-test.XXXXXX";
 

@@ -18,9 +18,9 @@
 #include <time.h>
 
 #include "check.h"
-#include "sspr/encode.h"
-#include "sspr/jwt.h"
-#include "sspr/util.h"
+#include "sspr/common/encode.h"
+#include "sspr/m365/jwt.h"
+#include "sspr/common/util.h"
 
 #define CLIENT_ID "535fb089-9ff3-47b6-9bfb-4f1264799865"
 #define TOKEN_URL \

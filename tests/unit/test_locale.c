@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "sspr/config.h"
-#include "sspr/policy.h"
-#include "sspr/util.h"
+#include "sspr/common/config.h"
+#include "sspr/auth/policy.h"
+#include "sspr/common/util.h"
 
 #define HOSTILE "tr_TR.ISO-8859-9"
 

@@ -6,11 +6,11 @@
 #include <time.h>
 
 #include "check.h"
-#include "sspr/address.h"
-#include "sspr/config.h"
-#include "sspr/mail.h"
-#include "sspr/mail_text.h"
-#include "sspr/util.h"
+#include "sspr/common/address.h"
+#include "sspr/common/config.h"
+#include "sspr/mail/mail.h"
+#include "sspr/mail/text.h"
+#include "sspr/common/util.h"
 
 static void
 test_address_ok(void)

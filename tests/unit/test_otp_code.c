@@ -13,10 +13,10 @@
 
 #include "check.h"
 #include "owner.h"
-#include "sspr/config.h"
-#include "sspr/otp_code.h"
-#include "sspr/store.h"
-#include "sspr/util.h"
+#include "sspr/common/config.h"
+#include "sspr/auth/otp_code.h"
+#include "sspr/common/store.h"
+#include "sspr/common/util.h"
 
 #define T0 ((time_t)1700000000)
 

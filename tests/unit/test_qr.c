@@ -9,8 +9,8 @@
 #include <qrencode.h>
 
 #include "check.h"
-#include "sspr/qr.h"
-#include "sspr/util.h"
+#include "sspr/auth/qr.h"
+#include "sspr/common/util.h"
 
 #define URI "otpauth://totp/pam_sspr:alice?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=pam_sspr&algorithm=SHA1&digits=6&period=30"
 

@@ -2,9 +2,9 @@
 #include <time.h>
 
 #include "check.h"
-#include "sspr/config.h"
-#include "sspr/ratelimit.h"
-#include "sspr/store.h"
+#include "sspr/common/config.h"
+#include "sspr/auth/ratelimit.h"
+#include "sspr/common/store.h"
 
 #define T0 ((time_t)1700000000)
 #define DAY 86400

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "sspr/safefile.h"
+#include "sspr/common/safefile.h"
 
 static char dir[] = "/tmp/sspr-safefile-test.XXXXXX";
 

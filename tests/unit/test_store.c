@@ -17,10 +17,10 @@
 
 #include "check.h"
 #include "owner.h"
-#include "sspr/config.h"
-#include "sspr/store.h"
+#include "sspr/common/config.h"
+#include "sspr/common/store.h"
 #include "../lib/record_equal.h"
-#include "sspr/util.h"
+#include "sspr/common/util.h"
 
 static char dir[] = "/tmp/sspr-store-test.XXXXXX";
 

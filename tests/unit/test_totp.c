@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "check.h"
-#include "sspr/encode.h"
-#include "sspr/config.h"
-#include "sspr/store.h"
-#include "sspr/totp.h"
-#include "sspr/util.h"
+#include "sspr/common/encode.h"
+#include "sspr/common/config.h"
+#include "sspr/common/store.h"
+#include "sspr/auth/totp.h"
+#include "sspr/common/util.h"
 
 /* RFC 6238 Appendix B: one ASCII seed per hash, sized to its output. */
 static const char seed_sha1[] = "12345678901234567890";

@@ -9,9 +9,9 @@
 
 #include "check.h"
 #include "owner.h"
-#include "sspr/config.h"
-#include "sspr/upn.h"
-#include "sspr/util.h"
+#include "sspr/common/config.h"
+#include "sspr/m365/upn.h"
+#include "sspr/common/util.h"
 
 static char dir[] = "/tmp/sspr-upn-test.XXXXXX";
 

@@ -1,0 +1,87 @@
+/*
+ * One HTTPS request through libcurl, the way pam_sspr needs it: HTTPS
+ * only, no redirects, no proxy from the environment, the peer and its
+ * host name always verified, strict timeouts, no signals, and a response
+ * buffer that is wiped when it grows and when it is freed (it may hold an
+ * access token).
+ */
+#ifndef SSPR_HTTP_H
+#define SSPR_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sspr/common/config.h"
+#include "sspr/common/encode.h"
+
+/* A response body larger than this is refused (-EFBIG). */
+#define SSPR_HTTP_MAX_BODY (1024 * 1024)
+
+/* "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" plus the NUL. */
+
+struct sspr_http_req {
+	const char *method;	  /* "GET", "POST" or "PATCH" */
+	const char *url;	  /* must start with https:// */
+	const char *bearer;	  /* access token, or NULL */
+	const char *content_type; /* of body, or NULL */
+	const char *body;	  /* not copied; the caller wipes it */
+	size_t body_len;
+	unsigned timeout_ms;	     /* whole request, at least 1 */
+	unsigned connect_timeout_ms; /* connection set-up, at least 1 */
+};
+
+struct sspr_http_resp {
+	long status; /* HTTP status, 0 before a reply */
+	char *body;  /* NUL-terminated, may hold secrets */
+	size_t len;
+	size_t cap;
+	/* the fresh client-request-id sent with this request */
+	char client_request_id[SSPR_GUID_LEN];
+	/* Graph's request-id, or the login service's x-ms-request-id */
+	char request_id[SSPR_GUID_LEN + 27];
+	long retry_after; /* seconds, -1 when not sent */
+	/* TCP (and so TLS) connections this request opened: 0 = reused */
+	long new_connections;
+};
+
+/*
+ * curl_global_init() once per process, safe from threaded hosts.
+ * Returns 0 or -EIO.
+ */
+int sspr_http_global_init(void);
+
+/*
+ * Send one request with cfg's ca_file. Every request carries
+ * "Accept: application/json" and a fresh random client-request-id.
+ * Returns 0 when any HTTP reply arrived (look at resp->status), or:
+ * -ETIMEDOUT, -ECONNREFUSED (could not connect or resolve), -ECONNRESET
+ * (connection dropped), -EPROTO (TLS failed, e.g. an untrusted
+ * certificate), -EFBIG (reply too large), -EINVAL (not an https URL),
+ * -ENOMEM, -EIO (anything else). err gets one line for the admin's log.
+ * resp is reset first; free it with sspr_http_resp_done() either way.
+ */
+int sspr_http_request(const struct sspr_cfg *cfg,
+		      const struct sspr_http_req *req,
+		      struct sspr_http_resp *resp, char *err, size_t errlen);
+
+/*
+ * Keep one libcurl handle, with its connections, TLS sessions and DNS
+ * answers, from sspr_http_keep_begin() to sspr_http_keep_end() in this
+ * thread, so the requests of one reset share their connections: the
+ * PATCH after the last keystroke then costs one round trip, not a TCP
+ * and a TLS handshake more. A connection the server closed meanwhile is
+ * replaced by a new one (resp->new_connections says so). A POST or
+ * PATCH is never sent twice, not even by libcurl's own retry on a
+ * connection that died under the request: that is reported as
+ * -ECONNRESET, like any answer lost after the request may have been
+ * carried out. keep_end closes the connections: none may outlive the
+ * call into the library (an open socket would reach the user's shell).
+ * Calls nest; only the outermost keep_end closes.
+ */
+void sspr_http_keep_begin(void);
+void sspr_http_keep_end(void);
+
+/* Wipe and free the body; resp can be reused afterwards. */
+void sspr_http_resp_done(struct sspr_http_resp *resp);
+
+#endif

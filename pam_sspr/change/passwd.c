@@ -1,0 +1,152 @@
+/*
+ * passwd with sync_on_passwd = yes: the module sits after pam_unix in the
+ * password stack. The preliminary pass checks Microsoft 365 and writes
+ * the journal of intent (the shadow fields about to change); the update
+ * pass, after pam_unix changed them, sets the same password in Microsoft
+ * 365 or puts the old fields back.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+
+#include "sspr/reset/flow.h"
+#include "sspr/common/i18n.h"
+#include "sspr/common/journal.h"
+#include "sspr/change/local_password.h"
+#include "sspr/change/sync.h"
+#include "sspr/common/util.h"
+
+#define CHANGE_KEY "pam_sspr:change"
+/* Set when the preliminary pass refused: nothing may change. */
+#define REFUSED_KEY "pam_sspr:refused"
+
+/*
+ * At pam_end: an update pass that never came (pam_unix refused the new
+ * password, the caller gave up) leaves an entry of ours that is still
+ * "prepared": nothing was sent, so put back whatever changed and drop it.
+ */
+static void
+drop_change(pam_handle_t *pamh, void *data, int error)
+{
+	struct sspr_change *c = data;
+
+	(void)error;
+	if (c->active)
+		(void)sspr_change_abandon(pamh, c);
+	sspr_change_end(c);
+	free(c);
+}
+
+/*
+ * The journal is written before Microsoft 365 is asked: should the admin
+ * have made this line "optional", a refusal here does not stop pam_unix,
+ * and the update pass must still be able to undo its change.
+ */
+static int
+prelim(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
+{
+	struct sspr_change *c;
+	char msg[512] = "";
+	char log[SSPR_ERR_MAX] = "";
+	int r;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return PAM_BUF_ERR;
+	r = sspr_change_begin(pamh, c, cfg, &sspr_local_password_host, user,
+			      SSPR_JOURNAL_PASSWD, msg, sizeof(msg));
+	if (r < 0) {
+		free(c);
+		pam_error(pamh, "%s", msg);
+		return PAM_AUTHTOK_ERR;
+	}
+	if (pam_set_data(pamh, CHANGE_KEY, c, drop_change) != PAM_SUCCESS) {
+		drop_change(pamh, c, 0);
+		return PAM_BUF_ERR;
+	}
+	r = sspr_sync_precheck(cfg, user, msg, sizeof(msg), log, sizeof(log));
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR,
+			   "Microsoft 365 check failed for '%s': %s", user,
+			   log);
+		pam_error(pamh, "%s", msg);
+		(void)pam_set_data(pamh, REFUSED_KEY, (void *)REFUSED_KEY,
+				   NULL);
+		return PAM_AUTHTOK_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+static int
+update(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
+{
+	const void *data = NULL;
+	const void *authtok = NULL;
+	const void *refused = NULL;
+	struct sspr_change *c;
+	char msg[512] = "";
+	int r;
+
+	if (pam_get_data(pamh, CHANGE_KEY, &data) != PAM_SUCCESS ||
+	    data == NULL) {
+		pam_syslog(pamh, LOG_ERR,
+			   "password stack misordered: pam_sspr must follow "
+			   "pam_unix");
+		return PAM_AUTHTOK_ERR;
+	}
+	c = (struct sspr_change *)data;
+	if (!c->active || strcmp(c->user, user) != 0)
+		return PAM_AUTHTOK_ERR;
+	if (sspr_change_local_done(pamh, c) < 0) {
+		pam_error(pamh, "%s", _("Your password was not changed."));
+		return PAM_AUTHTOK_ERR;
+	}
+	(void)pam_get_data(pamh, REFUSED_KEY, &refused);
+	if (pam_get_item(pamh, PAM_AUTHTOK, &authtok) != PAM_SUCCESS ||
+	    authtok == NULL || refused != NULL) {
+		/* Nothing can be sent: put the local password back. */
+		pam_syslog(pamh, LOG_ERR,
+			   "Microsoft 365 not given the new password of '%s' "
+			   "(%s); restoring the previous local password",
+			   user,
+			   refused != NULL ? "refused by the preliminary check"
+					   : "no new password to send");
+		r = sspr_change_undo(pamh, c, msg, sizeof(msg));
+		if (r == 0 && refused == NULL)
+			snprintf(msg, sizeof(msg), "%s",
+				 _("Microsoft 365 could not be given the new "
+				   "password."));
+		if (msg[0] != '\0')
+			pam_error(pamh, "%s", msg);
+		if (r == 0)
+			pam_error(pamh, "%s",
+				  _("Your password was not changed."));
+		return PAM_AUTHTOK_ERR;
+	}
+	r = sspr_change_sync(pamh, c, cfg, authtok, msg, sizeof(msg));
+	if (r == 0) {
+		pam_syslog(pamh, LOG_NOTICE,
+			   "Microsoft 365 password of '%s' changed by passwd",
+			   user);
+		return PAM_SUCCESS;
+	}
+	pam_error(pamh, "%s", msg);
+	if (r != -EINPROGRESS && r != -EIO)
+		pam_error(pamh, "%s", _("Your password was not changed."));
+	return PAM_AUTHTOK_ERR;
+}
+
+int
+sspr_passwd_chauthtok(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg,
+		      const char *user)
+{
+	if ((flags & PAM_PRELIM_CHECK) != 0)
+		return prelim(pamh, cfg, user);
+	if ((flags & PAM_UPDATE_AUTHTOK) != 0)
+		return update(pamh, cfg, user);
+	return PAM_IGNORE;
+}

@@ -1,0 +1,486 @@
+/*
+ * The Microsoft 365 side of a password change (include/sspr/change/sync.h).
+ *
+ * Return values, for callers that want to tell cases apart (msg always
+ * has the sentence for the person, log the line for the admin):
+ *   -ENXIO        the user name gives no valid UPN; nothing was sent
+ *   -EINVAL       Microsoft 365 refused the password (rules, banned list)
+ *   -ENOENT       no such account in Microsoft 365
+ *   -EREMOTE      the account is synced from on-premises AD
+ *   -EPERM        the account is disabled
+ *   -EACCES       the app lacks the permission or directory role (403)
+ *   -EKEYREJECTED the app's own sign-in failed (secret, certificate, 401)
+ *   -ETIMEDOUT, -ECONNREFUSED, -ECONNRESET, -EPROTO (TLS), -EIO (5xx)
+ *                 Microsoft 365 could not be reached or kept throttling
+ *   -EBADMSG      a reply without the documented shape
+ *   -EINPROGRESS  the PATCH may have reached Microsoft 365 (timeout,
+ *                 dropped connection, 500/502/504) and a look at the
+ *                 account's lastPasswordChangeDateTime did not show the
+ *                 change: its outcome is unknown
+ */
+#include "sspr/change/sync.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sspr/m365/graph.h"
+#include "sspr/m365/graph_json.h"
+#include "sspr/common/i18n.h"
+#include "sspr/m365/upn.h"
+#include "sspr/common/util.h"
+
+/* Longest password sent at all (Entra allows 256 characters). */
+#define PASSWORD_MAX 1024
+
+/* An escaped UPN in a path: at most 3 bytes per character. */
+#define UPN_PATH_MAX (3 * SSPR_UPN_MAX + 1)
+
+enum outcome {
+	O_UNREACHABLE,
+	O_COMPLEXITY,
+	O_FORBIDDEN,
+	O_NOT_FOUND,
+	O_SYNCED,
+	O_DISABLED,
+	O_BAD_UPN,
+	O_CREDENTIALS,
+	O_UNCONFIRMED,
+	O_OTHER,
+};
+
+static const char *
+sentence(enum outcome o)
+{
+	switch (o) {
+	case O_UNREACHABLE:
+		return _("Microsoft 365 could not be reached, so your "
+			 "password was not changed. Try again later.");
+	case O_COMPLEXITY:
+		return _("Microsoft 365 did not accept this password: it does "
+			 "not meet the password rules or is too common. "
+			 "Choose a different one.");
+	case O_FORBIDDEN:
+		return _("Microsoft 365 refused the change: this computer is "
+			 "not allowed to reset your password. Contact your "
+			 "administrator.");
+	case O_NOT_FOUND:
+		return _("Your account was not found in Microsoft 365. "
+			 "Contact your administrator.");
+	case O_SYNCED:
+		return _("Your Microsoft 365 account is managed by your "
+			 "organisation's on-premises directory, so it cannot "
+			 "be reset here. Reset your password through your "
+			 "organisation's on-premises process.");
+	case O_DISABLED:
+		return _("Your Microsoft 365 account is disabled, so your "
+			 "password cannot be reset here. Contact your "
+			 "administrator.");
+	case O_BAD_UPN:
+		return _("Your user name does not match a Microsoft 365 "
+			 "account, so your password cannot be reset here. "
+			 "Contact your administrator.");
+	case O_CREDENTIALS:
+		return _("This computer could not sign in to Microsoft 365, "
+			 "so your password was not changed. Contact your "
+			 "administrator.");
+	case O_UNCONFIRMED:
+		return _("Microsoft 365 did not confirm the change, so your "
+			 "password on this computer was not changed. If your "
+			 "old password no longer works in Microsoft 365, "
+			 "contact your administrator.");
+	case O_OTHER:
+	default:
+		return _("Microsoft 365 refused the change, so your password "
+			 "was not changed. Contact your administrator.");
+	}
+}
+
+static void
+say(char *msg, size_t msglen, enum outcome o)
+{
+	if (msg != NULL && msglen > 0)
+		snprintf(msg, msglen, "%s", sentence(o));
+}
+
+/* Outcome and return value of a failed or unexpected exchange. */
+static enum outcome
+classify(int r, const struct sspr_graph_result *res, bool patch, int *ret_r)
+{
+	if (r < 0) {
+		*ret_r = r;
+		if (r == -EKEYREJECTED)
+			return O_CREDENTIALS;
+		if (res->throttled || res->transport != 0 || r == -ETIMEDOUT)
+			return O_UNREACHABLE;
+		if (res->token_failed && res->status >= 500) {
+			*ret_r = -EIO;
+			return O_UNREACHABLE;
+		}
+		if (r == -EBADMSG || r == -ENOMEM)
+			return O_OTHER;
+		/* credential files missing, unsafe or unreadable */
+		*ret_r = -EKEYREJECTED;
+		return O_CREDENTIALS;
+	}
+	switch (res->status) {
+	case 401:
+		*ret_r = -EKEYREJECTED;
+		return O_CREDENTIALS;
+	case 403:
+		*ret_r = -EACCES;
+		return O_FORBIDDEN;
+	case 404:
+		*ret_r = -ENOENT;
+		return O_NOT_FOUND;
+	case 400:
+		if (patch && res->has_error &&
+		    strcasestr(res->error.message, "on-premises") != NULL) {
+			*ret_r = -EREMOTE;
+			return O_SYNCED;
+		}
+		if (patch && res->has_error &&
+		    strcmp(res->error.code, "Request_BadRequest") == 0) {
+			*ret_r = -EINVAL;
+			return O_COMPLEXITY;
+		}
+		break;
+	default:
+		if (res->status >= 500) {
+			*ret_r = -EIO;
+			return O_UNREACHABLE;
+		}
+		break;
+	}
+	*ret_r = -EIO;
+	return O_OTHER;
+}
+
+/* The user's UPN and its escaped form; msg/log filled on failure. */
+static int
+user_upn(const struct sspr_cfg *cfg, const char *user, char **ret_upn,
+	 char *path_upn, char *msg, size_t msglen, char *log, size_t loglen)
+{
+	char err[SSPR_ERR_MAX];
+	char *upn = NULL;
+	int r;
+
+	r = sspr_upn_for_user(cfg, user, &upn, err, sizeof(err));
+	if (r == 0 && sspr_upn_path_escape(upn, path_upn, UPN_PATH_MAX) < 0)
+		r = -EINVAL;
+	if (r < 0) {
+		free(upn);
+		say(msg, msglen, r == -EINVAL ? O_BAD_UPN : O_OTHER);
+		snprintf(log, loglen, "no Microsoft 365 account name: %s", err);
+		return r == -EINVAL ? -ENXIO : r;
+	}
+	*ret_upn = upn;
+	return 0;
+}
+
+/* Start a Graph session; msg/log filled when the settings are unusable. */
+static int
+open_graph(struct sspr_graph *g, const struct sspr_cfg *cfg, char *msg,
+	   size_t msglen, char *log, size_t loglen)
+{
+	int r;
+
+	r = sspr_graph_open(g, cfg);
+	if (r < 0) {
+		say(msg, msglen, O_CREDENTIALS);
+		snprintf(log, loglen,
+			 "tenant, client_id, authority or graph not usable");
+	}
+	return r;
+}
+
+int
+sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user, char *msg,
+		   size_t msglen, char *log, size_t loglen)
+{
+	struct sspr_graph g = { .cfg = NULL };
+	struct sspr_graph_result res = { .status = 0 };
+	struct sspr_http_resp resp = { .status = 0 };
+	struct sspr_graph_user u;
+	char esc[UPN_PATH_MAX];
+	char path[UPN_PATH_MAX + 128];
+	char what[UPN_PATH_MAX + 32];
+	char *upn = NULL;
+	int r;
+
+	r = user_upn(cfg, user, &upn, esc, msg, msglen, log, loglen);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path),
+		 "/v1.0/users/%s?$select=id,userPrincipalName,"
+		 "accountEnabled,onPremisesSyncEnabled",
+		 esc);
+	snprintf(what, sizeof(what), "GET /v1.0/users/%s", esc);
+	r = open_graph(&g, cfg, msg, msglen, log, loglen);
+	if (r < 0)
+		goto out;
+	r = sspr_graph_call(&g, "GET", path, NULL, 0, &res, &resp);
+	if (r < 0 || res.status != 200) {
+		say(msg, msglen, classify(r, &res, false, &r));
+		sspr_graph_result_log(&res, what, log, loglen);
+		goto out;
+	}
+	r = sspr_gj_user(resp.body, resp.len, &u);
+	if (r < 0) {
+		say(msg, msglen, O_OTHER);
+		snprintf(log, loglen,
+			 "%s: HTTP 200 but not the documented "
+			 "user object, client-request-id=%s request-id=%s",
+			 what, res.client_request_id,
+			 res.request_id[0] != '\0' ? res.request_id : "-");
+		goto out;
+	}
+	if (u.on_premises_sync) {
+		say(msg, msglen, O_SYNCED);
+		snprintf(log, loglen,
+			 "'%s' is synced from on-premises AD "
+			 "(onPremisesSyncEnabled); reset refused",
+			 upn);
+		r = -EREMOTE;
+		goto out;
+	}
+	if (!u.account_enabled) {
+		say(msg, msglen, O_DISABLED);
+		snprintf(log, loglen,
+			 "'%s' is disabled in Microsoft 365 "
+			 "(accountEnabled false); reset refused",
+			 upn);
+		r = -EPERM;
+		goto out;
+	}
+	snprintf(log, loglen, "'%s' (id %s) can be reset, client-request-id=%s",
+		 upn, u.id, res.client_request_id);
+	r = 0;
+out:
+	sspr_http_resp_done(&resp);
+	sspr_graph_close(&g);
+	free(upn);
+	return r;
+}
+
+/* {"passwordProfile":{"forceChangePasswordNextSignIn":false,"password":..}} */
+static int
+password_json(const char *password, char **ret_text)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *profile;
+
+	if (root == NULL)
+		return -ENOMEM;
+	profile = cJSON_AddObjectToObject(root, "passwordProfile");
+	if (profile == NULL ||
+	    cJSON_AddFalseToObject(profile, "forceChangePasswordNextSignIn") ==
+		NULL ||
+	    cJSON_AddStringToObject(profile, "password", password) == NULL) {
+		sspr_gj_delete_wiped(root);
+		return -ENOMEM;
+	}
+	/* cJSON's copy of the password is wiped with the tree */
+	return sspr_gj_print_secret(root, 6 * strlen(password) + 128, ret_text);
+}
+
+/*
+ * Could a failed PATCH still have reached Microsoft 365? Not when the
+ * connection or TLS never came up, nor on 429/503 (not processed).
+ */
+static bool
+maybe_applied(int r, const struct sspr_graph_result *res)
+{
+	if (res->token_failed)
+		return false;
+	if (res->transport != 0)
+		return r != -ECONNREFUSED && r != -EPROTO;
+	return res->status == 500 || res->status == 502 || res->status == 504;
+}
+
+/* Did the account's password change at or after since? 1, 0 or -errno. */
+static int
+changed_since(const struct sspr_cfg *cfg, const char *esc, time_t since)
+{
+	struct sspr_graph g = { .cfg = NULL };
+	struct sspr_graph_result res = { .status = 0 };
+	struct sspr_http_resp resp = { .status = 0 };
+	char path[UPN_PATH_MAX + 64];
+	time_t when = 0;
+	int r;
+
+	snprintf(path, sizeof(path),
+		 "/v1.0/users/%s?$select=lastPasswordChangeDateTime", esc);
+	/* A session of its own: a fresh deadline for the one question. */
+	r = sspr_graph_open(&g, cfg);
+	if (r == 0)
+		r = sspr_graph_call(&g, "GET", path, NULL, 0, &res, &resp);
+	if (r == 0 && res.status != 200)
+		r = -EIO;
+	if (r == 0)
+		r = sspr_gj_password_changed(resp.body, resp.len, &when);
+	sspr_http_resp_done(&resp);
+	sspr_graph_close(&g);
+	if (r < 0)
+		return r;
+	/*
+	 * No slack for clock differences: a change counted by mistake would
+	 * leave the two passwords different unnoticed, while one missed only
+	 * keeps the old local password and marks the outcome unknown.
+	 */
+	return when != 0 && when >= since;
+}
+
+int
+sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
+		   const char *password, char *msg, size_t msglen, char *log,
+		   size_t loglen)
+{
+	struct sspr_graph g = { .cfg = NULL };
+	struct sspr_graph_result res = { .status = 0 };
+	struct sspr_http_resp resp = { .status = 0 };
+	char esc[UPN_PATH_MAX];
+	char path[UPN_PATH_MAX + 32];
+	char what[UPN_PATH_MAX + 32];
+	char *upn = NULL;
+	char *json = NULL;
+	time_t started;
+	bool applied;
+	int r;
+
+	r = user_upn(cfg, user, &upn, esc, msg, msglen, log, loglen);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "/v1.0/users/%s", esc);
+	snprintf(what, sizeof(what), "PATCH /v1.0/users/%s", esc);
+	if (password == NULL || password[0] == '\0' ||
+	    strlen(password) > PASSWORD_MAX) {
+		say(msg, msglen, O_COMPLEXITY);
+		snprintf(log, loglen,
+			 "%s: password empty or longer than %d "
+			 "bytes, not sent",
+			 what, PASSWORD_MAX);
+		r = -EINVAL;
+		goto out;
+	}
+	r = password_json(password, &json);
+	if (r < 0) {
+		say(msg, msglen, O_OTHER);
+		snprintf(log, loglen, "%s: %s", what, strerror(-r));
+		goto out;
+	}
+	r = open_graph(&g, cfg, msg, msglen, log, loglen);
+	if (r < 0)
+		goto out;
+	started = time(NULL);
+	r = sspr_graph_call(&g, "PATCH", path, json, strlen(json), &res, &resp);
+	if (r == 0 && (res.status == 204 || res.status == 200)) {
+		snprintf(log, loglen,
+			 "%s: HTTP %ld password changed, "
+			 "client-request-id=%s request-id=%s",
+			 what, res.status, res.client_request_id,
+			 res.request_id[0] != '\0' ? res.request_id : "-");
+		goto out;
+	}
+	applied = maybe_applied(r, &res);
+	say(msg, msglen, classify(r, &res, true, &r));
+	sspr_graph_result_log(&res, what, log, loglen);
+	if (!applied)
+		goto out;
+	/* The answer was lost: ask the account what happened. */
+	switch (changed_since(cfg, esc, started)) {
+	case 1:
+		snprintf(
+		    log, loglen,
+		    "%s: answer lost (client-request-id=%s), but the "
+		    "account's lastPasswordChangeDateTime shows the change",
+		    what, res.client_request_id);
+		r = 0;
+		break;
+	default:
+		say(msg, msglen, O_UNCONFIRMED);
+		snprintf(log + strlen(log), loglen - strlen(log),
+			 "; outcome unknown: the change may have reached "
+			 "Microsoft 365");
+		r = -EINPROGRESS;
+		break;
+	}
+out:
+	sspr_http_resp_done(&resp);
+	sspr_graph_close(&g);
+	sspr_free_secret(json);
+	free(upn);
+	return r;
+}
+
+int
+sspr_sync_changed_since(const struct sspr_cfg *cfg, const char *user,
+			time_t since, char *log, size_t loglen)
+{
+	char esc[UPN_PATH_MAX];
+	char *upn = NULL;
+	int r;
+
+	r = user_upn(cfg, user, &upn, esc, NULL, 0, log, loglen);
+	if (r < 0)
+		return r;
+	r = changed_since(cfg, esc, since);
+	if (r < 0)
+		snprintf(log, loglen,
+			 "GET /v1.0/users/%s?$select=lastPasswordChangeDateTime"
+			 ": %s",
+			 esc, strerror(-r));
+	free(upn);
+	return r;
+}
+
+int
+sspr_sync_entra_email(const struct sspr_cfg *cfg, const char *user,
+		      char **ret_address, char *log, size_t loglen)
+{
+	struct sspr_graph g = { .cfg = NULL };
+	struct sspr_graph_result res = { .status = 0 };
+	struct sspr_http_resp resp = { .status = 0 };
+	char esc[UPN_PATH_MAX];
+	char path[UPN_PATH_MAX + 64];
+	char what[UPN_PATH_MAX + 72];
+	char *upn = NULL;
+	char *address = NULL;
+	int r;
+
+	r = user_upn(cfg, user, &upn, esc, NULL, 0, log, loglen);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path),
+		 "/v1.0/users/%s/authentication/"
+		 "emailMethods",
+		 esc);
+	snprintf(what, sizeof(what), "GET %s", path);
+	r = open_graph(&g, cfg, NULL, 0, log, loglen);
+	if (r < 0)
+		goto out;
+	r = sspr_graph_call(&g, "GET", path, NULL, 0, &res, &resp);
+	if (r < 0 || res.status != 200) {
+		(void)classify(r, &res, false, &r);
+		sspr_graph_result_log(&res, what, log, loglen);
+		goto out;
+	}
+	r = sspr_gj_email_methods(resp.body, resp.len, &address);
+	if (r < 0) {
+		snprintf(log, loglen,
+			 "%s: HTTP 200 but no usable email "
+			 "address in the reply, client-request-id=%s",
+			 what, res.client_request_id);
+		goto out;
+	}
+	*ret_address = address;
+	r = 0;
+out:
+	sspr_http_resp_done(&resp);
+	sspr_graph_close(&g);
+	free(upn);
+	return r;
+}

@@ -1,0 +1,124 @@
+/*
+ * struct sspr_ui over the PAM conversation, plus the printf-style helpers
+ * every dialogue uses.
+ */
+#include "sspr/common/conv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <security/pam_ext.h>
+
+#include "sspr/common/util.h"
+
+static int
+pam_ui_prompt(void *ctx, bool echo, const char *text, char **ret_answer)
+{
+	pam_handle_t *pamh = ctx;
+	char *answer = NULL;
+	int r;
+
+	/* Foreign text is never a format string. */
+	r = pam_prompt(pamh, echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF,
+		       &answer, "%s", text);
+	if (r != PAM_SUCCESS || answer == NULL) {
+		sspr_free_secret(answer);
+		return r == PAM_CONV_AGAIN ? -EAGAIN : -ECANCELED;
+	}
+	if (strlen(answer) > SSPR_ANSWER_MAX) {
+		sspr_free_secret(answer);
+		return -E2BIG;
+	}
+	*ret_answer = answer;
+	return 0;
+}
+
+static int
+pam_ui_say(void *ctx, bool error, const char *text)
+{
+	pam_handle_t *pamh = ctx;
+	int r;
+
+	r = pam_prompt(pamh, error ? PAM_ERROR_MSG : PAM_TEXT_INFO, NULL, "%s",
+		       text);
+	return r == PAM_SUCCESS ? 0 : -EIO;
+}
+
+void
+sspr_conv_ui(pam_handle_t *pamh, struct sspr_ui *ui)
+{
+	ui->ctx = pamh;
+	ui->prompt = pam_ui_prompt;
+	ui->say = pam_ui_say;
+}
+
+static int
+ui_vsay(const struct sspr_ui *ui, bool error, const char *fmt, va_list ap)
+{
+	char text[1024];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	return ui->say(ui->ctx, error, text);
+}
+
+int
+sspr_ui_info(const struct sspr_ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = ui_vsay(ui, false, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int
+sspr_ui_error(const struct sspr_ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = ui_vsay(ui, true, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int
+sspr_ui_ask(const struct sspr_ui *ui, bool echo, char **ret_answer,
+	    const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	return ui->prompt(ui->ctx, echo, text, ret_answer);
+}
+
+int
+sspr_ui_confirm(const struct sspr_ui *ui, bool default_yes, bool *ret_yes,
+		const char *fmt, ...)
+{
+	char text[1024];
+	char *answer = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	r = ui->prompt(ui->ctx, true, text, &answer);
+	if (r < 0)
+		return r;
+	if (answer[0] == '\0')
+		*ret_yes = default_yes;
+	else
+		*ret_yes = answer[0] == 'y' || answer[0] == 'Y';
+	free(answer);
+	return 0;
+}

@@ -1,0 +1,102 @@
+/* Line parser for the "key = value" format of sspr.conf and store records. */
+#include "sspr/common/kv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sspr/common/util.h"
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (sspr_ascii_space(*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && sspr_ascii_space(end[-1]))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+static int
+valid_key(const char *key)
+{
+	if (*key == '\0')
+		return 0;
+	for (; *key != '\0'; key++)
+		if (!sspr_ascii_lower(*key) && !sspr_ascii_digit(*key) &&
+		    *key != '_')
+			return 0;
+	return 1;
+}
+
+/* Split one line (already without its newline) and hand it to fn. */
+static int
+parse_line(char *line, sspr_kv_fn fn, void *ctx, char *err, size_t errlen)
+{
+	char *hash;
+	char *eq;
+	char *key;
+	char *value;
+
+	hash = strchr(line, '#');
+	if (hash != NULL)
+		*hash = '\0';
+	key = trim(line);
+	if (*key == '\0')
+		return 0;
+	eq = strchr(key, '=');
+	if (eq == NULL) {
+		snprintf(err, errlen, "expected \"key = value\"");
+		return -EINVAL;
+	}
+	*eq = '\0';
+	value = trim(eq + 1);
+	key = trim(key);
+	if (!valid_key(key)) {
+		snprintf(err, errlen, "invalid key name");
+		return -EINVAL;
+	}
+	return fn(ctx, key, value, err, errlen);
+}
+
+int
+sspr_kv_parse(const char *buf, size_t len, sspr_kv_fn fn, void *ctx,
+	      unsigned *ret_line, char *err, size_t errlen)
+{
+	char line[SSPR_KV_MAX_LINE + 1];
+	size_t pos = 0;
+	unsigned lineno = 0;
+	int r = 0;
+
+	if (memchr(buf, '\0', len) != NULL) {
+		*ret_line = 0;
+		snprintf(err, errlen, "file contains a NUL byte");
+		return -EINVAL;
+	}
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - (buf + pos)) : len - pos;
+
+		lineno++;
+		if (n > SSPR_KV_MAX_LINE) {
+			snprintf(err, errlen, "line longer than %d bytes",
+				 SSPR_KV_MAX_LINE);
+			r = -E2BIG;
+			break;
+		}
+		memcpy(line, buf + pos, n);
+		line[n] = '\0';
+		pos += n + (nl != NULL ? 1 : 0);
+		r = parse_line(line, fn, ctx, err, errlen);
+		if (r < 0)
+			break;
+	}
+	/* Lines may carry secrets (store records): leave nothing behind. */
+	sspr_wipe(line, sizeof(line));
+	*ret_line = lineno;
+	return r;
+}

@@ -1,0 +1,582 @@
+/*
+ * Sending mail. One entry point, sspr_mail_send(), picks a transport:
+ * SMTP through libcurl (smtp:// with STARTTLS required, or smtps://), or
+ * Microsoft Graph sendMail (graph.c).
+ * TLS is always verified.
+ */
+#include "sspr/mail/mail.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include "sspr/common/address.h"
+#include "sspr/m365/graph.h"
+#include "sspr/net/http.h"
+#include "sspr/common/safefile.h"
+#include "sspr/common/util.h"
+
+#define MAIL_LINE_MAX 998 /* RFC 5322 2.1.1 */
+#define MAIL_SECRET_MAX 4096
+
+typedef int (*mail_transport_fn)(const struct sspr_cfg *cfg,
+				 const struct sspr_mail *mail,
+				 const char *sender, char *err, size_t errlen);
+
+int
+sspr_mail_sender(const struct sspr_cfg *cfg, char *buf, size_t len)
+{
+	char host[HOST_NAME_MAX + 1];
+	int n;
+
+	if (cfg->mail_from != NULL) {
+		if (sspr_strlcpy(buf, cfg->mail_from, len) >= len)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	if (gethostname(host, sizeof(host)) < 0)
+		return -errno;
+	host[sizeof(host) - 1] = '\0';
+	n = snprintf(buf, len, "root@%s", host);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* --- the message ------------------------------------------------------- */
+
+static bool
+header_value_ok(const char *v)
+{
+	return v != NULL && strpbrk(v, "\r\n") == NULL;
+}
+
+static bool
+is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
+/* Subject as is, or as one RFC 2047 "=?UTF-8?B?...?=" word. Malloc'd. */
+static char *
+encode_subject(const char *subject)
+{
+	size_t len = strlen(subject);
+	unsigned char *b64;
+	char *out;
+	int n;
+
+	if (is_ascii(subject))
+		return sspr_strdup(subject);
+	if (len > 600)
+		return NULL;
+	b64 = malloc(4 * ((len + 2) / 3) + 1);
+	if (b64 == NULL)
+		return NULL;
+	n = EVP_EncodeBlock(b64, (const unsigned char *)subject, (int)len);
+	/* "=?UTF-8?B?" + text + "?=" */
+	out = malloc((size_t)n + 13);
+	if (out != NULL)
+		snprintf(out, (size_t)n + 13, "=?UTF-8?B?%s?=", b64);
+	free(b64);
+	return out;
+}
+
+/* Check a body: no CR, no line over MAIL_LINE_MAX; count its lines. */
+static int
+body_check(const char *body, size_t *ret_lines)
+{
+	size_t lines = 1;
+	size_t col = 0;
+	const char *p;
+
+	for (p = body; *p != '\0'; p++) {
+		if (*p == '\r')
+			return -EINVAL;
+		if (*p == '\n') {
+			lines++;
+			col = 0;
+		} else if (++col > MAIL_LINE_MAX) {
+			return -EINVAL;
+		}
+	}
+	*ret_lines = lines;
+	return 0;
+}
+
+int
+sspr_mail_build(const struct sspr_mail *mail, const char *sender, time_t now,
+		char **ret_msg)
+{
+	locale_t c_locale;
+	unsigned char rnd[12];
+	char msgid[64];
+	char date[64];
+	const char *domain;
+	char *subject = NULL;
+	char *msg = NULL;
+	struct tm tm;
+	size_t lines;
+	size_t size;
+	size_t used;
+	const char *p;
+	int n;
+	int r;
+
+	if (mail == NULL || mail->body == NULL || sender == NULL ||
+	    !header_value_ok(mail->subject) || !header_value_ok(sender) ||
+	    sspr_address_ok(mail->to) < 0)
+		return -EINVAL;
+	r = body_check(mail->body, &lines);
+	if (r < 0)
+		return r;
+	subject = encode_subject(mail->subject);
+	if (subject == NULL)
+		return -ENOMEM;
+
+	if (localtime_r(&now, &tm) == NULL) {
+		r = -EINVAL;
+		goto out;
+	}
+	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	if (c_locale == (locale_t)0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	strftime_l(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm,
+		   c_locale);
+	freelocale(c_locale);
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		r = -EIO;
+		goto out;
+	}
+	domain = strrchr(sender, '@');
+	domain = domain != NULL ? domain + 1 : "localhost";
+	n = snprintf(msgid, sizeof(msgid), "%lld.", (long long)now);
+	if (n < 0 || (size_t)n + 2 * sizeof(rnd) >= sizeof(msgid)) {
+		r = -EINVAL;
+		goto out;
+	}
+	sspr_hex_encode(rnd, sizeof(rnd), msgid + n);
+
+	/* Headers, then the body with every "\n" as "\r\n". */
+	size = 512 + strlen(date) + strlen(sender) + strlen(mail->to) +
+	       strlen(subject) + strlen(msgid) + strlen(domain) +
+	       strlen(mail->body) + 2 * lines + 2;
+	msg = malloc(size);
+	if (msg == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	n = snprintf(msg, size,
+		     "Date: %s\r\n"
+		     "From: %s\r\n"
+		     "To: %s\r\n"
+		     "Subject: %s\r\n"
+		     "Message-ID: <%s@%s>\r\n"
+		     "MIME-Version: 1.0\r\n"
+		     "Content-Type: text/plain; charset=UTF-8\r\n"
+		     "Content-Transfer-Encoding: 8bit\r\n"
+		     "Auto-Submitted: auto-generated\r\n"
+		     "\r\n",
+		     date, sender, mail->to, subject, msgid, domain);
+	if (n < 0 || (size_t)n >= size) {
+		r = -EINVAL;
+		goto out;
+	}
+	used = (size_t)n;
+	for (p = mail->body; *p != '\0'; p++) {
+		if (*p == '\n')
+			msg[used++] = '\r';
+		msg[used++] = *p;
+	}
+	if (used < 2 || msg[used - 1] != '\n') {
+		msg[used++] = '\r';
+		msg[used++] = '\n';
+	}
+	msg[used] = '\0';
+	*ret_msg = msg;
+	msg = NULL;
+	r = 0;
+out:
+	free(subject);
+	sspr_free_secret(msg);
+	return r;
+}
+
+/* --- SMTP through libcurl ---------------------------------------------- */
+
+struct upload {
+	const char *data;
+	size_t len;
+	size_t pos;
+};
+
+static size_t
+upload_read(char *buf, size_t size, size_t nitems, void *ctx)
+{
+	struct upload *u = ctx;
+	size_t room = size * nitems;
+	size_t n = u->len - u->pos;
+
+	if (n > room)
+		n = room;
+	memcpy(buf, u->data + u->pos, n);
+	u->pos += n;
+	return n;
+}
+
+static int
+curl_to_errno(CURLcode c)
+{
+	switch (c) {
+	case CURLE_OK:
+		return 0;
+	case CURLE_OUT_OF_MEMORY:
+		return -ENOMEM;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return -EHOSTUNREACH;
+	case CURLE_COULDNT_CONNECT:
+		return -ECONNREFUSED;
+	case CURLE_OPERATION_TIMEDOUT:
+		return -ETIMEDOUT;
+	case CURLE_LOGIN_DENIED:
+		return -EACCES;
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		return -EPROTO;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return -EPROTONOSUPPORT;
+	default:
+		return -EIO;
+	}
+}
+
+/* The SMTP password: the file's first line, wiped by the caller. */
+static int
+read_smtp_password(const char *path, char **ret, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	size_t n;
+	char *pw;
+	int r;
+
+	r = sspr_read_file(path, SSPR_FILE_SECRET, MAIL_SECRET_MAX, &buf, &len);
+	if (r < 0) {
+		snprintf(err, errlen, "smtp_password_file %s: %s", path,
+			 sspr_file_strerror(r));
+		return r;
+	}
+	n = strcspn(buf, "\r\n");
+	pw = strndup(buf, n);
+	sspr_freezero(buf, len + 1);
+	if (pw == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	*ret = pw;
+	return 0;
+}
+
+/* A libcurl handle set up for the configured SMTP server. */
+struct smtp_conn {
+	CURL *curl;
+	char *password; /* secret, wiped on close */
+	char curl_err[CURL_ERROR_SIZE];
+};
+
+static void
+smtp_close(struct smtp_conn *sc)
+{
+	if (sc->curl != NULL)
+		curl_easy_cleanup(sc->curl);
+	sc->curl = NULL;
+	sspr_free_secret(sc->password);
+	sc->password = NULL;
+}
+
+/*
+ * Everything delivery and the admin's check share: smtp_url, TLS always
+ * verified (STARTTLS required for smtp:// unless smtp_starttls = no),
+ * ca_file, timeouts, and the credentials when smtp_user is set.
+ */
+static int
+smtp_open(const struct sspr_cfg *cfg, struct smtp_conn *sc, char *err,
+	  size_t errlen)
+{
+	bool smtps;
+	CURLcode c;
+	int r;
+
+	*sc = (struct smtp_conn){ .curl = NULL };
+	if (cfg->smtp_url == NULL) {
+		snprintf(err, errlen, "no smtp_url is configured");
+		return -ENOTCONN;
+	}
+	smtps = sspr_skip_prefix(cfg->smtp_url, "smtps://") != NULL;
+	if (!smtps && sspr_skip_prefix(cfg->smtp_url, "smtp://") == NULL) {
+		snprintf(err, errlen, "smtp_url must be smtp:// or smtps://");
+		return -EINVAL;
+	}
+	if (cfg->smtp_user != NULL) {
+		if (cfg->smtp_password_file == NULL) {
+			snprintf(err, errlen,
+				 "smtp_user needs smtp_password_file");
+			return -EINVAL;
+		}
+		r = read_smtp_password(cfg->smtp_password_file, &sc->password,
+				       err, errlen);
+		if (r < 0)
+			return r;
+	}
+	if (sspr_http_global_init() < 0) {
+		snprintf(err, errlen, "libcurl failed to initialise");
+		smtp_close(sc);
+		return -EIO;
+	}
+	sc->curl = curl_easy_init();
+	if (sc->curl == NULL) {
+		snprintf(err, errlen, "libcurl failed to initialise");
+		smtp_close(sc);
+		return -ENOMEM;
+	}
+	c = curl_easy_setopt(sc->curl, CURLOPT_URL, cfg->smtp_url);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_PROTOCOLS_STR,
+				     "smtp,smtps");
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_NOSIGNAL, 1L);
+	/* Never a proxy from the environment (su keeps the caller's). */
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_PROXY, "");
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_SSLVERSION,
+				     (long)CURL_SSLVERSION_TLSv1_2);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_ERRORBUFFER,
+				     sc->curl_err);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_CONNECTTIMEOUT,
+				     (long)cfg->connect_timeout);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_TIMEOUT,
+				     (long)cfg->timeout);
+	/* smtps:// is TLS from the start; smtp:// needs STARTTLS. */
+	if (c == CURLE_OK && !smtps)
+		c = curl_easy_setopt(sc->curl, CURLOPT_USE_SSL,
+				     cfg->smtp_starttls
+					 ? (long)CURLUSESSL_ALL
+					 : (long)CURLUSESSL_NONE);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* ca_file replaces the system store, as for Microsoft 365. */
+	if (c == CURLE_OK && cfg->ca_file != NULL)
+		c = curl_easy_setopt(sc->curl, CURLOPT_CAINFO, cfg->ca_file);
+	if (c == CURLE_OK && cfg->ca_file != NULL)
+		c = curl_easy_setopt(sc->curl, CURLOPT_CAPATH, (char *)NULL);
+	if (c == CURLE_OK && cfg->smtp_user != NULL)
+		c = curl_easy_setopt(sc->curl, CURLOPT_USERNAME,
+				     cfg->smtp_user);
+	if (c == CURLE_OK && sc->password != NULL)
+		c = curl_easy_setopt(sc->curl, CURLOPT_PASSWORD, sc->password);
+	if (c != CURLE_OK) {
+		snprintf(err, errlen, "libcurl: %s", curl_easy_strerror(c));
+		smtp_close(sc);
+		return curl_to_errno(c);
+	}
+	return 0;
+}
+
+static int
+smtp_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
+	  const char *sender, char *err, size_t errlen)
+{
+	struct smtp_conn sc = { .curl = NULL };
+	struct curl_slist *rcpt = NULL;
+	struct upload up = { NULL, 0, 0 };
+	char envelope[SSPR_ADDRESS_MAX + 3];
+	char rcpt_addr[SSPR_ADDRESS_MAX + 3];
+	char *msg = NULL;
+	CURLcode c;
+	int r;
+
+	if (strlen(sender) > SSPR_ADDRESS_MAX || !header_value_ok(sender) ||
+	    strpbrk(sender, "<> ") != NULL) {
+		snprintf(err, errlen, "mail_from is not a usable address");
+		return -EINVAL;
+	}
+	r = sspr_mail_build(mail, sender, time(NULL), &msg);
+	if (r < 0) {
+		snprintf(err, errlen, "refusing to build the message: %s",
+			 r == -EINVAL ? "bad address or header value"
+				      : strerror(-r));
+		return r;
+	}
+	r = smtp_open(cfg, &sc, err, errlen);
+	if (r < 0)
+		goto out;
+	snprintf(envelope, sizeof(envelope), "<%s>", sender);
+	snprintf(rcpt_addr, sizeof(rcpt_addr), "<%s>", mail->to);
+	rcpt = curl_slist_append(NULL, rcpt_addr);
+	if (rcpt == NULL) {
+		snprintf(err, errlen, "out of memory");
+		r = -ENOMEM;
+		goto out;
+	}
+	up.data = msg;
+	up.len = strlen(msg);
+
+	c = curl_easy_setopt(sc.curl, CURLOPT_MAIL_FROM, envelope);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc.curl, CURLOPT_MAIL_RCPT, rcpt);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc.curl, CURLOPT_UPLOAD, 1L);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc.curl, CURLOPT_READFUNCTION,
+				     upload_read);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc.curl, CURLOPT_READDATA, &up);
+	if (c == CURLE_OK)
+		c = curl_easy_setopt(sc.curl, CURLOPT_INFILESIZE_LARGE,
+				     (curl_off_t)up.len);
+	if (c != CURLE_OK) {
+		snprintf(err, errlen, "libcurl: %s", curl_easy_strerror(c));
+		r = curl_to_errno(c);
+		goto out;
+	}
+	c = curl_easy_perform(sc.curl);
+	if (c != CURLE_OK) {
+		snprintf(err, errlen, "SMTP delivery failed: %s",
+			 sc.curl_err[0] != '\0' ? sc.curl_err
+						: curl_easy_strerror(c));
+		r = curl_to_errno(c);
+		goto out;
+	}
+	r = 0;
+out:
+	smtp_close(&sc);
+	curl_slist_free_all(rcpt);
+	sspr_free_secret(msg);
+	return r;
+}
+
+int
+sspr_mail_smtp_check(const struct sspr_cfg *cfg, char *err, size_t errlen)
+{
+	struct smtp_conn sc = { .curl = NULL };
+	CURLcode c;
+	int r;
+
+	r = smtp_open(cfg, &sc, err, errlen);
+	if (r < 0)
+		return r;
+	/*
+	 * CONNECT_ONLY ends the transfer after libcurl's SMTP connect
+	 * phase: greeting, EHLO, STARTTLS with the certificate verified,
+	 * and AUTH when credentials are set. No MAIL FROM is ever sent.
+	 */
+	c = curl_easy_setopt(sc.curl, CURLOPT_CONNECT_ONLY, 1L);
+	if (c == CURLE_OK)
+		c = curl_easy_perform(sc.curl);
+	if (c != CURLE_OK) {
+		snprintf(err, errlen, "SMTP server %s: %s", cfg->smtp_url,
+			 sc.curl_err[0] != '\0' ? sc.curl_err
+						: curl_easy_strerror(c));
+		r = curl_to_errno(c);
+	} else if (errlen > 0) {
+		err[0] = '\0';
+	}
+	smtp_close(&sc);
+	return r;
+}
+
+/* --- Microsoft Graph sendMail ------------------------------------------ */
+
+static int
+graph_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
+	   const char *sender, char *err, size_t errlen)
+{
+	size_t used;
+	int r;
+
+	/* Graph sends as the mailbox mail_from names. */
+	(void)sender;
+	r = sspr_graph_send_mail(cfg, mail->to, mail->subject, mail->body, err,
+				 errlen);
+	if ((r != -EACCES && r != -ENOENT) || errlen == 0)
+		return r;
+	/* -ENOENT is also a missing credential file: only a 404 is ours. */
+	if (r == -ENOENT && strstr(err, " HTTP 404") == NULL)
+		return r;
+	/* Graph's own words name the status; add what the admin can do. */
+	used = strlen(err);
+	if (used + 1 < errlen && r == -EACCES)
+		snprintf(err + used, errlen - used,
+			 " -- the application needs "
+			 "the Mail.Send application permission with admin "
+			 "consent, and an Exchange application access policy "
+			 "(if any) must include %s",
+			 cfg->mail_from);
+	else if (used + 1 < errlen)
+		snprintf(err + used, errlen - used,
+			 " -- mail_from %s must "
+			 "be a Microsoft 365 user with an Exchange Online "
+			 "mailbox",
+			 cfg->mail_from);
+	return r;
+}
+
+int
+sspr_mail_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
+	       char *err, size_t errlen)
+{
+	mail_transport_fn transport;
+	char sender[SSPR_ADDRESS_MAX + 1];
+	int r;
+
+	if (mail == NULL || mail->to == NULL || mail->subject == NULL ||
+	    mail->body == NULL) {
+		snprintf(err, errlen, "incomplete mail");
+		return -EINVAL;
+	}
+	if (sspr_address_ok(mail->to) < 0) {
+		snprintf(err, errlen, "not a usable recipient address");
+		return -EINVAL;
+	}
+	r = sspr_mail_sender(cfg, sender, sizeof(sender));
+	if (r < 0) {
+		snprintf(err, errlen, "cannot work out the sender address: %s",
+			 strerror(-r));
+		return r;
+	}
+	switch (cfg->mail_transport) {
+	case SSPR_MAIL_SMTP:
+		transport = smtp_send;
+		break;
+	case SSPR_MAIL_GRAPH:
+		transport = graph_send;
+		break;
+	default:
+		snprintf(err, errlen, "unknown mail_transport");
+		return -EINVAL;
+	}
+	return transport(cfg, mail, sender, err, errlen);
+}

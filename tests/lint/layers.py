@@ -1,0 +1,54 @@
+#!/usr/bin/python3
+# The folders of pam_sspr/ are layers: an object may use symbols of its
+# own folder and of folders below it, never of one above or beside it.
+# Reads `nm` of every object under BUILD/obj/<folder>/ and prints one line
+# per offending reference (nothing when the tree keeps the order).
+import glob
+import os
+import subprocess
+import sys
+
+# Lowest first. Folders of equal rank may not use each other.
+RANK = {
+    "common": 0,
+    "module": 1, "auth": 1, "net": 1,
+    "m365": 2,
+    "mail": 3,
+    "change": 4,
+    "reset": 5, "enroll": 5,
+    "flow": 6, "cmd": 6,
+}
+
+obj_dir = sys.argv[1]
+defined = {}
+wanted = {}
+problems = []
+for path in sorted(glob.glob(os.path.join(obj_dir, "*", "*.o"))):
+    name = os.path.relpath(path, obj_dir)[:-2]
+    folder = name.split("/")[0]
+    if folder not in RANK:
+        problems.append(f"{name}: folder {folder}/ has no place in the layers")
+        continue
+    out = subprocess.run(["nm", path], capture_output=True, text=True,
+                         check=True).stdout
+    wanted[name] = set()
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[1] in "TDBRGVW":
+            defined[f[2]] = name
+        elif len(f) == 2 and f[0] == "U":
+            wanted[name].add(f[1])
+
+for name, symbols in sorted(wanted.items()):
+    folder = name.split("/")[0]
+    for sym in sorted(symbols):
+        owner = defined.get(sym)
+        if owner is None:
+            continue
+        other = owner.split("/")[0]
+        if other != folder and RANK[other] >= RANK[folder]:
+            problems.append(f"{name} uses {sym} of {owner}")
+
+if not wanted:
+    problems.append(f"no objects under {obj_dir}")
+print("\n".join(problems), end="\n" if problems else "")
