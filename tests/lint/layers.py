@@ -13,7 +13,7 @@ RANK = {
     "common": 0,
     "module": 1, "auth": 1, "net": 1,
     "m365": 2,
-    "mail": 3,
+    "mail": 3, "sms": 3,
     "change": 4,
     "reset": 5, "enroll": 5,
     "flow": 6, "cmd": 6,
