@@ -15,8 +15,9 @@ RANK = {
     "m365": 2,
     "mail": 3,
     "change": 4,
-    "reset": 5, "enroll": 5,
-    "flow": 6, "cmd": 6,
+    "challenge": 5,
+    "reset": 6, "enroll": 6,
+    "flow": 7, "cmd": 7,
 }
 
 obj_dir = sys.argv[1]
