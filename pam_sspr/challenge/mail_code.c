@@ -220,6 +220,21 @@ check_code(struct sspr_session *s, const struct sspr_mail_code *mc,
 	return r;
 }
 
+/* The states after which this code cannot be typed again. */
+static const struct {
+	int err;
+	const char *text;
+} final[] = {
+	{ -EACCES, N_("That code is not correct, and no attempts are left. "
+		      "Start again to get a new code.") },
+	{ -ETIMEDOUT,
+	  N_("That code has expired. Start again to get a new code.") },
+	{ -EMLINK, N_("No attempts are left for that code. Start again to get "
+		      "a new code.") },
+	{ -ENOENT, N_("That code can no longer be used, because a newer one "
+		      "was asked for. Start again to get a new code.") },
+};
+
 /*
  * Tell the person what a code that was not accepted came to: -EAGAIN to
  * ask again, else r, final.
@@ -228,6 +243,8 @@ static int
 say_refused(struct sspr_session *s, int r, unsigned left, bool locked,
 	    const char *notice_to)
 {
+	size_t i;
+
 	switch (r) {
 	case -EACCES:
 		sspr_session_log(s, LOG_NOTICE, "wrong email code for '%s'%s",
@@ -247,32 +264,15 @@ say_refused(struct sspr_session *s, int r, unsigned left, bool locked,
 				      left);
 			return -EAGAIN;
 		}
-		sspr_ui_error(&s->ui, "%s",
-			      _("That code is not correct, and no attempts "
-				"are left. Start again to get a new code."));
-		return r;
-	case -ETIMEDOUT:
-		sspr_ui_error(&s->ui, "%s",
-			      _("That code has expired. Start again to get a "
-				"new code."));
-		return r;
-	case -EMLINK:
-		sspr_ui_error(&s->ui, "%s",
-			      _("No attempts are left for that code. Start "
-				"again to get a new code."));
-		return r;
-	case -ENOENT:
-		sspr_ui_error(&s->ui, "%s",
-			      _("That code can no longer be used, because a "
-				"newer one was asked for. Start again to get a "
-				"new code."));
-		return r;
+		break;
 	case -EPERM:
 		sspr_session_say_locked(s);
 		return r;
-	default:
-		return r; /* a store error: told by check_code() */
 	}
+	for (i = 0; i < sizeof(final) / sizeof(final[0]); i++)
+		if (final[i].err == r)
+			sspr_ui_error(&s->ui, "%s", _(final[i].text));
+	return r; /* a store error is told by check_code() */
 }
 
 int

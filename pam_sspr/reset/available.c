@@ -3,8 +3,8 @@
  * users, users the gate leaves out (root among them), accounts the
  * administrator locked or let expire, users locked after failed
  * attempts and users without a method all hear say_not_available(),
- * after the same time (sspr_reset_wait_floor()): the prompt does not tell
- * which it is.
+ * after the same time (sspr_reset_wait_floor(), result.c): the prompt
+ * does not tell which it is.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -52,24 +52,6 @@ account_refusal(struct sspr_reset *r)
 }
 
 /*
- * Wait until fail_delay seconds after start. A "not available" answer
- * and the answer to an administrator request take at least that long,
- * however much work (the record, Microsoft 365, the mail server) was
- * behind them, so the time they take does not tell which accounts exist.
- * Work that takes longer than the floor still shows (README, Security).
- */
-void
-sspr_reset_wait_floor(const struct sspr_reset *r, const struct timespec *start)
-{
-	struct timespec until = *start;
-
-	until.tv_sec += (time_t)r->session.cfg->fail_delay;
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) ==
-	       EINTR)
-		;
-}
-
-/*
  * Why the reset is not available (for the log), or NULL; *ret_reason
  * explains an administrator request, NULL when there is nothing to ask
  * for. -errno when the record could not be read.
@@ -112,10 +94,8 @@ refusal(struct sspr_reset *r, bool known, const char **ret_why,
 }
 
 int
-sspr_reset_available(struct sspr_reset *r)
+sspr_reset_available(struct sspr_reset *r, const struct passwd *pw)
 {
-	const struct passwd *pw =
-	    r->local->account(r->session.pamh, r->session.user);
 	/*
 	 * Only the account's own spelling: a case-insensitive directory
 	 * would otherwise give "ALICE" a record (and limits) of its own.

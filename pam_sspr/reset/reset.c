@@ -6,6 +6,7 @@
  */
 #include "sspr/reset/reset.h"
 
+#include <pwd.h>
 #include <stdlib.h>
 #include <syslog.h>
 
@@ -14,11 +15,11 @@
 #include "sspr/reset/stages.h"
 
 static int
-run(struct sspr_reset *r)
+run(struct sspr_reset *r, const struct passwd *pw)
 {
 	int rv;
 
-	rv = sspr_reset_available(r);
+	rv = sspr_reset_available(r, pw);
 	if (rv == PAM_SUCCESS)
 		rv = sspr_reset_challenge(r);
 	if (rv == PAM_SUCCESS)
@@ -31,18 +32,21 @@ run(struct sspr_reset *r)
 int
 sspr_reset_run(struct sspr_reset *r)
 {
+	const struct passwd *pw;
 	int rv;
 
 	r->session.purpose = SSPR_PURPOSE_RESET;
+	/* pam_modutil_getpwnam() for the host: kept until pam_end(). */
+	pw = r->local->account(r->session.pamh, r->session.user);
 	/* A mistyped name may be someone's password: only known names. */
-	if (r->local->account(r->session.pamh, r->session.user) != NULL)
+	if (pw != NULL)
 		sspr_session_log(&r->session, LOG_NOTICE,
 				 "password reset started for '%s'",
 				 r->session.user);
 	else
 		sspr_session_log(&r->session, LOG_NOTICE,
 				 "password reset started");
-	rv = run(r);
+	rv = run(r, pw);
 	free(r->email);
 	r->email = NULL;
 	return rv;

@@ -216,6 +216,24 @@ send_admin_request(struct sspr_reset *r, bool known, const char *reason)
 }
 
 /*
+ * Wait until fail_delay seconds after start. A "not available" answer
+ * and the answer to an administrator request take at least that long,
+ * however much work (the record, Microsoft 365, the mail server) was
+ * behind them, so the time they take does not tell which accounts exist.
+ * Work that takes longer than the floor still shows (README, Security).
+ */
+void
+sspr_reset_wait_floor(const struct sspr_reset *r, const struct timespec *start)
+{
+	struct timespec until = *start;
+
+	until.tv_sec += (time_t)r->session.cfg->fail_delay;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) ==
+	       EINTR)
+		;
+}
+
+/*
  * Without self-service reset, ask the administrator (as Microsoft 365).
  * reason explains the request in the mail; NULL when there is nothing to
  * ask for (no such account, or one the administrator locked). Whatever

@@ -13,10 +13,12 @@
 #include "sspr/reset/reset.h"
 
 /*
- * available.c: may this account be reset now? PAM_SUCCESS, or the
- * code to end with after the one "not available" answer.
+ * available.c: may this account (pw, as the host knows it, or NULL) be
+ * reset now? PAM_SUCCESS, or the code to end with after the one "not
+ * available" answer.
  */
-int sspr_reset_available(struct sspr_reset *r);
+struct passwd;
+int sspr_reset_available(struct sspr_reset *r, const struct passwd *pw);
 
 /* available.c: is the account still resettable right before the change? */
 int sspr_reset_still_available(struct sspr_reset *r);
@@ -44,7 +46,7 @@ void sspr_reset_offer_admin_request(struct sspr_reset *r, bool known,
 				    const char *reason);
 
 /*
- * available.c: wait until fail_delay seconds after start, so that the
+ * result.c: wait until fail_delay seconds after start, so that the
  * time of an answer does not tell which accounts exist.
  */
 void sspr_reset_wait_floor(const struct sspr_reset *r,
