@@ -25,18 +25,19 @@ static const struct {
 	{ SSPR_ABOUT_FILE, -EFBIG, "file is too large" },
 	{ SSPR_ABOUT_FILE, -EACCES, "permission denied" },
 	/*
-	 * TRANSLATORS: why a user's saved methods (backup address,
+	 * TRANSLATORS: why the record of a user's methods (backup address,
 	 * authenticator app) could not be read or written; shown after
 	 * "Nothing could be saved: " and in "sspr status" and
 	 * "sspr admin list".
 	 */
 	{ SSPR_ABOUT_RECORD, -EBADMSG,
-	  N_("the saved data of this account is damaged") },
+	  N_("the record of this account is damaged") },
+	/* also for the state directory, as "sspr admin list" reads it */
 	{ SSPR_ABOUT_RECORD, -EPERM,
-	  N_("the owner or permissions of the saved data of this account are "
-	     "not safe") },
+	  N_("the owner or permissions of the state directory or the record "
+	     "are not safe") },
 	{ SSPR_ABOUT_RECORD, -ETIMEDOUT,
-	  N_("the saved data of this account is busy") },
+	  N_("the record of this account is busy") },
 	{ SSPR_ABOUT_RECORD, -EINVAL, N_("this account name cannot be used") },
 };
 

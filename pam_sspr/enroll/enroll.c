@@ -19,8 +19,6 @@
 
 #include "sspr/common/address.h"
 #include "sspr/enroll/internal.h"
-#include "sspr/common/i18n.h"
-#include "sspr/mail/mail.h"
 #include "sspr/mail/text.h"
 #include "sspr/common/errors.h"
 #include "sspr/common/store.h"

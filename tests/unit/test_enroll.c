@@ -357,8 +357,8 @@ test_email_untrusted_state(void)
 	      -EPERM);
 	test_foreign_end(state_dir);
 	CHECK(fake_said(&fake, "Nothing could be saved: the owner or "
-			       "permissions of the saved data of this "
-			       "account are not safe."));
+			       "permissions of the state directory or the "
+			       "record are not safe."));
 	CHECK(smtp_sink_pending(&sink) == 0);
 }
 
