@@ -26,6 +26,16 @@ sspr_purpose_name(enum sspr_purpose purpose)
 	return purpose == SSPR_PURPOSE_RESET ? "reset" : "enroll";
 }
 
+const char *
+sspr_session_origin(const struct sspr_session *s)
+{
+	const void *tty = NULL;
+
+	if (s->pamh == NULL || pam_get_item(s->pamh, PAM_TTY, &tty) != 0)
+		return NULL;
+	return tty;
+}
+
 int
 sspr_session_raise(const struct sspr_session *s)
 {
@@ -189,9 +199,9 @@ lock_left(const struct sspr_session *s, char *buf, size_t len)
 static void
 notify_locked(const struct sspr_session *s, const char *to)
 {
-	struct sspr_mail_event ev = { .user = s->user };
+	struct sspr_mail_event ev = { .user = s->user,
+				      .origin = sspr_session_origin(s) };
 	struct sspr_mail_text text = { 0 };
-	const void *tty = NULL;
 
 	if (to == NULL) {
 		sspr_session_log(s, LOG_NOTICE,
@@ -200,9 +210,6 @@ notify_locked(const struct sspr_session *s, const char *to)
 				 s->user);
 		return;
 	}
-	if (s->pamh != NULL)
-		pam_get_item(s->pamh, PAM_TTY, &tty);
-	ev.origin = tty;
 	if (sspr_mail_text_locked(&ev, s->locked_until, &text) == 0 &&
 	    sspr_session_mail(s, to, &text, "the lockout notice") == 0)
 		sspr_session_log(s, LOG_NOTICE,

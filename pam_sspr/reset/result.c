@@ -164,13 +164,13 @@ admin_request_claim(struct sspr_reset *r)
 static int
 mail_admin_request(struct sspr_reset *r, const char *reason)
 {
-	struct sspr_mail_event ev = { .user = r->session.user };
+	struct sspr_mail_event ev = {
+		.user = r->session.user,
+		.origin = sspr_session_origin(&r->session),
+	};
 	struct sspr_mail_text text = { 0 };
-	const void *tty = NULL;
 	int e;
 
-	pam_get_item(r->session.pamh, PAM_TTY, &tty);
-	ev.origin = tty;
 	e = sspr_mail_text_admin_request(&ev, reason, &text);
 	if (e == 0)
 		e = sspr_session_mail(&r->session,

@@ -47,6 +47,9 @@ struct sspr_session {
 /* "reset" or "enroll": the purpose as sspr/auth/otp_code.h names it. */
 const char *sspr_purpose_name(enum sspr_purpose purpose);
 
+/* Where the person is (PAM_TTY), for the mails that say so; or NULL. */
+const char *sspr_session_origin(const struct sspr_session *s);
+
 int sspr_session_raise(const struct sspr_session *s);
 void sspr_session_lower(const struct sspr_session *s);
 
