@@ -1,8 +1,9 @@
 /*
- * Registering methods (enroll_email.c, enroll_totp.c) over a scripted
- * person, without root: the state directory is the test's own, the code
- * is mailed to a loopback SMTP listener started here, and the app's code
- * is computed from the key the dialogue shows, with the real TOTP code.
+ * Registering methods (enroll/email.c and enroll/totp.c, over the
+ * dialogues of challenge/) over a scripted person, without root: the
+ * state directory is the test's own, the code is mailed to a loopback
+ * SMTP listener started here, and the app's code is computed from the
+ * key the dialogue shows, with the real TOTP code.
  */
 #include <errno.h>
 #include <limits.h>

@@ -1,7 +1,7 @@
 /*
- * The reset branch (flow.c, challenge.c, apply.c) over a scripted person,
- * without root: the state directory is the test's own, mail goes to a
- * loopback SMTP listener started here, TOTP codes come from the real TOTP
+ * The reset branch (reset/, challenge/, change/apply.c) over a scripted
+ * person, without root: the state directory is the test's own, mail goes
+ * to a loopback SMTP listener started here, TOTP codes come from the real TOTP
  * code, and the local password is set by a fake in place of the nested
  * pam_chauthtok. Runs as any user; the account reset is "nobody", which
  * every Debian system has and which is never root.
