@@ -33,7 +33,7 @@ HEAVY_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS))
 #   module/  pam_sspr.so, which libpam maps into every login: libc and
 #            libpam only, so it links common/ and nothing else;
 #   common/  libsspr-common.a, the lean code both artefacts share;
-#   auth/ net/ m365/ mail/ sms/ change/ reset/ enroll/
+#   auth/ net/ m365/ mail/ sms/ change/ challenge/ reset/ enroll/
 #            libsspr-flow.a, everything that needs libcurl, OpenSSL, cJSON
 #            or libqrencode;
 #   flow/    sspr-flow.so, which the module dlopen()s only on the reset or
@@ -42,7 +42,7 @@ HEAVY_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS))
 # tests/lint/test_layers.sh keeps the folders in that order.
 srcs_in     = $(foreach d,$(1),$(wildcard pam_sspr/$(d)/*.c))
 objs_of     = $(patsubst pam_sspr/%.c,$(BUILD)/obj/%.o,$(1))
-FLOW_LAYERS := auth net m365 mail sms change reset enroll
+FLOW_LAYERS := auth net m365 mail sms change challenge reset enroll
 
 COMMON_OBJS := $(call objs_of,$(call srcs_in,common))
 MODULE_OBJS := $(call objs_of,$(call srcs_in,module))

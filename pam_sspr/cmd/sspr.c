@@ -36,7 +36,8 @@
 #include "sspr/common/address.h"
 #include "sspr/common/config.h"
 #include "sspr/enroll/enroll.h"
-#include "sspr/reset/flow.h"
+#include "sspr/common/errors.h"
+#include "sspr/reset/reset.h"
 #include "sspr/common/gate.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/journal.h"
@@ -248,19 +249,7 @@ static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
 static const char *
 store_text(int r)
 {
-	switch (r) {
-	case -EBADMSG:
-		return _("the record is damaged");
-	case -EPERM:
-		return _("owner or permissions of the state directory or the "
-			 "record are not safe");
-	case -EINVAL:
-		return _("not a usable user name");
-	case -ETIMEDOUT:
-		return _("the record is busy");
-	default:
-		return strerror(-r);
-	}
+	return sspr_store_strerror(r);
 }
 
 /* --- PAM re-authentication --------------------------------------------- */
@@ -363,20 +352,28 @@ struct ctx {
 	struct sspr_ui ui;
 };
 
+/* Each verb works in a session as its caller, raising privileges as needed. */
+static struct sspr_session
+session_of(const struct ctx *c, const char *user)
+{
+	struct sspr_session s = {
+		.cfg = &c->cfg,
+		.user = user,
+		.ui = c->ui,
+		.raise = priv_raise,
+		.lower = priv_lower,
+	};
+
+	return s;
+}
+
 /* Load a record with privileges; -ENOENT is an empty record. */
 static int
 load_record(const struct ctx *c, const char *user, struct sspr_record *rec)
 {
-	int r;
+	struct sspr_session s = session_of(c, user);
 
-	r = priv_raise();
-	if (r < 0)
-		return r;
-	r = sspr_store_load(c->cfg.state_dir, user, rec);
-	priv_lower();
-	if (r == -ENOENT)
-		r = 0;
-	return r;
+	return sspr_session_record_read(&s, rec);
 }
 
 /* Interactive verbs need a terminal and, for ordinary users, the gate. */
@@ -447,6 +444,7 @@ static int
 cmd_enroll(struct ctx *c, int argc, char **argv)
 {
 	char log[SSPR_ERR_MAX] = "";
+	struct sspr_session s;
 	bool email;
 	int r;
 
@@ -461,12 +459,11 @@ cmd_enroll(struct ctx *c, int argc, char **argv)
 	r = prepare_interactive(c, true);
 	if (r != 0)
 		return r;
+	s = session_of(c, c->user);
 	if (email)
-		r = sspr_enroll_email(&c->cfg, &c->ui, c->user, argv[1], log,
-				      sizeof(log));
+		r = sspr_enroll_email(&s, argv[1], log, sizeof(log));
 	else
-		r = sspr_enroll_totp(&c->cfg, &c->ui, c->user, log,
-				     sizeof(log));
+		r = sspr_enroll_totp(&s, log, sizeof(log));
 	syslog(LOG_AUTHPRIV | (r == 0 ? LOG_NOTICE : LOG_WARNING),
 	       "%s enrollment for '%s': %s", email ? "email" : "totp", c->user,
 	       log);
@@ -542,9 +539,10 @@ notify_removed(struct ctx *c, const char *user, const char *method,
 		.action = SSPR_CHANGE_REMOVED,
 		.by_admin = by_admin,
 	};
+	struct sspr_session s = session_of(c, user);
 
 	log[0] = '\0';
-	sspr_enroll_notify(&c->cfg, user, &change, email, NULL, log, loglen);
+	sspr_enroll_notify(&s, &change, email, NULL, log, loglen);
 }
 
 static bool
@@ -1399,7 +1397,6 @@ main(int argc, char **argv)
 			       "administrator"));
 		goto out;
 	}
-	sspr_enroll_set_privilege_hooks(priv_raise, priv_lower);
 
 	if (strcmp(argv[0], "status") == 0 && argc == 1)
 		status = cmd_status(&c);

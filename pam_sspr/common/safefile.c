@@ -178,25 +178,3 @@ sspr_write_file_atomic(const char *path, const void *data, size_t len,
 		return r;
 	return sspr_fsync_dir(dir);
 }
-
-const char *
-sspr_file_strerror(int err)
-{
-	switch (err) {
-	case -ENOENT:
-		return "file does not exist";
-	case -ELOOP:
-		return "file is a symbolic link";
-	case -EINVAL:
-		return "not an absolute path to a regular file";
-	case -EPERM:
-		return "owner or mode too loose (must be owned by root, "
-		       "not writable by others; secret files mode 0600)";
-	case -EFBIG:
-		return "file is too large";
-	case -EACCES:
-		return "permission denied";
-	default:
-		return strerror(-err);
-	}
-}

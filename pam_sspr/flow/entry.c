@@ -13,6 +13,7 @@
 
 #include "sspr/enroll/enroll.h"
 #include "sspr/reset/flow.h"
+#include "sspr/reset/reset.h"
 #include "sspr/flow_api.h"
 #include "sspr/net/http.h"
 

@@ -66,7 +66,10 @@ int sspr_write_all(int fd, const void *buf, size_t len);
  */
 int sspr_remove_durably(const char *dir, const char *path);
 
-/* A short English explanation of an error from sspr_read_file. */
+/*
+ * A short English explanation of an error from sspr_read_file
+ * (common/errors.c: sspr_strerror(SSPR_ABOUT_FILE, err)).
+ */
 const char *sspr_file_strerror(int err);
 
 #endif

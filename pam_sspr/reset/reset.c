@@ -1,0 +1,67 @@
+/*
+ * The "forgot password" branch, stage by stage: who may reset
+ * (available.c), the methods and their challenge (methods.c), the new
+ * password with its change locally and in Microsoft 365 (new_password.c)
+ * and what follows (result.c). Nothing else happens here.
+ */
+#include "sspr/reset/reset.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <syslog.h>
+
+#include "sspr/change/local_password.h"
+#include "sspr/common/conv.h"
+#include "sspr/reset/stages.h"
+
+static int
+run(struct sspr_reset *r, const struct passwd *pw)
+{
+	int rv;
+
+	rv = sspr_reset_available(r, pw);
+	if (rv == PAM_SUCCESS)
+		rv = sspr_reset_challenge(r);
+	if (rv == PAM_SUCCESS)
+		rv = sspr_reset_new_password(r);
+	if (rv == PAM_SUCCESS)
+		rv = sspr_reset_result(r);
+	return rv;
+}
+
+int
+sspr_reset_run(struct sspr_reset *r)
+{
+	const struct passwd *pw;
+	int rv;
+
+	r->session.purpose = SSPR_PURPOSE_RESET;
+	/* pam_modutil_getpwnam() for the host: kept until pam_end(). */
+	pw = r->local->account(r->session.pamh, r->session.user);
+	/* A mistyped name may be someone's password: only known names. */
+	if (pw != NULL)
+		sspr_session_log(&r->session, LOG_NOTICE,
+				 "password reset started for '%s'",
+				 r->session.user);
+	else
+		sspr_session_log(&r->session, LOG_NOTICE,
+				 "password reset started");
+	rv = run(r, pw);
+	free(r->email);
+	r->email = NULL;
+	return rv;
+}
+
+int
+sspr_flow_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+		const char *user)
+{
+	struct sspr_reset r = {
+		.session = { .pamh = pamh, .cfg = cfg, .user = user },
+		.local = &sspr_local_password_host,
+		.faillock = "/usr/sbin/faillock",
+	};
+
+	sspr_conv_ui(pamh, &r.session.ui);
+	return sspr_reset_run(&r);
+}
