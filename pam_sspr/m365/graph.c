@@ -7,11 +7,8 @@
  * either, and the access token. Each lives in memory we wipe; none is
  * ever put into a message.
  */
-#include "sspr/common/encode.h"
-#include "sspr/common/address.h"
 #include "sspr/m365/graph.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -22,11 +19,10 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "sspr/m365/jwt.h"
-#include "sspr/mail/mail.h"
+#include "sspr/common/encode.h"
 #include "sspr/common/safefile.h"
-#include "sspr/m365/upn.h"
 #include "sspr/common/util.h"
+#include "sspr/m365/jwt.h"
 
 #define SECRET_FILE_MAX 4096
 #define PEM_FILE_MAX (64 * 1024)
@@ -711,120 +707,4 @@ sspr_graph_result_log(const struct sspr_graph_result *res, const char *what,
 	       res->request_id[0] != '\0' ? res->request_id : "-");
 	if (res->has_error && e->message[0] != '\0')
 		append(buf, len, &pos, ": %s", e->message);
-}
-
-/* ----------------------------------------------------------------- mail */
-
-static int
-mail_json(const char *to, const char *subject, const char *body,
-	  char **ret_text)
-{
-	cJSON *root = cJSON_CreateObject();
-	cJSON *message;
-	cJSON *content;
-	cJSON *recipients;
-	cJSON *recipient;
-	cJSON *address;
-	size_t cap;
-
-	if (root == NULL)
-		return -ENOMEM;
-	message = cJSON_AddObjectToObject(root, "message");
-	if (message == NULL ||
-	    cJSON_AddStringToObject(message, "subject", subject) == NULL)
-		goto nomem;
-	content = cJSON_AddObjectToObject(message, "body");
-	if (content == NULL ||
-	    cJSON_AddStringToObject(content, "contentType", "Text") == NULL ||
-	    cJSON_AddStringToObject(content, "content", body) == NULL)
-		goto nomem;
-	recipients = cJSON_AddArrayToObject(message, "toRecipients");
-	recipient = cJSON_CreateObject();
-	if (recipients == NULL || recipient == NULL) {
-		cJSON_Delete(recipient);
-		goto nomem;
-	}
-	cJSON_AddItemToArray(recipients, recipient);
-	address = cJSON_AddObjectToObject(recipient, "emailAddress");
-	if (address == NULL ||
-	    cJSON_AddStringToObject(address, "address", to) == NULL ||
-	    cJSON_AddFalseToObject(root, "saveToSentItems") == NULL)
-		goto nomem;
-	/* every byte may become \uXXXX (6 bytes); plus the fixed text */
-	cap = 6 * (strlen(to) + strlen(subject) + strlen(body)) + 512;
-	return sspr_gj_print_secret(root, cap, ret_text);
-nomem:
-	sspr_gj_delete_wiped(root);
-	return -ENOMEM;
-}
-
-int
-sspr_graph_send_mail(const struct sspr_cfg *cfg, const char *to,
-		     const char *subject, const char *body, char *err,
-		     size_t errlen)
-{
-	struct sspr_graph g = { .cfg = NULL };
-	struct sspr_graph_result res = { .status = 0 };
-	struct sspr_http_resp resp = { .status = 0 };
-	char sender[3 * 256 + 1];
-	char path[sizeof(sender) + 64];
-	char what[sizeof(sender) + 64];
-	char *json = NULL;
-	int r;
-
-	if (cfg->mail_from == NULL || strlen(cfg->mail_from) > 256 ||
-	    sspr_upn_path_escape(cfg->mail_from, sender, sizeof(sender)) < 0) {
-		snprintf(err, errlen, "Graph sendMail needs mail_from");
-		return -EINVAL;
-	}
-	if (to == NULL || sspr_address_ok(to) < 0 || subject == NULL ||
-	    body == NULL) {
-		snprintf(err, errlen,
-			 "Graph sendMail: not a valid recipient "
-			 "address");
-		return -EINVAL;
-	}
-	snprintf(path, sizeof(path), "/v1.0/users/%s/sendMail", sender);
-	snprintf(what, sizeof(what), "POST /v1.0/users/%s/sendMail", sender);
-	r = mail_json(to, subject, body, &json);
-	if (r < 0) {
-		snprintf(err, errlen, "Graph sendMail: %s", strerror(-r));
-		return r;
-	}
-	r = sspr_graph_open(&g, cfg);
-	if (r < 0) {
-		snprintf(err, errlen,
-			 "Graph sendMail: tenant, client_id, "
-			 "authority or graph not usable");
-		goto out;
-	}
-	r = sspr_graph_call(&g, "POST", path, json, strlen(json), &res, &resp);
-	if (r == 0 && res.status != 202) {
-		switch (res.status) {
-		case 400:
-			r = -EINVAL;
-			break;
-		case 401:
-			r = -EKEYREJECTED;
-			break;
-		case 403:
-			r = -EACCES;
-			break;
-		case 404:
-			r = -ENOENT;
-			break;
-		default:
-			r = -EIO;
-			break;
-		}
-	}
-	if (r < 0)
-		sspr_graph_result_log(&res, what, err, errlen);
-	else if (errlen > 0)
-		err[0] = '\0';
-out:
-	sspr_http_resp_done(&resp);
-	sspr_graph_close(&g);
-	sspr_free_secret(json);
-	return r;
 }

@@ -1,7 +1,7 @@
 /*
  * Sending mail. One entry point, sspr_mail_send(), picks a transport:
  * SMTP (net/smtp.c: smtp:// with STARTTLS required, or smtps://), or
- * Microsoft Graph sendMail (graph.c).
+ * Microsoft Graph sendMail (send_graph.c).
  * TLS is always verified.
  */
 #include "sspr/mail/mail.h"
@@ -18,8 +18,8 @@
 #include <openssl/evp.h>
 
 #include "sspr/common/address.h"
-#include "sspr/m365/graph.h"
 #include "sspr/common/util.h"
+#include "sspr/mail/send_graph.h"
 #include "sspr/net/smtp.h"
 
 #define MAIL_LINE_MAX 998 /* RFC 5322 2.1.1 */
@@ -258,7 +258,7 @@ graph_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 
 	/* Graph sends as the mailbox mail_from names. */
 	(void)sender;
-	r = sspr_graph_send_mail(cfg, mail->to, mail->subject, mail->body, err,
+	r = sspr_mail_graph_send(cfg, mail->to, mail->subject, mail->body, err,
 				 errlen);
 	if ((r != -EACCES && r != -ENOENT) || errlen == 0)
 		return r;
