@@ -12,7 +12,6 @@
 
 #include <security/pam_ext.h>
 
-#include "sspr/reset/flow.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/journal.h"
 #include "sspr/change/local_password.h"
