@@ -13,6 +13,9 @@
  * timeout or a dropped connection is never retried: a PATCH or a
  * sendMail may have been carried out. A cached token that Graph answers
  * 401 to is dropped and a fresh one fetched, once.
+ *
+ * Files: graph.c (session, call, log line), token.c (credentials, token
+ * request, cache), exchange.c (the retry loop).
  */
 #ifndef SSPR_GRAPH_H
 #define SSPR_GRAPH_H
