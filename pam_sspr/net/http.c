@@ -325,17 +325,62 @@ set_options(CURL *curl, const struct sspr_cfg *cfg,
 	return rc == CURLE_OK ? 0 : -EIO;
 }
 
+/* The status and the headers we keep; the body is already in resp. */
+static void
+read_reply(CURL *curl, struct sspr_http_resp *resp)
+{
+	long status = 0;
+
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	resp->status = status;
+	copy_header(curl, "request-id", resp->request_id,
+		    sizeof(resp->request_id));
+	if (resp->request_id[0] == '\0')
+		copy_header(curl, "x-ms-request-id", resp->request_id,
+			    sizeof(resp->request_id));
+	resp->retry_after = retry_after(curl);
+}
+
+/* The admin's line for a failed transfer, and its errno. */
+static int
+transfer_failed(CURLcode rc, const struct sink *sink, const char *errbuf,
+		const struct sspr_http_req *req, char *err, size_t errlen)
+{
+	char host[128];
+
+	url_host(req->url, host, sizeof(host));
+	snprintf(err, errlen, "%s %s: %s", req->method, host,
+		 sink->too_big ? "reply too large"
+		 : sink->resend_refused
+		     ? "the connection closed before an answer; not "
+		       "sent again"
+		 : errbuf[0] != '\0' ? errbuf
+				     : curl_easy_strerror(rc));
+	return map_curl_error(rc, sink);
+}
+
+/* Keep the handle for the next request of the scope, or close it. */
+static void
+release(CURL *curl)
+{
+	if (curl != NULL && keep_depth > 0) {
+		/* Forget every option (and pointer) of this request. */
+		curl_easy_reset(curl);
+		kept = curl;
+	} else if (curl != NULL) {
+		curl_easy_cleanup(curl);
+	}
+}
+
 int
 sspr_http_request(const struct sspr_cfg *cfg, const struct sspr_http_req *req,
 		  struct sspr_http_resp *resp, char *err, size_t errlen)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
-	char host[128];
 	struct sink sink = { .resp = resp };
 	struct curl_slist *headers = NULL;
 	CURL *curl = NULL;
 	CURLcode rc;
-	long status = 0;
 	int r;
 
 	sspr_http_resp_done(resp);
@@ -347,7 +392,6 @@ sspr_http_request(const struct sspr_cfg *cfg, const struct sspr_http_req *req,
 	sink.once = strcmp(req->method, "GET") != 0;
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	url_host(req->url, host, sizeof(host));
 	if (sspr_skip_prefix(req->url, "https://") == NULL) {
 		snprintf(err, errlen, "refusing a URL that is not https://");
 		return -EINVAL;
@@ -382,33 +426,13 @@ sspr_http_request(const struct sspr_cfg *cfg, const struct sspr_http_req *req,
 	rc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &resp->new_connections);
 	if (rc != CURLE_OK) {
-		r = map_curl_error(rc, &sink);
-		snprintf(err, errlen, "%s %s: %s", req->method, host,
-			 sink.too_big ? "reply too large"
-			 : sink.resend_refused
-			     ? "the connection closed before an answer; not "
-			       "sent again"
-			 : errbuf[0] != '\0' ? errbuf
-					     : curl_easy_strerror(rc));
+		r = transfer_failed(rc, &sink, errbuf, req, err, errlen);
 		goto out;
 	}
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	resp->status = status;
-	copy_header(curl, "request-id", resp->request_id,
-		    sizeof(resp->request_id));
-	if (resp->request_id[0] == '\0')
-		copy_header(curl, "x-ms-request-id", resp->request_id,
-			    sizeof(resp->request_id));
-	resp->retry_after = retry_after(curl);
+	read_reply(curl, resp);
 	r = 0;
 out:
-	if (curl != NULL && keep_depth > 0) {
-		/* Forget every option (and pointer) of this request. */
-		curl_easy_reset(curl);
-		kept = curl;
-	} else if (curl != NULL) {
-		curl_easy_cleanup(curl);
-	}
+	release(curl);
 	headers_free(headers);
 	sspr_wipe(errbuf, sizeof(errbuf));
 	return r;
