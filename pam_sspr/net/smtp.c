@@ -175,6 +175,12 @@ sspr_smtp_send(const struct sspr_cfg *cfg, const char *sender, const char *to,
 	CURLcode c;
 	int r;
 
+	/* Checked by the caller; a truncated address must never be used. */
+	if (strlen(sender) > SSPR_ADDRESS_MAX ||
+	    strlen(to) > SSPR_ADDRESS_MAX) {
+		snprintf(err, errlen, "address too long");
+		return -EINVAL;
+	}
 	r = smtp_open(cfg, &sc, err, errlen);
 	if (r < 0)
 		goto out;
