@@ -13,7 +13,8 @@
 
 #include <security/pam_ext.h>
 
-#include "sspr/reset/flow.h"
+#include "sspr/change/apply.h"
+#include "sspr/change/passwd.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/journal.h"
 #include "sspr/change/local_password.h"

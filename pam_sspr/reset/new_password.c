@@ -10,10 +10,10 @@
 #include <security/pam_ext.h>
 
 #include "sspr/auth/policy.h"
+#include "sspr/change/apply.h"
 #include "sspr/change/sync.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/util.h"
-#include "sspr/reset/flow.h"
 #include "sspr/reset/stages.h"
 
 #define MSG_MAX 1024

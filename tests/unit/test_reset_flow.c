@@ -27,7 +27,7 @@
 #include "smtp_sink.h"
 #include "sspr/common/encode.h"
 #include "sspr/common/config.h"
-#include "sspr/reset/flow.h"
+#include "sspr/change/apply.h"
 #include "sspr/reset/reset.h"
 #include "sspr/common/journal.h"
 #include "sspr/change/local_password.h"

@@ -1,10 +1,10 @@
 /*
- * The change step of a password, shared by the reset (pam_sspr/reset/)
- * and passwd: pam_sspr/change/apply.c, reconcile.c and passwd.c. The
- * reset itself is sspr/reset/reset.h.
+ * Apply a new password: locally and, with sync, in Microsoft 365, both
+ * or neither (change/apply.c). The steps are shared by the reset and by
+ * passwd (change/passwd.c), so the remote-or-restore step exists once.
  */
-#ifndef SSPR_FLOW_H
-#define SSPR_FLOW_H
+#ifndef SSPR_APPLY_H
+#define SSPR_APPLY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,7 +13,6 @@
 
 #include "sspr/common/config.h"
 #include "sspr/common/journal.h"
-#include "sspr/common/store.h"
 
 struct sspr_local_password;
 
@@ -69,18 +68,5 @@ int sspr_change_abandon(pam_handle_t *pamh, struct sspr_change *c);
 
 /* Release the lock and forget (the entry stays if unresolved). */
 void sspr_change_end(struct sspr_change *c);
-
-/*
- * Finish an interrupted change of user, if any, before anything else
- * (reconcile.c): logs one audit line and, when speak, tells the person
- * if their local password changed. 1 when it did, 0 when nothing was left
- * or both already agreed, negative when the entry is still unresolved.
- */
-int sspr_reconcile_pam(pam_handle_t *pamh, const struct sspr_cfg *cfg,
-		       const char *user, bool speak);
-
-/* passwd with sync_on_passwd; a PAM code. */
-int sspr_passwd_chauthtok(pam_handle_t *pamh, int flags,
-			  const struct sspr_cfg *cfg, const char *user);
 
 #endif
