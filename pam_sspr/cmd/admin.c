@@ -64,19 +64,9 @@ sweep_journal_temps(struct ctx *c, char **names, size_t count)
 	}
 }
 
-static void
-free_list(char **names, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
-}
-
 /* sspr admin reconcile [USER]: 0 when nothing is left unresolved. */
 static int
-cmd_admin_reconcile(struct ctx *c, int argc, char **argv, bool json)
+cmd_admin_reconcile(struct ctx *c, const struct admin_call *a)
 {
 	char **names = NULL;
 	size_t count = 0;
@@ -84,13 +74,12 @@ cmd_admin_reconcile(struct ctx *c, int argc, char **argv, bool json)
 	size_t i;
 	int r;
 
-	(void)json;
-	if (argc > 1 || (argc == 1 && !sspr_store_name_ok(argv[0]))) {
+	if (a->argc > 1 || (a->argc == 1 && !sspr_store_name_ok(a->argv[0]))) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (argc == 1)
-		return reconcile_one(c, argv[0]) ? EXIT_OK : EXIT_FAIL;
+	if (a->argc == 1)
+		return reconcile_one(c, a->argv[0]) ? EXIT_OK : EXIT_FAIL;
 	r = priv_raise();
 	if (r == 0) {
 		r = sspr_journal_list(c->cfg.state_dir, &names, &count);
@@ -98,7 +87,7 @@ cmd_admin_reconcile(struct ctx *c, int argc, char **argv, bool json)
 	}
 	if (r < 0) {
 		fail(_("cannot list %s: %s"), c->cfg.state_dir, store_text(r));
-		free_list(names, count);
+		sspr_store_names_free(names, count);
 		return EXIT_FAIL;
 	}
 	for (i = 0; i < count; i++)
@@ -110,20 +99,18 @@ cmd_admin_reconcile(struct ctx *c, int argc, char **argv, bool json)
 		(void)sspr_shadow_sweep();
 		priv_lower();
 	}
-	free_list(names, count);
+	sspr_store_names_free(names, count);
 	return ok ? EXIT_OK : EXIT_FAIL;
 }
 
 /* sspr admin forget USER: the admin made both passwords agree. */
 static int
-cmd_admin_forget(struct ctx *c, int argc, char **argv, bool json)
+cmd_admin_forget(struct ctx *c, const struct admin_call *a)
 {
-	const char *user = argv[0];
+	const char *user = a->user;
 	int lock;
 	int r;
 
-	(void)argc;
-	(void)json;
 	r = priv_raise();
 	if (r < 0)
 		return EXIT_FAIL;
@@ -144,12 +131,13 @@ cmd_admin_forget(struct ctx *c, int argc, char **argv, bool json)
 
 /* sspr admin test [USER] [--send-to ADDRESS]: exit 0 when all pass. */
 static int
-cmd_admin_test(struct ctx *c, int argc, char **argv, bool json)
+cmd_admin_test(struct ctx *c, const struct admin_call *a)
 {
 	struct sspr_admin_test opts = { NULL, NULL };
+	char **argv = a->argv;
+	int argc = a->argc;
 	int i;
 
-	(void)json;
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--send-to") == 0 && i + 1 < argc &&
 		    opts.send_to == NULL) {
@@ -177,7 +165,7 @@ cmd_admin_test(struct ctx *c, int argc, char **argv, bool json)
 
 /* sspr admin list [--json]: users with a record or an unfinished change. */
 static int
-cmd_admin_list(struct ctx *c, int argc, char **argv, bool json)
+cmd_admin_list(struct ctx *c, const struct admin_call *a)
 {
 	struct sspr_record rec = { 0 };
 	char **names = NULL, **pending = NULL;
@@ -185,10 +173,9 @@ cmd_admin_list(struct ctx *c, int argc, char **argv, bool json)
 	size_t i = 0, k = 0;
 	cJSON *root = NULL, *users = NULL;
 	bool ok = true;
+	bool json = a->json;
 	int r;
 
-	(void)argc;
-	(void)argv;
 	r = priv_raise();
 	if (r == 0) {
 		r = sspr_store_list(c->cfg.state_dir, &names, &count);
@@ -199,8 +186,8 @@ cmd_admin_list(struct ctx *c, int argc, char **argv, bool json)
 	}
 	if (r < 0) {
 		fail(_("cannot list %s: %s"), c->cfg.state_dir, store_text(r));
-		free_list(names, count);
-		free_list(pending, npending);
+		sspr_store_names_free(names, count);
+		sspr_store_names_free(pending, npending);
 		return EXIT_FAIL;
 	}
 	if (json) {
@@ -233,8 +220,8 @@ cmd_admin_list(struct ctx *c, int argc, char **argv, bool json)
 		if (cmp >= 0)
 			k++;
 	}
-	free_list(names, count);
-	free_list(pending, npending);
+	sspr_store_names_free(names, count);
+	sspr_store_names_free(pending, npending);
 	return json ? json_print(root, ok) : EXIT_OK;
 }
 
@@ -269,14 +256,13 @@ print_record(const char *user, const struct sspr_record *rec)
 
 /* sspr admin show USER [--json]: one user's record, never a secret. */
 static int
-cmd_admin_show(struct ctx *c, int argc, char **argv, bool json)
+cmd_admin_show(struct ctx *c, const struct admin_call *a)
 {
-	const char *user = argv[0];
+	const char *user = a->user;
 	struct sspr_record rec = { 0 };
 	int r;
 
-	(void)argc;
-	if (json)
+	if (a->json)
 		return json_show(c, user);
 	r = priv_raise();
 	if (r == 0) {
@@ -301,15 +287,14 @@ cmd_admin_show(struct ctx *c, int argc, char **argv, bool json)
 
 /* sspr admin remove USER [email|totp]: one method, or the record. */
 static int
-cmd_admin_remove(struct ctx *c, int argc, char **argv, bool json)
+cmd_admin_remove(struct ctx *c, const struct admin_call *a)
 {
-	const char *user = argv[0];
-	const char *method = argc == 2 ? argv[1] : NULL;
+	const char *user = a->user;
+	const char *method = a->argc == 2 ? a->argv[1] : NULL;
 	char log[SSPR_ERR_MAX];
 	char *email = NULL;
 	int r;
 
-	(void)json;
 	if (method != NULL && !method_word(method)) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -342,7 +327,7 @@ static const struct admin_verb {
 	int min, max;
 	bool user;
 	bool json;
-	int (*fn)(struct ctx *c, int argc, char **argv, bool json);
+	int (*fn)(struct ctx *c, const struct admin_call *a);
 } admin_verbs[] = {
 	{ "list", 0, 0, false, true, cmd_admin_list },
 	{ "reconcile", 0, INT_MAX, false, false, cmd_admin_reconcile },
@@ -380,16 +365,17 @@ int
 cmd_admin(struct ctx *c, int argc, char **argv)
 {
 	const struct admin_verb *v = find_admin_verb(argv[0]);
-	bool json = false;
+	struct admin_call a = { .argv = argv + 1 };
 
 	/* "list --json", "show USER --json": the option comes last. */
 	if (argc >= 2 && strcmp(argv[argc - 1], "--json") == 0 && v != NULL &&
 	    v->json) {
-		json = true;
+		a.json = true;
 		argc--;
 	}
-	if (admin_args_fit(v, false, argc - 1))
-		return v->fn(c, argc - 1, argv + 1, json);
+	a.argc = argc - 1;
+	if (admin_args_fit(v, false, a.argc))
+		return v->fn(c, &a);
 	if (argc < 2 || !sspr_store_name_ok(argv[1])) {
 		if (argc >= 2)
 			fail(_("'%s' is not a usable user name"), argv[1]);
@@ -397,8 +383,9 @@ cmd_admin(struct ctx *c, int argc, char **argv)
 			usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (admin_args_fit(v, true, argc - 1))
-		return v->fn(c, argc - 1, argv + 1, json);
+	a.user = argv[1];
+	if (admin_args_fit(v, true, a.argc))
+		return v->fn(c, &a);
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -121,17 +121,15 @@ print_faillock(const char *user)
 
 /* sspr admin unlock USER: reset may be tried again at once. */
 int
-cmd_admin_unlock(struct ctx *c, int argc, char **argv, bool json)
+cmd_admin_unlock(struct ctx *c, const struct admin_call *a)
 {
-	const char *user = argv[0];
+	const char *user = a->user;
 	struct sspr_record rec = { 0 };
 	bool locked = false;
 	bool counted = false;
 	int lock;
 	int r;
 
-	(void)argc;
-	(void)json;
 	r = priv_raise();
 	if (r < 0)
 		return EXIT_FAIL;
