@@ -34,7 +34,7 @@ check_local_user(struct run *t, const char *user)
 			 "the Microsoft 365 one)");
 		return;
 	}
-	if (sspr_gate_allowed(cfg, user)) {
+	if (sspr_gate_allowed(NULL, cfg, user)) {
 		out_ok(t,
 		       "user %s may reset a forgotten password here (enable "
 		       "= %s)",

@@ -73,7 +73,7 @@ prepare_interactive(struct ctx *c, bool gate)
 	sspr_tty_ui(&c->tty, &c->ui);
 	if (c->root)
 		return 0;
-	if (gate && !sspr_gate_allowed(&c->cfg, c->user)) {
+	if (gate && !sspr_gate_allowed(NULL, &c->cfg, c->user)) {
 		fail(_("self-service password reset is not enabled for your "
 		       "account; ask your administrator"));
 		return EXIT_DENIED;
@@ -96,7 +96,7 @@ cmd_status(struct ctx *c, int argc, char **argv)
 		fail(_("cannot read your record: %s"), store_text(r));
 		return EXIT_FAIL;
 	}
-	if (!sspr_gate_allowed(&c->cfg, c->user))
+	if (!sspr_gate_allowed(NULL, &c->cfg, c->user))
 		printf(_("Self-service password reset is not enabled for your "
 			 "account.\n"));
 	n = sspr_record_method_count(&rec, c->cfg.methods);

@@ -239,7 +239,7 @@ needs_enrollment(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 	bool needed = false;
 	int r;
 
-	if (!sspr_gate_allowed(cfg, user))
+	if (!sspr_gate_allowed(pamh, cfg, user))
 		return false;
 	r = sspr_store_load(cfg->state_dir, user, &rec);
 	if (r < 0 && r != -ENOENT) {
@@ -356,7 +356,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 	/* Only the users reset is for have a Microsoft 365 twin to sync. */
 	rv = PAM_IGNORE;
-	if (!sspr_gate_allowed(&cfg, user))
+	if (!sspr_gate_allowed(pamh, &cfg, user))
 		goto out;
 	sspr_env_scrub(&env);
 	rv = load_flow(pamh, &api, true);

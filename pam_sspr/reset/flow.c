@@ -641,7 +641,7 @@ run(struct sspr_reset *s)
 		why = "unknown user";
 	} else if ((why = account_refusal(s)) != NULL) {
 		/* Locked by the administrator: nothing to ask them for. */
-	} else if (!sspr_gate_allowed(s->cfg, s->user)) {
+	} else if (!sspr_gate_allowed(s->pamh, s->cfg, s->user)) {
 		why = "not enabled for this user";
 		reason = "Self-service password reset is not enabled for this "
 			 "account.";
