@@ -50,7 +50,7 @@ load_config(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	if (sspr_cfg_load(cfg, argc, argv, err, sizeof(err)) == 0)
 		return PAM_SUCCESS;
 	pam_syslog(pamh, LOG_ERR, "configuration error: %s", err);
-	if (speak && (flags & PAM_SILENT) == 0)
+	if (speak && (flags & (int)PAM_SILENT) == 0)
 		pam_error(pamh, "%s",
 			  _("Password reset is unavailable because of a "
 			    "configuration problem. Please contact your "
@@ -65,7 +65,7 @@ offered_here(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg)
 	const void *service = NULL;
 	const void *conv = NULL;
 
-	if ((flags & PAM_SILENT) != 0 || cfg->enable == SSPR_ENABLE_NONE)
+	if ((flags & (int)PAM_SILENT) != 0 || cfg->enable == SSPR_ENABLE_NONE)
 		return false;
 	if (pam_get_item(pamh, PAM_SERVICE, &service) != PAM_SUCCESS ||
 	    service == NULL || !sspr_cfg_service_listed(cfg, service))
@@ -129,7 +129,7 @@ reconcile_first(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg)
 	sspr_env_scrub(&env);
 	if (load_flow(pamh, &api, false) == PAM_SUCCESS)
 		changed = api->reconcile(pamh, cfg, user,
-					 (flags & PAM_SILENT) == 0) > 0;
+					 (flags & (int)PAM_SILENT) == 0) > 0;
 	sspr_env_restore(&env);
 	return changed;
 }
