@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include <security/pam_modules.h>
 #include <security/pam_modutil.h>
 
 static bool
@@ -54,6 +55,22 @@ in_group(const char *user, gid_t primary, gid_t wanted)
 #define LOOKUP_BUF_MIN 1024
 #define LOOKUP_BUF_MAX (1024 * 1024)
 
+/*
+ * pam_modutil keeps its results with the handle (pam_set_data()), which
+ * only a module may do: asked by an application, such as the unit tests
+ * that drive the flow directly, Linux-PAM's pam_modutil_getpwnam() tries
+ * data names until INT_MAX. pam_get_data() tells the two apart: it
+ * answers PAM_SYSTEM_ERR to an application only.
+ */
+static bool
+in_module(pam_handle_t *pamh)
+{
+	const void *data = NULL;
+
+	return pamh != NULL &&
+	       pam_get_data(pamh, "pam_sspr_gate", &data) != PAM_SYSTEM_ERR;
+}
+
 /* A user's uid and primary gid, or (group) a group's gid; 0 or -errno. */
 static int
 lookup_r(const char *name, bool group, uid_t *ret_uid, gid_t *ret_gid)
@@ -99,7 +116,7 @@ lookup_user(pam_handle_t *pamh, const char *user, uid_t *ret_uid,
 {
 	const struct passwd *pw;
 
-	if (pamh == NULL)
+	if (!in_module(pamh))
 		return lookup_r(user, false, ret_uid, ret_gid);
 	pw = pam_modutil_getpwnam(pamh, user);
 	if (pw == NULL)
@@ -115,7 +132,7 @@ lookup_group(pam_handle_t *pamh, const char *name, gid_t *ret_gid)
 	const struct group *gr;
 	uid_t unused;
 
-	if (pamh == NULL)
+	if (!in_module(pamh))
 		return lookup_r(name, true, &unused, ret_gid);
 	gr = pam_modutil_getgrnam(pamh, name);
 	if (gr == NULL)

@@ -204,15 +204,62 @@ load_legacy_finish(const struct load_ctx *ctx)
 	return 0;
 }
 
+/* One field's value into the record: 0, -ENOMEM or -EBADMSG (err says). */
+static int
+set_value(struct sspr_record *rec, const struct field *f, const char *value,
+	  char *err, size_t errlen)
+{
+	unsigned long v;
+	size_t i;
+	char *copy;
+
+	if (is_string(f->type)) {
+		if (!string_ok(f->type, value)) {
+			snprintf(err, errlen, "invalid value");
+			return -EBADMSG;
+		}
+		copy = sspr_strdup(value);
+		if (copy == NULL)
+			return -ENOMEM;
+		*FIELD_PTR(rec, f, char *) = copy;
+		return 0;
+	}
+	if (f->type == F_ALG) {
+		for (i = 0; i < SSPR_ARRAY_SIZE(alg_names); i++)
+			if (strcmp(alg_names[i], value) == 0) {
+				*FIELD_PTR(rec, f, unsigned) = (unsigned)i;
+				return 0;
+			}
+		snprintf(err, errlen, "unknown algorithm");
+		return -EBADMSG;
+	}
+	if (sspr_parse_uint(value, f->min, f->max, &v) < 0) {
+		snprintf(err, errlen, "invalid number");
+		return -EBADMSG;
+	}
+	switch (f->type) {
+	case F_UINT:
+		*FIELD_PTR(rec, f, unsigned) = (unsigned)v;
+		break;
+	case F_U64:
+		*FIELD_PTR(rec, f, uint64_t) = (uint64_t)v;
+		break;
+	case F_TIME:
+		*FIELD_PTR(rec, f, time_t) = (time_t)v;
+		break;
+	default:
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 static int
 load_field(void *vctx, const char *key, const char *value, char *err,
 	   size_t errlen)
 {
 	struct load_ctx *ctx = vctx;
-	const struct field *f = NULL;
 	unsigned long v;
 	size_t i;
-	int r;
 
 	if (!ctx->version_seen) {
 		if (strcmp(key, "version") != 0 ||
@@ -227,11 +274,9 @@ load_field(void *vctx, const char *key, const char *value, char *err,
 	if (strcmp(key, LEGACY_PURPOSE_KEY) == 0)
 		return load_legacy_purpose(ctx, value, err, errlen);
 	for (i = 0; i < SSPR_ARRAY_SIZE(fields); i++)
-		if (strcmp(fields[i].key, key) == 0) {
-			f = &fields[i];
+		if (strcmp(fields[i].key, key) == 0)
 			break;
-		}
-	if (f == NULL) {
+	if (i == SSPR_ARRAY_SIZE(fields)) {
 		snprintf(err, errlen, "unknown key");
 		return -EBADMSG;
 	}
@@ -240,48 +285,7 @@ load_field(void *vctx, const char *key, const char *value, char *err,
 		return -EBADMSG;
 	}
 	ctx->seen |= 1ul << i;
-
-	if (is_string(f->type)) {
-		char *copy;
-
-		if (!string_ok(f->type, value)) {
-			snprintf(err, errlen, "invalid value");
-			return -EBADMSG;
-		}
-		copy = sspr_strdup(value);
-		if (copy == NULL)
-			return -ENOMEM;
-		*FIELD_PTR(ctx->rec, f, char *) = copy;
-		return 0;
-	}
-	if (f->type == F_ALG) {
-		for (i = 0; i < SSPR_ARRAY_SIZE(alg_names); i++)
-			if (strcmp(alg_names[i], value) == 0) {
-				*FIELD_PTR(ctx->rec, f, unsigned) = (unsigned)i;
-				return 0;
-			}
-		snprintf(err, errlen, "unknown algorithm");
-		return -EBADMSG;
-	}
-	r = sspr_parse_uint(value, f->min, f->max, &v);
-	if (r < 0) {
-		snprintf(err, errlen, "invalid number");
-		return -EBADMSG;
-	}
-	switch (f->type) {
-	case F_UINT:
-		*FIELD_PTR(ctx->rec, f, unsigned) = (unsigned)v;
-		break;
-	case F_U64:
-		*FIELD_PTR(ctx->rec, f, uint64_t) = (uint64_t)v;
-		break;
-	case F_TIME:
-		*FIELD_PTR(ctx->rec, f, time_t) = (time_t)v;
-		break;
-	default:
-		return -EBADMSG;
-	}
-	return 0;
+	return set_value(ctx->rec, &fields[i], value, err, errlen);
 }
 
 /* Rules that span fields, checked after a load and before a save. */
