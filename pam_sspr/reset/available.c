@@ -73,7 +73,8 @@ refusal(struct sspr_reset *r, bool known, const char **ret_why,
 	*ret_why = account_refusal(r);
 	if (*ret_why != NULL)
 		return 0;
-	if (!sspr_gate_allowed(r->session.cfg, r->session.user)) {
+	if (!sspr_gate_allowed(r->session.pamh, r->session.cfg,
+			       r->session.user)) {
 		*ret_why = "not enabled for this user";
 		*ret_reason = "Self-service password reset is not enabled for "
 			      "this account.";
