@@ -17,7 +17,7 @@ CC       ?= cc
 Q        := $(if $(V),,@)
 CFLAGS   ?= -O2 -g
 PKG_LIBS := libcurl libcrypto libcjson libqrencode
-WARN     := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wvla \
+WARN     := -std=gnu11 -Wall -Wextra -Wconversion -Wformat=2 -Wshadow -Wvla \
             -Wstrict-prototypes -Wmissing-prototypes -Wnull-dereference \
             -Wpointer-arith -Werror
 # dpkg-buildflags already brings its own _FORTIFY_SOURCE.
