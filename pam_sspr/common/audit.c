@@ -173,18 +173,12 @@ sspr_audit_write(const char *path, const struct sspr_audit_event *ev,
 	if (n < 0)
 		return n;
 	line[n++] = '\n';
-	fd = open(path,
-		  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-		      O_NOCTTY,
-		  0600);
-	if (fd < 0)
-		return -errno;
 	/* Who may read it learns who reset when: root only. */
-	r = sspr_check_fd(fd, SSPR_FILE_SECRET);
-	if (r == 0) {
-		w = write(fd, line, (size_t)n);
-		r = w == n ? 0 : w < 0 ? -errno : -EIO;
-	}
+	fd = sspr_open_secret(path, O_APPEND);
+	if (fd < 0)
+		return fd;
+	w = write(fd, line, (size_t)n);
+	r = w == n ? 0 : w < 0 ? -errno : -EIO;
 	close(fd);
 	return r;
 }

@@ -104,15 +104,14 @@ write_entry(const char *state_dir, const char *user, const char *buf,
 		r = temp_path(temp, sizeof(temp), state_dir, user);
 	if (r < 0)
 		return r;
-	fd = open(temp,
-		  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW |
-		      O_NOCTTY,
-		  0600);
-	if (fd < 0)
-		return -errno;
-	r = sspr_check_fd(fd, SSPR_FILE_SECRET);
-	if (r == 0)
-		r = sspr_write_all(fd, buf, len);
+	fd = sspr_open_secret(temp, O_TRUNC);
+	if (fd < 0) {
+		/* A temporary file that is not safe is not left either. */
+		if (fd == -EPERM)
+			unlink(temp);
+		return fd;
+	}
+	r = sspr_write_all(fd, buf, len);
 	if (r == 0 && fsync(fd) != 0)
 		r = -errno;
 	if (close(fd) != 0 && r == 0)

@@ -89,6 +89,26 @@ sspr_read_file(const char *path, enum sspr_file_trust trust, size_t max_size,
 }
 
 int
+sspr_open_secret(const char *path, int flags)
+{
+	int fd;
+	int r;
+
+	fd = open(path,
+		  (flags & O_RDWR ? 0 : O_WRONLY) | flags | O_CREAT |
+		      O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	r = sspr_check_fd(fd, SSPR_FILE_SECRET);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int
 sspr_write_all(int fd, const void *data, size_t len)
 {
 	const char *buf = data;

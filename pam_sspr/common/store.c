@@ -194,13 +194,9 @@ sspr_store_lock_path(const char *path, unsigned wait_ms)
 	int fd;
 	int r;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
-		  0600);
+	fd = sspr_open_secret(path, O_RDWR);
 	if (fd < 0)
-		return -errno;
-	r = sspr_check_fd(fd, SSPR_FILE_SECRET);
-	if (r < 0)
-		goto fail;
+		return fd;
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return fd;
