@@ -12,11 +12,11 @@
 
 #include <security/pam_ext.h>
 
+#include "sspr/change/local_password.h"
+#include "sspr/change/sync.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/journal.h"
-#include "sspr/change/local_password.h"
 #include "sspr/common/store.h"
-#include "sspr/change/sync.h"
 #include "sspr/common/util.h"
 
 #define DAY 86400

@@ -27,11 +27,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "sspr/common/i18n.h"
+#include "sspr/common/util.h"
 #include "sspr/m365/graph.h"
 #include "sspr/m365/graph_json.h"
-#include "sspr/common/i18n.h"
 #include "sspr/m365/upn.h"
-#include "sspr/common/util.h"
 
 /* Longest password sent at all (Entra allows 256 characters). */
 #define PASSWORD_MAX 1024

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "sspr/cmd/admin_test.h"
-#include "sspr/cmd/admin_test_mail.h"
 #include "sspr/cmd/admin_test_m365.h"
+#include "sspr/cmd/admin_test_mail.h"
 #include "sspr/cmd/admin_test_out.h"
 #include "sspr/cmd/admin_test_user.h"
 #include "sspr/common/config.h"

@@ -10,12 +10,12 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "sspr/challenge/session.h"
 #include "sspr/cmd/output.h"
 #include "sspr/cmd/priv.h"
 #include "sspr/cmd/reauth.h"
 #include "sspr/cmd/tty_ui.h"
 #include "sspr/cmd/verbs.h"
-#include "sspr/challenge/session.h"
 #include "sspr/common/address.h"
 #include "sspr/common/errors.h"
 #include "sspr/common/gate.h"

@@ -11,15 +11,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "sspr/common/address.h"
 #include "sspr/challenge/mail_code.h"
+#include "sspr/common/address.h"
 #include "sspr/common/errors.h"
-#include "sspr/enroll/internal.h"
-#include "sspr/mail/text.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/store.h"
-#include "sspr/m365/upn.h"
 #include "sspr/common/util.h"
+#include "sspr/enroll/internal.h"
+#include "sspr/m365/upn.h"
+#include "sspr/mail/text.h"
 
 /*
  * A backup address must not be the Microsoft 365 address itself: it has

@@ -18,10 +18,10 @@
 #include <strings.h>
 
 #include "sspr/common/address.h"
-#include "sspr/enroll/internal.h"
-#include "sspr/mail/text.h"
 #include "sspr/common/errors.h"
 #include "sspr/common/store.h"
+#include "sspr/enroll/internal.h"
+#include "sspr/mail/text.h"
 
 void
 sspr_enroll_log(char *log, size_t loglen, const char *fmt, ...)

@@ -12,14 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sspr/challenge/app_code.h"
-#include "sspr/enroll/internal.h"
-#include "sspr/common/i18n.h"
-#include "sspr/mail/text.h"
 #include "sspr/auth/qr.h"
-#include "sspr/common/store.h"
 #include "sspr/auth/totp.h"
+#include "sspr/challenge/app_code.h"
+#include "sspr/common/i18n.h"
+#include "sspr/common/store.h"
 #include "sspr/common/util.h"
+#include "sspr/enroll/internal.h"
+#include "sspr/mail/text.h"
 
 #define TOTP_TRIES 3
 

@@ -17,8 +17,8 @@
 #include <time.h>
 
 #include "sspr/common/address.h"
-#include "sspr/mail/mail.h"
 #include "sspr/common/util.h"
+#include "sspr/mail/mail.h"
 
 /* Wipe every key and string value of a tree, then free it. */
 static void

@@ -29,9 +29,9 @@
 #include "sspr/common/gate.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/journal.h"
-#include "sspr/module/loader.h"
 #include "sspr/common/store.h"
 #include "sspr/common/util.h"
+#include "sspr/module/loader.h"
 
 #define UNUSED __attribute__((unused))
 /* Built with -fvisibility=hidden: only the entry points are exported. */

@@ -24,12 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sspr/common/config.h"
-#include "sspr/m365/graph.h"
-#include "sspr/net/http.h"
 #include "sspr/change/sync.h"
-#include "sspr/mail/send_graph.h"
+#include "sspr/common/config.h"
 #include "sspr/common/util.h"
+#include "sspr/m365/graph.h"
+#include "sspr/mail/send_graph.h"
+#include "sspr/net/http.h"
 
 #define INPUT_MAX 65536
 

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "sspr/common/config.h"
-#include "sspr/mail/mail.h"
 #include "sspr/common/util.h"
+#include "sspr/mail/mail.h"
 
 #define INPUT_MAX 65536
 
