@@ -9,6 +9,7 @@ BINDIR     ?= /usr/bin
 MANDIR     ?= /usr/share/man
 SYSCONFDIR ?= /etc
 STATEDIR   ?= /var/lib/sspr
+LOGDIR     ?= /var/log/sspr
 PAMCONFIGS ?= /usr/share/pam-configs
 COMPLETIONSDIR ?= /usr/share/bash-completion/completions
 
@@ -130,7 +131,9 @@ install: all
 	    $(DESTDIR)$(PAMCONFIGS) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(COMPLETIONSDIR)
-	install -d -m 0700 $(DESTDIR)$(STATEDIR)
+	install -d -m 0700 $(DESTDIR)$(STATEDIR) $(DESTDIR)$(LOGDIR)
+	install -d $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	install -m 0644 conf/logrotate.d/sspr $(DESTDIR)$(SYSCONFDIR)/logrotate.d/sspr
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_sspr.so
 	install -m 0644 $(FLOWLIB) $(DESTDIR)$(PAMDIR)/pam_sspr/sspr-flow.so
 	install -m 4755 $(COMMAND) $(DESTDIR)$(BINDIR)/sspr

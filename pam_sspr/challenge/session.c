@@ -15,6 +15,7 @@
 #include <security/pam_ext.h>
 
 #include "sspr/auth/ratelimit.h"
+#include "sspr/common/audit.h"
 #include "sspr/common/errors.h"
 #include "sspr/common/i18n.h"
 #include "sspr/mail/mail.h"
@@ -64,6 +65,26 @@ sspr_session_log(const struct sspr_session *s, int prio, const char *fmt, ...)
 		pam_syslog(s->pamh, prio, "%s", line);
 	else
 		syslog(LOG_AUTHPRIV | prio, "%s", line);
+}
+
+void
+sspr_session_audit(const struct sspr_session *s, const char *user,
+		   const char *event, const char *method, const char *result,
+		   const char *reason)
+{
+	struct sspr_audit_event ev = {
+		.service = s->pamh == NULL ? "sspr" : NULL,
+		.user = user,
+		.event = event,
+		.method = method,
+		.result = result,
+		.reason = reason,
+	};
+
+	if (s->cfg->audit_log == NULL || sspr_session_raise(s) < 0)
+		return;
+	sspr_audit(s->pamh, s->cfg, &ev);
+	sspr_session_lower(s);
 }
 
 int
@@ -229,6 +250,8 @@ sspr_session_failed(struct sspr_session *s, bool locked, const char *notice_to)
 			 "password reset locked for '%s' for %lld seconds "
 			 "after too many failed attempts",
 			 s->user, (long long)(s->locked_until - time(NULL)));
+	sspr_session_audit(s, s->user, "lockout", NULL, "failed",
+			   "too many wrong codes");
 	notify_locked(s, notice_to);
 	sspr_session_say_locked(s);
 	return -EPERM;

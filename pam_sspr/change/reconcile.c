@@ -14,6 +14,7 @@
 
 #include "sspr/change/local_password.h"
 #include "sspr/change/sync.h"
+#include "sspr/common/audit.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/journal.h"
 #include "sspr/common/store.h"
@@ -179,6 +180,32 @@ settle(const struct sspr_cfg *cfg, const char *user,
 			strerror(-r));
 }
 
+/* The outcome of an entry that was there, in the audit log. */
+static void
+audit(const struct sspr_cfg *cfg, const char *user,
+      enum sspr_reconcile_outcome outcome)
+{
+	static const char *const reason[] = {
+		[SSPR_RC_AGREED] = "both already agreed",
+		[SSPR_RC_REPAIRED] = "local password moved to match",
+		[SSPR_RC_UNREACHABLE] = "Microsoft 365 unreachable",
+		[SSPR_RC_FOREIGN] = "shadow entry changed since",
+		[SSPR_RC_FAILED] = "local error",
+	};
+	struct sspr_audit_event ev = {
+		.user = user,
+		.event = "reconcile",
+		.result =
+		    outcome == SSPR_RC_AGREED || outcome == SSPR_RC_REPAIRED
+			? "ok"
+			: "failed",
+		.reason = reason[outcome],
+	};
+
+	if (outcome != SSPR_RC_NONE && outcome != SSPR_RC_BUSY)
+		sspr_audit(NULL, cfg, &ev);
+}
+
 int
 sspr_reconcile_user(const struct sspr_cfg *cfg, const char *user,
 		    unsigned wait_ms, struct sspr_reconcile *ret)
@@ -241,6 +268,7 @@ out:
 	sspr_store_unlock(lock);
 	sspr_wipe(&j, sizeof(j));
 	sspr_wipe(&cur, sizeof(cur));
+	audit(cfg, user, ret->outcome);
 	return ret->outcome == SSPR_RC_NONE || ret->outcome == SSPR_RC_AGREED ||
 		       ret->outcome == SSPR_RC_REPAIRED
 		   ? 0

@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <security/pam_ext.h>
+#include <syslog.h>
+
 #include "sspr/common/safefile.h"
 
 #define FIELD_MAX 256
@@ -181,4 +184,38 @@ sspr_audit_write(const char *path, const struct sspr_audit_event *ev,
 	r = w == n ? 0 : w < 0 ? -errno : -EIO;
 	close(fd);
 	return r;
+}
+
+static const char *
+pam_item(pam_handle_t *pamh, int item)
+{
+	const void *value = NULL;
+
+	if (pamh == NULL || pam_get_item(pamh, item, &value) != PAM_SUCCESS)
+		return NULL;
+	return value;
+}
+
+void
+sspr_audit(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+	   struct sspr_audit_event *ev)
+{
+	int r;
+
+	if (cfg->audit_log == NULL)
+		return;
+	if (ev->service == NULL)
+		ev->service = pam_item(pamh, PAM_SERVICE);
+	if (ev->tty == NULL)
+		ev->tty = pam_item(pamh, PAM_TTY);
+	r = sspr_audit_write(cfg->audit_log, ev, time(NULL));
+	if (r == 0)
+		return;
+	if (pamh != NULL)
+		pam_syslog(pamh, LOG_ERR, "cannot write the audit log %s: %s",
+			   cfg->audit_log, strerror(-r));
+	else
+		syslog(LOG_AUTHPRIV | LOG_ERR,
+		       "cannot write the audit log %s: %s", cfg->audit_log,
+		       strerror(-r));
 }

@@ -61,6 +61,7 @@ static const struct opt options[] = {
 	  NULL },
 	U(methods_required, 1, 2),
 	S(state_dir, OPT_PATH),
+	S(audit_log, OPT_PATH),
 	C(after_reset, after_choices),
 	S(admin_contact, OPT_EMAIL),
 	U(password_retries, 1, 10),

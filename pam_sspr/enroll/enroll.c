@@ -87,6 +87,27 @@ notify_one(const struct sspr_session *s,
 	return r;
 }
 
+/* Every change of a method is an audit event, mailed or not. */
+static void
+audit_change(const struct sspr_session *s,
+	     const struct sspr_method_change *change)
+{
+	static const char *const method[] = {
+		[SSPR_CHANGE_EMAIL] = "email",
+		[SSPR_CHANGE_TOTP] = "totp",
+		[SSPR_CHANGE_ALL] = NULL,
+	};
+	static const char *const event[] = {
+		[SSPR_CHANGE_ADDED] = "method added",
+		[SSPR_CHANGE_REPLACED] = "method replaced",
+		[SSPR_CHANGE_REMOVED] = "method removed",
+	};
+
+	sspr_session_audit(s, s->user, event[change->action],
+			   method[change->method], "ok",
+			   change->by_admin ? "by the administrator" : NULL);
+}
+
 void
 sspr_enroll_notify(const struct sspr_session *s,
 		   const struct sspr_method_change *change,
@@ -101,6 +122,7 @@ sspr_enroll_notify(const struct sspr_session *s,
 	char *new_masked = NULL;
 	unsigned i;
 
+	audit_change(s, change);
 	if (new_address != NULL && old_address != NULL &&
 	    strcasecmp(new_address, old_address) == 0)
 		to[1] = NULL;

@@ -14,25 +14,44 @@
 #include "sspr/common/conv.h"
 #include "sspr/reset/stages.h"
 
+/* *ret_stage: the stage that ended the reset, for the audit log. */
 static int
-run(struct sspr_reset *r, const struct passwd *pw)
+run(struct sspr_reset *r, const struct passwd *pw, const char **ret_stage)
 {
 	int rv;
 
+	*ret_stage = "not available";
 	rv = sspr_reset_available(r, pw);
-	if (rv == PAM_SUCCESS)
-		rv = sspr_reset_challenge(r);
-	if (rv == PAM_SUCCESS)
-		rv = sspr_reset_new_password(r);
-	if (rv == PAM_SUCCESS)
-		rv = sspr_reset_result(r);
-	return rv;
+	if (rv != PAM_SUCCESS)
+		return rv;
+	*ret_stage = "challenge";
+	rv = sspr_reset_challenge(r);
+	if (rv != PAM_SUCCESS)
+		return rv;
+	*ret_stage = "new password";
+	rv = sspr_reset_new_password(r);
+	if (rv != PAM_SUCCESS)
+		return rv;
+	*ret_stage = NULL;
+	return sspr_reset_result(r);
+}
+
+/* The methods passed, as the audit log names them. */
+static const char *
+methods_used(const struct sspr_reset *r)
+{
+	if (r->used[SSPR_M_EMAIL] && r->used[SSPR_M_TOTP])
+		return "email totp";
+	if (r->used[SSPR_M_EMAIL])
+		return "email";
+	return r->used[SSPR_M_TOTP] ? "totp" : NULL;
 }
 
 int
 sspr_reset_run(struct sspr_reset *r)
 {
 	const struct passwd *pw;
+	const char *stage = NULL;
 	int rv;
 
 	r->session.purpose = SSPR_PURPOSE_RESET;
@@ -46,7 +65,10 @@ sspr_reset_run(struct sspr_reset *r)
 	else
 		sspr_session_log(&r->session, LOG_NOTICE,
 				 "password reset started");
-	rv = run(r, pw);
+	rv = run(r, pw, &stage);
+	sspr_session_audit(&r->session, pw != NULL ? r->session.user : NULL,
+			   "reset", methods_used(r),
+			   rv == PAM_SUCCESS ? "ok" : "failed", stage);
 	free(r->email);
 	r->email = NULL;
 	return rv;

@@ -53,6 +53,16 @@ const char *sspr_session_origin(const struct sspr_session *s);
 int sspr_session_raise(const struct sspr_session *s);
 void sspr_session_lower(const struct sspr_session *s);
 
+/*
+ * One line of the audit log (audit_log), with privileges: event, the
+ * method or NULL, result "ok" or "failed", reason fixed words or NULL.
+ * user is the account, or NULL when the name typed is no account (it may
+ * be someone's password).
+ */
+void sspr_session_audit(const struct sspr_session *s, const char *user,
+			const char *event, const char *method,
+			const char *result, const char *reason);
+
 /* One line for the admin's log. */
 void sspr_session_log(const struct sspr_session *s, int prio, const char *fmt,
 		      ...) __attribute__((format(printf, 3, 4)));

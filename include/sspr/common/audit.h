@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <security/pam_modules.h>
+
+#include "sspr/common/config.h"
+
 /* The most Microsoft 365 request ids one line carries. */
 #define SSPR_AUDIT_IDS_MAX 4
 
@@ -34,6 +38,15 @@ struct sspr_audit_event {
  */
 int sspr_audit_write(const char *path, const struct sspr_audit_event *ev,
 		     time_t now);
+
+/*
+ * Write ev to cfg's audit_log, if it names one: the service and the tty
+ * come from pamh when ev leaves them NULL (pamh may be NULL, outside a
+ * PAM stack). A failure costs the admin one syslog line, never the
+ * person's reset.
+ */
+void sspr_audit(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+		struct sspr_audit_event *ev);
 
 /*
  * The line sspr_audit_write() writes, without the newline, into buf of
