@@ -24,8 +24,11 @@ WARN     := -std=gnu11 -Wall -Wextra -Wconversion -Wformat=2 -Wshadow -Wvla \
 # dpkg-buildflags already brings its own _FORTIFY_SOURCE.
 FORTIFY  := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTIFY_SOURCE=2)
 HARDEN   := -fPIC -fstack-protector-strong -fvisibility=hidden $(FORTIFY)
+# One section per function, so that the module's link can drop what a
+# login never calls (and the libc symbols it would bind at load time).
+SECTIONS := -ffunction-sections -fdata-sections
 ALL_CPPFLAGS := -D_GNU_SOURCE -Iinclude -DSSPR_VERSION='"$(VERSION)"' $(CPPFLAGS)
-ALL_CFLAGS   := $(WARN) $(HARDEN) $(CFLAGS)
+ALL_CFLAGS   := $(WARN) $(HARDEN) $(SECTIONS) $(CFLAGS)
 ALL_LDFLAGS  := -Wl,-z,relro,-z,now -Wl,--as-needed -Wl,-z,defs $(LDFLAGS)
 HEAVY_LIBS   := $(shell pkg-config --libs $(PKG_LIBS)) -lpam
 HEAVY_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS))
@@ -86,7 +89,7 @@ $(LIBFLOW): $(FLOW_OBJS)
 $(MODULE): $(MODULE_OBJS) $(LIBCOMMON) pam_sspr/module/pam_sspr.map
 	@echo "  LD      $@"
 	$(Q)$(CC) -shared $(ALL_CFLAGS) $(ALL_LDFLAGS) \
-	    -Wl,--version-script=pam_sspr/module/pam_sspr.map -o $@ \
+	    -Wl,--version-script=pam_sspr/module/pam_sspr.map -Wl,--gc-sections -o $@ \
 	    $(MODULE_OBJS) $(LIBCOMMON) -lpam
 
 $(FLOWLIB): $(ENTRY_OBJS) $(LIBFLOW) $(LIBCOMMON) pam_sspr/flow/sspr-flow.map | $(BUILD)/pam_sspr
