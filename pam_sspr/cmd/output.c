@@ -33,7 +33,7 @@ usage(FILE *f)
 	      "both\n"
 	      "                               passwords agree again\n"
 	      "  sspr admin unlock USER       end a reset lockout\n"
-	      "  sspr admin test [USER] [--send-to ADDRESS]\n"
+	      "  sspr admin test [USER] [--send-to ADDRESS] [--json]\n"
 	      "                               check the configuration, mail "
 	      "and\n"
 	      "                               Microsoft 365; changes nothing\n"
