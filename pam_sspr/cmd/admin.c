@@ -17,6 +17,7 @@
 #include "sspr/cmd/admin.h"
 #include "sspr/cmd/admin_journal.h"
 #include "sspr/cmd/admin_json.h"
+#include "sspr/cmd/admin_report.h"
 #include "sspr/cmd/admin_test.h"
 #include "sspr/cmd/output.h"
 #include "sspr/cmd/priv.h"
@@ -342,6 +343,7 @@ static const struct admin_verb {
 	{ "forget", 1, 1, true, false, cmd_admin_forget },
 	{ "unlock", 1, 1, true, false, cmd_admin_unlock },
 	{ "remove", 1, 2, true, false, cmd_admin_remove },
+	{ "report", 0, 2, false, true, cmd_admin_report },
 };
 
 static const struct admin_verb *

@@ -1,0 +1,140 @@
+#!/bin/bash
+# sspr admin report [--since DATE] [--json] (issue 12): on a sandbox with
+# users holding 0, 1 and 2 methods, a lockout, an unfinished change, a
+# locked account and a system account, and an audit log with a real reset
+# and lines written here in its format: the counts, the names, --since,
+# the JSON form field by field; and hostile lines (control characters,
+# not JSON, a huge line) that are counted, never shown.
+. "$(dirname "$0")/../lib/lib.sh"
+. "$TESTS_DIR/lib/sandbox.sh"
+. "$TESTS_DIR/lib/smtp.sh"
+need pamtester oathtool
+SSPR=$BUILD/sspr
+PY3=/usr/bin/python3
+[ -x "$SSPR" ] || skip_all "no $SSPR"
+[ -x "$PY3" ] || skip_all "no $PY3"
+
+KEY=KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF
+now=$(date +%s)
+sandbox_init
+smtp_start
+mkdir -m 0700 "$SB/var-log/sspr"
+AUDIT=$SB/var-log/sspr/audit.jsonl
+sandbox_conf "smtp_url = smtp://127.0.0.1:$SMTP_PORT" "ca_file = $SMTP_CA" \
+	"mail_from = sspr@test.example" "audit_log = /var/log/sspr/audit.jsonl"
+for u in alice bob carol dave erin frank; do sandbox_add_user "$u" 'OldPass#1'; done
+# A system account (uid below UID_MIN) with a record: not a person.
+echo "daemon2:x:500:500::/:/bin/sh" >>"$SB/etc/passwd"
+echo "daemon2:$(openssl passwd -6 x):19000:0:99999:7:::" >>"$SB/etc/shadow"
+TOTP=("totp_secret = $KEY" "totp_algorithm = sha1" "totp_digits = 6" "totp_period = 30")
+sandbox_record alice "email = alice@example.org" "${TOTP[@]}"
+sandbox_record bob "email = bob@example.org"
+sandbox_record dave "${TOTP[@]}" "failures = 0" "locked_until = $((now + 3600))" "lockouts = 1"
+sandbox_record erin "remind_after = $((now + 86400))"
+sandbox_record frank "email = frank@example.org"
+sandbox_record daemon2 "email = d@example.org"
+sandbox_run passwd -l frank >/dev/null 2>&1
+# bob: a reset interrupted before anything was sent.
+install -m 0600 /dev/null "$SB/state/j-bob"
+printf 'version = 1\npath = reset\nstage = prepared\nstarted = %s\nold_hash = %s\nold_lastchg = 19000\n' \
+	"$now" "$(sandbox_shadow bob | cut -d: -f2)" >"$SB/state/j-bob"
+
+# A real reset of alice (her second method, the app) writes the first line.
+NEW='Reported#Reset2026'
+printf 'wrong\ny\n2\n%s\n%s\n%s\nn\n' "$(oathtool --totp --base32 "$KEY")" "$NEW" "$NEW" |
+	sandbox_run pamtester login alice authenticate >/dev/null 2>&1
+check "the real reset worked" sandbox_password_is alice "$NEW"
+check "... and wrote its line" grep -q '"event":"reset"' "$AUDIT"
+
+# line DAYS-AGO EVENT RESULT [USER]: an audit line in its documented format.
+line() {
+	printf '{"time":"%s","host":"h","service":"login","tty":null,"user":"%s","event":"%s","method":null,"result":"%s","reason":null,"request_ids":[]}\n' \
+		"$(date -u -d "@$((now - $1 * 86400))" +%Y-%m-%dT%H:%M:%SZ)" "${4:-bob}" "$2" "$3"
+}
+{
+	line 60 reset ok		# before the default period
+	line 45 lockout failed		# before it too
+	line 10 reset failed
+	line 9 reset failed
+	line 8 lockout failed
+	line 2 "method added" ok
+	line 1 reset ok '\u001b]0;pwned\u0007'	# escaped: still an event
+	printf 'this is not JSON \033[2J\033]0;pwned\007\n'
+	printf '{"time":"2026-13-45T99:00:00Z","event":"reset","result":"ok"}\n'
+	printf '[1,2,3]\n'
+	printf '{"time":"%s","event":"reset","result":"ok","user":"' \
+		"$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)"
+	head -c 20000 /dev/zero | tr '\0' 'A'
+	printf '\033[2J"}\n'
+} >>"$AUDIT"
+
+out=$(sandbox_run "$SSPR" admin report 2>&1)
+check "report: exit 0" [ $? = 0 ]
+printf '%s\n' "$out" >"$TMP/report.txt"
+row() { grep -E "^ *$1 +$2\$" <<<"$out"; }
+check "users who may reset: 5 (not frank, locked; not daemon2)" row "users who may reset" 5
+check "with no method: 2" row "with no method" 2
+check "with one method: 2" row "with one method" 2
+check "with two or more: 1" row "with two or more" 1
+check "locked now: 1" row "locked now" 1
+check "unfinished password changes: 1" row "unfinished password changes" 1
+check "no method: carol, erin" grep -qx 'No method: carol, erin' <<<"$out"
+check "locked: dave" grep -q '^Locked: dave until ' <<<"$out"
+check "unfinished change: bob" grep -q 'Unfinished password change.*: bob$' <<<"$out"
+check "resets in 30 days: 2 (the real one, the escaped one)" row "successful resets" 2
+check "failed resets: 2" row "failed resets" 2
+check "lockouts: 1" row "lockouts" 1
+check "4 lines that are no audit line" row "lines that are no audit line" 4
+check "no control character reaches the terminal" not grep -qP '[\x00-\x08\x0b-\x1f\x7f]' "$TMP/report.txt"
+check "nothing of the hostile lines is shown" not grep -qE 'pwned|AAAA' "$TMP/report.txt"
+
+since=$(date -d "@$((now - 50 * 86400))" +%Y-%m-%d)
+out=$(sandbox_run "$SSPR" admin report --since "$since" 2>&1)
+check "--since 50 days ago: the lockout 45 days ago counts" row "lockouts" 2
+check "--since 50 days ago: not the reset 60 days ago" row "successful resets" 2
+out=$(sandbox_run "$SSPR" admin report --since "$(date -d "@$((now - 70 * 86400))" +%Y-%m-%d)" 2>&1)
+check "--since 70 days ago: the reset 60 days ago counts" row "successful resets" 3
+
+json=$(sandbox_run "$SSPR" admin report --json)
+check "--json: exit 0" [ $? = 0 ]
+# j EXPR: the Python expression holds for the report d.
+j() { "$PY3" -c 'import json, sys; d = json.loads(sys.argv[2]); sys.exit(0 if eval(sys.argv[1]) else 1)' "$1" "$json"; }
+check "--json: the documented keys, no others" j 'set(d) == {"version", "time", "since", "email_source", "entra_email_counted", "users", "methods", "unregistered", "unreadable", "locked", "unfinished_changes", "audit"}'
+check "--json: version 1, times" j "d['version'] == 1 and abs(d['time'] - $now) < 120 and abs(d['since'] - ($now - 30 * 86400)) < 120"
+check "--json: email_source" j 'd["email_source"] == "local" and d["entra_email_counted"] is False'
+check "--json: users and methods" j 'd["users"] == 5 and d["methods"] == {"none": 2, "one": 2, "two_or_more": 1}'
+check "--json: unregistered, unreadable" j 'd["unregistered"] == ["carol", "erin"] and d["unreadable"] == []'
+check "--json: locked" j "d['locked'] == [{'user': 'dave', 'locked_until': $((now + 3600))}]"
+check "--json: unfinished change as admin show gives it" j "d['unfinished_changes'] == [{'user': 'bob', 'unfinished_change': {'kind': 'reset', 'stage': 'prepared', 'started': $now, 'sent': None, 'this_host': 'old', 'microsoft365': 'old'}}]"
+check "--json: audit" j 'd["audit"] == dict(d["audit"], path="/var/log/sspr/audit.jsonl", error=None, resets=2, failed_resets=2, lockouts=1, unreadable_lines=4)'
+check "--json: audit, the oldest line" j "abs(d['audit']['first'] - ($now - 60 * 86400)) < 5"
+check "--json: nothing of the hostile lines" not grep -qE 'pwned|AAAA' <<<"$json"
+json=$(sandbox_run "$SSPR" admin report --since "$since" --json)
+check "--json --since: since is that day's start" j "d['since'] == $(date -d "$since 00:00" +%s) and d['audit']['lockouts'] == 2"
+
+# Usage errors and a loose log.
+for bad in "--since 2026-02-30" "--since yesterday" "--since" "--all" "--json --since 2026-01-01"; do
+	sandbox_run "$SSPR" admin report $bad >/dev/null 2>&1
+	check "admin report $bad: usage error (exit 2)" [ $? = 2 ]
+done
+chmod 0666 "$AUDIT"
+out=$(sandbox_run "$SSPR" admin report 2>&1)
+check "a log others may write: exit 1" [ $? = 1 ]
+check "... and says so" grep -q 'audit log /var/log/sspr/audit.jsonl cannot be read' <<<"$out"
+chmod 0600 "$AUDIT"
+sed -i '/^audit_log/d' "$SSPR_CONF"
+echo "email_source = both" >>"$SSPR_CONF"
+install -m 0600 /dev/null "$SB/etc/security/secret"
+echo "not-a-secret" >"$SB/etc/security/secret"
+sandbox_conf "tenant = contoso.onmicrosoft.com" "client_id = 535fb089-9ff3-47b6-9bfb-4f1264799865" \
+	"client_secret_file = /etc/security/secret"
+out=$(sandbox_run "$SSPR" admin report 2>&1)
+check "no audit log: said" grep -q 'No audit log configured' <<<"$out"
+check "email_source = both: Microsoft 365's addresses not counted, said" \
+	grep -q 'registered in Microsoft 365 are not counted (email_source = both)' <<<"$out"
+json=$(sandbox_run "$SSPR" admin report --json)
+check "--json, no audit log: null" j 'd["audit"] is None and d["email_source"] == "both"'
+echo "enable = none" >>"$SSPR_CONF"
+json=$(sandbox_run "$SSPR" admin report --json)
+check "enable = none: nobody may reset" j 'd["users"] == 0 and d["unregistered"] == []'
+finish
