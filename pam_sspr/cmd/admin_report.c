@@ -125,10 +125,14 @@ print_report(const struct sspr_cfg *cfg, const struct report *rep)
 	row(_("locked now"), rep->nlocked);
 	row(_("unfinished password changes"), rep->pending.n);
 	print_audit(cfg, rep);
-	if (cfg->email_source != SSPR_EMAIL_LOCAL)
-		printf(_("Email addresses registered in Microsoft 365 are not "
+	if (rep->entra_counted)
+		printf(_("Email addresses registered in Microsoft 365 are "
 			 "counted (email_source = %s).\n"),
 		       sspr_cfg_choice_name("email_source", cfg->email_source));
+	else if (rep->entra_error[0] != '\0')
+		printf(_("Email addresses registered in Microsoft 365 are not "
+			 "counted: they could not be read (%s).\n"),
+		       rep->entra_error);
 	print_names(_("No method:"), &rep->unregistered);
 	print_names(_("Record not readable:"), &rep->unreadable);
 	for (i = 0; i < rep->nlocked; i++) {
@@ -245,7 +249,12 @@ json_report(const struct ctx *c, const struct report *rep)
 		 o, "email_source",
 		 sspr_cfg_choice_name("email_source", cfg->email_source)) !=
 		 NULL &&
-	     cJSON_AddBoolToObject(o, "entra_email_counted", false) != NULL &&
+	     cJSON_AddBoolToObject(o, "entra_email_counted",
+				   rep->entra_counted) != NULL &&
+	     (rep->entra_error[0] != '\0'
+		  ? cJSON_AddStringToObject(o, "entra_email_error",
+					    rep->entra_error)
+		  : cJSON_AddNullToObject(o, "entra_email_error")) != NULL &&
 	     json_counts(o, rep) && json_locked(o, rep) &&
 	     json_pending(c, o, rep) && json_audit(cfg, o, rep);
 	return json_print(o, ok);
@@ -291,8 +300,8 @@ cmd_admin_report(struct ctx *c, const struct admin_call *a)
 		print_report(&c->cfg, &rep);
 		status = EXIT_OK;
 	}
-	/* Counts from a log that could not be read would be wrong. */
-	if (rep.audit.error < 0)
+	/* Counts from a log or a tenant that could not be read are wrong. */
+	if (rep.audit.error < 0 || rep.entra_error[0] != '\0')
 		status = EXIT_FAIL;
 out:
 	report_done(&rep);

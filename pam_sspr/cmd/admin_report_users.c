@@ -89,16 +89,49 @@ people(struct report_names *out)
 	return r;
 }
 
-/* Count one admitted user by their record. */
-static int
-count_user(const struct sspr_cfg *cfg, const char *user, struct report *rep)
+/*
+ * The methods of a record that count: those the configuration offers,
+ * the local address not with email_source = entra, and entra (an
+ * address registered in Microsoft 365) where the reset would use it.
+ */
+static unsigned
+methods_of(const struct sspr_cfg *cfg, const struct sspr_record *rec,
+	   bool entra)
 {
-	/* With email_source = entra the local address is not a method. */
 	unsigned allowed = cfg->email_source == SSPR_EMAIL_ENTRA
 			       ? cfg->methods & ~SSPR_METHOD_EMAIL
 			       : cfg->methods;
-	struct sspr_record rec = { 0 };
+	unsigned n = sspr_record_method_count(rec, allowed);
+
+	if (entra && (cfg->methods & SSPR_METHOD_EMAIL) != 0 &&
+	    (cfg->email_source == SSPR_EMAIL_ENTRA || rec->email == NULL))
+		n++;
+	return n;
+}
+
+static int
+add_lock(struct report *rep, const char *user, time_t until)
+{
 	struct report_lock *l;
+
+	l = realloc(rep->locked, (rep->nlocked + 1) * sizeof(*l));
+	if (l == NULL)
+		return -ENOMEM;
+	rep->locked = l;
+	l[rep->nlocked].until = until;
+	l[rep->nlocked].user = sspr_strdup(user);
+	if (l[rep->nlocked].user == NULL)
+		return -ENOMEM;
+	rep->nlocked++;
+	return 0;
+}
+
+/* Count one admitted user by their record. */
+static int
+count_user(const struct sspr_cfg *cfg, const char *user, bool entra,
+	   struct report *rep)
+{
+	struct sspr_record rec = { 0 };
 	unsigned n;
 	int r;
 
@@ -106,7 +139,7 @@ count_user(const struct sspr_cfg *cfg, const char *user, struct report *rep)
 	r = sspr_store_load(cfg->state_dir, user, &rec);
 	if (r < 0 && r != -ENOENT)
 		return names_add(&rep->unreadable, user);
-	n = sspr_record_method_count(&rec, allowed);
+	n = methods_of(cfg, &rec, entra);
 	r = n == 0 ? names_add(&rep->unregistered, user) : 0;
 	if (n == 0)
 		rep->none++;
@@ -114,43 +147,78 @@ count_user(const struct sspr_cfg *cfg, const char *user, struct report *rep)
 		rep->one++;
 	else
 		rep->more++;
-	if (r == 0 && sspr_is_locked(&rec, rep->now)) {
-		l = realloc(rep->locked, (rep->nlocked + 1) * sizeof(*l));
-		r = l == NULL ? -ENOMEM : 0;
-		if (l != NULL) {
-			rep->locked = l;
-			l[rep->nlocked].until = rec.locked_until;
-			l[rep->nlocked].user = sspr_strdup(user);
-			r = l[rep->nlocked].user == NULL ? -ENOMEM : 0;
-			rep->nlocked += r == 0;
-		}
-	}
+	if (r == 0 && sspr_is_locked(&rec, rep->now))
+		r = add_lock(rep, user, rec.locked_until);
 	sspr_record_done(&rec);
 	return r;
+}
+
+/* The people the gate admits and a reset would not refuse. */
+static int
+admitted(const struct sspr_cfg *cfg, time_t now, struct report_names *out)
+{
+	struct report_names all = { 0 };
+	size_t i;
+	int r;
+
+	r = people(&all);
+	for (i = 0; r == 0 && i < all.n; i++)
+		if (sspr_gate_allowed(NULL, cfg, all.v[i]) &&
+		    sspr_account_refusal(getspnam(all.v[i]), now) == NULL)
+			r = names_add(out, all.v[i]);
+	sspr_store_names_free(all.v, all.n);
+	return r;
+}
+
+/* Microsoft 365's addresses of the users, when the reset uses them. */
+static bool *
+entra_emails(const struct sspr_cfg *cfg, const struct report_names *users,
+	     struct report *rep)
+{
+	bool *has;
+
+	if (cfg->email_source == SSPR_EMAIL_LOCAL ||
+	    (cfg->methods & SSPR_METHOD_EMAIL) == 0 || users->n == 0)
+		return NULL;
+	has = calloc(users->n, sizeof(*has));
+	if (has == NULL) {
+		snprintf(rep->entra_error, sizeof(rep->entra_error), "%s",
+			 strerror(ENOMEM));
+		return NULL;
+	}
+	if (report_entra(cfg, users, has, rep->entra_error,
+			 sizeof(rep->entra_error)) < 0) {
+		free(has);
+		return NULL;
+	}
+	rep->entra_counted = true;
+	return has;
 }
 
 int
 report_users(const struct sspr_cfg *cfg, struct report *rep)
 {
-	struct report_names all = { 0 };
+	struct report_names users = { 0 };
+	bool *entra = NULL;
 	size_t i;
 	int r;
 
 	r = priv_raise();
 	if (r < 0)
 		return r;
-	r = people(&all);
-	for (i = 0; r == 0 && i < all.n; i++) {
-		if (!sspr_gate_allowed(NULL, cfg, all.v[i]) ||
-		    sspr_account_refusal(getspnam(all.v[i]), rep->now) != NULL)
-			continue;
-		r = count_user(cfg, all.v[i], rep);
-	}
+	r = admitted(cfg, rep->now, &users);
+	priv_lower();
+	if (r == 0)
+		entra = entra_emails(cfg, &users, rep);
+	r = r < 0 ? r : priv_raise();
+	for (i = 0; r == 0 && i < users.n; i++)
+		r = count_user(cfg, users.v[i], entra != NULL && entra[i], rep);
 	if (r == 0)
 		r = sspr_journal_list(cfg->state_dir, &rep->pending.v,
 				      &rep->pending.n);
 	priv_lower();
-	sspr_store_names_free(all.v, all.n);
+	free(entra);
+	sspr_store_names_free(users.v, users.n);
 	return r;
 }
 

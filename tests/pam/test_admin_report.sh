@@ -8,6 +8,7 @@
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TESTS_DIR/lib/sandbox.sh"
 . "$TESTS_DIR/lib/smtp.sh"
+. "$TESTS_DIR/lib/m365.sh"
 need pamtester oathtool
 SSPR=$BUILD/sspr
 PY3=/usr/bin/python3
@@ -99,9 +100,9 @@ json=$(sandbox_run "$SSPR" admin report --json)
 check "--json: exit 0" [ $? = 0 ]
 # j EXPR: the Python expression holds for the report d.
 j() { "$PY3" -c 'import json, sys; d = json.loads(sys.argv[2]); sys.exit(0 if eval(sys.argv[1]) else 1)' "$1" "$json"; }
-check "--json: the documented keys, no others" j 'set(d) == {"version", "time", "since", "email_source", "entra_email_counted", "users", "methods", "unregistered", "unreadable", "locked", "unfinished_changes", "audit"}'
+check "--json: the documented keys, no others" j 'set(d) == {"version", "time", "since", "email_source", "entra_email_counted", "entra_email_error", "users", "methods", "unregistered", "unreadable", "locked", "unfinished_changes", "audit"}'
 check "--json: version 1, times" j "d['version'] == 1 and abs(d['time'] - $now) < 120 and abs(d['since'] - ($now - 30 * 86400)) < 120"
-check "--json: email_source" j 'd["email_source"] == "local" and d["entra_email_counted"] is False'
+check "--json: email_source" j 'd["email_source"] == "local" and d["entra_email_counted"] is False and d["entra_email_error"] is None'
 check "--json: users and methods" j 'd["users"] == 5 and d["methods"] == {"none": 2, "one": 2, "two_or_more": 1}'
 check "--json: unregistered, unreadable" j 'd["unregistered"] == ["carol", "erin"] and d["unreadable"] == []'
 check "--json: locked" j "d['locked'] == [{'user': 'dave', 'locked_until': $((now + 3600))}]"
@@ -123,17 +124,43 @@ check "a log others may write: exit 1" [ $? = 1 ]
 check "... and says so" grep -q 'audit log /var/log/sspr/audit.jsonl cannot be read' <<<"$out"
 chmod 0600 "$AUDIT"
 sed -i '/^audit_log/d' "$SSPR_CONF"
-echo "email_source = both" >>"$SSPR_CONF"
-install -m 0600 /dev/null "$SB/etc/security/secret"
-echo "not-a-secret" >"$SB/etc/security/secret"
-sandbox_conf "tenant = contoso.onmicrosoft.com" "client_id = 535fb089-9ff3-47b6-9bfb-4f1264799865" \
-	"client_secret_file = /etc/security/secret"
 out=$(sandbox_run "$SSPR" admin report 2>&1)
 check "no audit log: said" grep -q 'No audit log configured' <<<"$out"
-check "email_source = both: Microsoft 365's addresses not counted, said" \
-	grep -q 'registered in Microsoft 365 are not counted (email_source = both)' <<<"$out"
 json=$(sandbox_run "$SSPR" admin report --json)
-check "--json, no audit log: null" j 'd["audit"] is None and d["email_source"] == "both"'
+check "--json, no audit log: null" j 'd["audit"] is None'
+
+# Microsoft 365's addresses: alice and carol registered one there.
+m365_user alice '{"emailMethods": ["alice.m365@example.org"]}'
+m365_user carol '{"emailMethods": ["carol.m365@example.org"]}'
+m365_start alice bob carol dave erin frank
+echo "email_source = both" >>"$SSPR_CONF"
+m365_clear
+out=$(sandbox_run "$SSPR" admin report 2>&1)
+check "email_source = both: exit 0" [ $? = 0 ]
+check "both: Microsoft 365's addresses counted, said" \
+	grep -q 'registered in Microsoft 365 are counted (email_source = both)' <<<"$out"
+check "both: one \$batch for the five users" [ "$(m365_count POST '/v1.0/\$batch$')" = 1 ]
+check "both: no request one user at a time" [ "$(m365_count GET 'emailMethods')" = 0 ]
+json=$(sandbox_run "$SSPR" admin report --json)
+check "both: carol counts (her address there), erin not" \
+	j 'd["entra_email_counted"] is True and d["entra_email_error"] is None and d["methods"] == {"none": 1, "one": 3, "two_or_more": 1} and d["unregistered"] == ["erin"]'
+check "both: no address in the report" not grep -qF m365@example.org <<<"$json$out"
+conf_set email_source entra
+json=$(sandbox_run "$SSPR" admin report --json)
+check "entra: bob's local address is no method, alice's app + address there" \
+	j 'd["email_source"] == "entra" and d["methods"] == {"none": 2, "one": 2, "two_or_more": 1} and d["unregistered"] == ["bob", "erin"]'
+# Twenty-five people: two batches (20 + 5).
+for i in $(seq 1 20); do sandbox_add_user "p$i" 'OldPass#1'; done
+m365_clear
+json=$(sandbox_run "$SSPR" admin report --json)
+check "25 users: two batches" [ "$(m365_count POST '/v1.0/\$batch$')" = 2 ]
+check "25 users: counted" j 'd["users"] == 25 and d["entra_email_counted"] is True'
+conf_set graph "https://127.0.0.1:1"
+json=$(sandbox_run "$SSPR" admin report --json)
+check "Microsoft 365 unreachable: exit 1" [ $? = 1 ]
+check "... not counted, and why" j 'd["entra_email_counted"] is False and isinstance(d["entra_email_error"], str) and d["users"] == 25'
+out=$(sandbox_run "$SSPR" admin report 2>&1)
+check "... said in the table" grep -q 'not counted: they could not be read' <<<"$out"
 echo "enable = none" >>"$SSPR_CONF"
 json=$(sandbox_run "$SSPR" admin report --json)
 check "enable = none: nobody may reset" j 'd["users"] == 0 and d["unregistered"] == []'

@@ -50,14 +50,21 @@ struct report {
 	size_t nlocked;
 	struct report_names pending; /* unfinished password changes */
 	struct report_audit audit;
+	/* email_source = entra | both: Microsoft 365's addresses */
+	bool entra_counted;
+	char entra_error[SSPR_ERR_MAX]; /* why they are not, or "" */
 };
+
+/* The most users report_entra() asks Microsoft 365 about. */
+#define REPORT_ENTRA_MAX 10000u
 
 /*
  * The users who may reset: the accounts between UID_MIN and UID_MAX of
  * /etc/login.defs (1000 and 60000 when unset), as useradd gives people,
  * that the gate admits (enable, enable_group) and whose account a reset
- * would not refuse (locked, expired). Their records give the counts, the
- * unregistered and the locked. 0 or -errno.
+ * would not refuse (locked, expired). Their records (and with
+ * email_source = entra | both, Microsoft 365's addresses) give the
+ * counts, the unregistered and the locked. 0 or -errno.
  */
 int report_users(const struct sspr_cfg *cfg, struct report *rep);
 
@@ -68,6 +75,14 @@ int report_users(const struct sspr_cfg *cfg, struct report *rep);
  * (also in a->error).
  */
 int report_audit(const char *path, time_t since, struct report_audit *a);
+
+/*
+ * Which of users have an email method registered in Microsoft 365
+ * (has[i], which the caller zeroed), in JSON batches of 20. 0, or -errno
+ * with what went wrong in err (a user without a UPN is none).
+ */
+int report_entra(const struct sspr_cfg *cfg, const struct report_names *users,
+		 bool *has, char *err, size_t errlen);
 
 /* Free what report_users() and the rest put in *rep. */
 void report_done(struct report *rep);
