@@ -315,6 +315,13 @@ json_case() {	# NAME CONF ARGS...: text and --json agree, exit codes too
 	check "--json $name: the text form's checks and verdicts" same_as_text "$TMP/$name.txt" <<<"$json"
 }
 json_case good "$GOOD" alice
+if sandbox_run sh -c 'command -v valgrind' >/dev/null; then
+	sandbox_run valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=none \
+		--show-leak-kinds=definite "$SSPR" --conf "$GOOD" admin test bob --json >/dev/null 2>"$TMP/vg.txt"
+	check "valgrind: admin test --json, no memory error" [ $? = 1 ]
+	check "valgrind: admin test --json, no leak of the JSON layer" \
+		not grep -qE '\(admin_(test_out|json)\.c:' "$TMP/vg.txt"
+fi
 json_case synced "$GOOD" bob
 json_case wrong-secret "$WRONG" alice
 json_case ghost-sender "$GHOST"
