@@ -17,6 +17,7 @@
 #include "sspr/common/config.h"
 #include "sspr/common/errors.h"
 #include "sspr/common/i18n.h"
+#include "sspr/common/util.h"
 
 #define DEFAULT_DAYS 30
 
@@ -26,10 +27,14 @@ parse_date(const char *s)
 {
 	struct tm tm = { 0 };
 	int y, m, d;
-	char end;
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &end) != 3)
+	size_t i;
+
+	for (i = 0; i < 10; i++)
+		if (s[i] == '\0' ||
+		    (i == 4 || i == 7 ? s[i] != '-' : !sspr_ascii_digit(s[i])))
+			return -1;
+	if (s[10] != '\0' || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return -1;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = m - 1;

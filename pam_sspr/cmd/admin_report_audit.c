@@ -78,7 +78,7 @@ out:
 static void
 count_lines(FILE *f, time_t since, struct report_audit *a)
 {
-	static char line[LINE_BYTES];
+	char line[LINE_BYTES];
 	bool skipping = false;
 	size_t len;
 

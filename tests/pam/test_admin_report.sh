@@ -114,7 +114,8 @@ json=$(sandbox_run "$SSPR" admin report --since "$since" --json)
 check "--json --since: since is that day's start" j "d['since'] == $(date -d "$since 00:00" +%s) and d['audit']['lockouts'] == 2"
 
 # Usage errors and a loose log.
-for bad in "--since 2026-02-30" "--since yesterday" "--since" "--all" "--json --since 2026-01-01"; do
+for bad in "--since 2026-02-30" "--since yesterday" "--since +026-01-01" "--since 2026-01-011" \
+	"--since" "--all" "--json --since 2026-01-01"; do
 	sandbox_run "$SSPR" admin report $bad >/dev/null 2>&1
 	check "admin report $bad: usage error (exit 2)" [ $? = 2 ]
 done
@@ -177,6 +178,14 @@ check "Microsoft 365 unreachable: exit 1" [ $? = 1 ]
 check "... not counted, and why" j 'd["entra_email_counted"] is False and isinstance(d["entra_email_error"], str) and d["users"] == 25'
 out=$(sandbox_run "$SSPR" admin report 2>&1)
 check "... said in the table" grep -q 'not counted: they could not be read' <<<"$out"
+conf_set graph "$M365_URL"
+printf 'version = 1\nnot a record line\n' >"$SB/state/u-p7"
+json=$(sandbox_run "$SSPR" admin report --json)
+check "a damaged record: exit 0" [ $? = 0 ]
+check "a damaged record: named, in no count" \
+	j 'd["unreadable"] == ["p7"] and d["users"] == 25 and sum(d["methods"].values()) == 24'
+out=$(sandbox_run "$SSPR" admin report 2>&1)
+check "a damaged record: said in the table" grep -qx 'Record not readable: p7' <<<"$out"
 echo "enable = none" >>"$SSPR_CONF"
 json=$(sandbox_run "$SSPR" admin report --json)
 check "enable = none: nobody may reset" j 'd["users"] == 0 and d["unregistered"] == []'
