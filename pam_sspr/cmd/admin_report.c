@@ -27,8 +27,8 @@ parse_date(const char *s)
 {
 	struct tm tm = { 0 };
 	int y, m, d;
-
 	size_t i;
+	time_t t;
 
 	for (i = 0; i < 10; i++)
 		if (s[i] == '\0' ||
@@ -41,10 +41,11 @@ parse_date(const char *s)
 	tm.tm_mday = d;
 	tm.tm_isdst = -1;
 	/* mktime() moves 2026-02-30 to March: not a date then. */
-	if (mktime(&tm) == -1 || tm.tm_year != y - 1900 || tm.tm_mon != m - 1 ||
+	t = mktime(&tm);
+	if (t == -1 || tm.tm_year != y - 1900 || tm.tm_mon != m - 1 ||
 	    tm.tm_mday != d)
 		return -1;
-	return mktime(&tm);
+	return t;
 }
 
 /* t as a local date, with the time of day when clock is set. */
