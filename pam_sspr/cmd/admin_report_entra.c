@@ -63,20 +63,24 @@ batch_body(const struct sspr_cfg *cfg, char *const *users, size_t n)
 	return body;
 }
 
-/* The answers: has[id] for each 200 with at least one address. */
+/*
+ * The answers: has[id] for each 200 with at least one address; 404 is
+ * no account there. Any other answer (403 without the permission, 429
+ * for one of them) would make the counts wrong: -EPROTO, said in err.
+ */
 static int
-batch_answers(const char *text, size_t len, size_t n, bool *has)
+batch_answers(const char *text, size_t len, size_t n, bool *has, char *err,
+	      size_t errlen)
 {
 	cJSON *root = cJSON_ParseWithLength(text, len);
 	const cJSON *resp, *id, *status, *value;
 	unsigned long i;
 	char *end;
+	int r = 0;
 
 	resp = cJSON_GetObjectItemCaseSensitive(root, "responses");
-	if (!cJSON_IsArray(resp)) {
-		cJSON_Delete(root);
-		return -EBADMSG;
-	}
+	if (!cJSON_IsArray(resp))
+		r = -EBADMSG;
 	cJSON_ArrayForEach(value, resp)
 	{
 		id = cJSON_GetObjectItemCaseSensitive(value, "id");
@@ -85,14 +89,29 @@ batch_answers(const char *text, size_t len, size_t n, bool *has)
 			continue;
 		i = strtoul(id->valuestring, &end, 10);
 		if (*end != '\0' || end == id->valuestring || i >= n ||
-		    status->valuedouble != 200)
+		    status->valueint == 404)
 			continue;
+		if (status->valueint != 200) {
+			snprintf(err, errlen,
+				 "Microsoft 365 answered %d to a lookup of "
+				 "email methods%s",
+				 status->valueint,
+				 status->valueint == 403
+				     ? " (is UserAuthenticationMethod.Read.All "
+				       "granted?)"
+				     : "");
+			r = -EPROTO;
+			break;
+		}
 		has[i] = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
 			     cJSON_GetObjectItemCaseSensitive(value, "body"),
 			     "value")) > 0;
 	}
 	cJSON_Delete(root);
-	return 0;
+	if (r == -EBADMSG)
+		snprintf(err, errlen, "%s",
+			 "Microsoft 365's answer to the batch is not readable");
+	return r;
 }
 
 /* One batch of at most BATCH_MAX users, a session of its own. */
@@ -121,11 +140,11 @@ batch_once(const struct sspr_cfg *cfg, char *const *users, size_t n, bool *has,
 	sspr_graph_close(&g);
 	if (r == 0 && resp.status != 200)
 		r = -EPROTO;
-	if (r == 0)
-		r = batch_answers(resp.body, resp.len, n, has);
 	if (r < 0)
 		sspr_graph_result_log(&res, "the batch of email methods", err,
 				      errlen);
+	else
+		r = batch_answers(resp.body, resp.len, n, has, err, errlen);
 out:
 	if (r == -ENOMEM)
 		snprintf(err, errlen, "%s", strerror(ENOMEM));

@@ -172,6 +172,12 @@ if sandbox_run sh -c 'command -v valgrind' >/dev/null; then
 	vg "admin report --json" 0 "$SSPR" admin report --json
 	conf_set audit_log ""
 fi
+m365_emu PUT app '{"app_roles": ["User-PasswordProfile.ReadWrite.All", "User.Read.All"]}' >/dev/null
+json=$(sandbox_run "$SSPR" admin report --json)
+check "no UserAuthenticationMethod.Read.All: exit 1" [ $? = 1 ]
+check "... not counted, the permission named" \
+	j 'd["entra_email_counted"] is False and "UserAuthenticationMethod.Read.All" in d["entra_email_error"]'
+m365_emu PUT app '{"app_roles": ["User-PasswordProfile.ReadWrite.All", "User.Read.All", "UserAuthenticationMethod.Read.All"]}' >/dev/null
 conf_set graph "https://127.0.0.1:1"
 json=$(sandbox_run "$SSPR" admin report --json)
 check "Microsoft 365 unreachable: exit 1" [ $? = 1 ]
