@@ -84,10 +84,11 @@ print_names(const char *label, const struct report_names *l)
 	printf("\n");
 }
 
+/* One row of the table; sub rows are indented under the one before. */
 static void
-row(const char *label, size_t n)
+row(const char *label, size_t n, bool sub)
 {
-	printf("  %-32s %6zu\n", label, n);
+	printf("%s%-*s %6zu\n", sub ? "    " : "  ", sub ? 30 : 32, label, n);
 }
 
 static void
@@ -106,11 +107,11 @@ print_audit(const struct sspr_cfg *cfg, const struct report *rep)
 		return;
 	}
 	printf(_("From the audit log %s:\n"), cfg->audit_log);
-	row(_("successful resets"), a->resets);
-	row(_("failed resets"), a->failed);
-	row(_("lockouts"), a->lockouts);
+	row(_("successful resets"), a->resets, false);
+	row(_("failed resets"), a->failed, false);
+	row(_("lockouts"), a->lockouts, false);
 	if (a->unreadable > 0)
-		row(_("lines that are no audit line"), a->unreadable);
+		row(_("lines that are no audit line"), a->unreadable, false);
 }
 
 static void
@@ -121,15 +122,17 @@ print_report(const struct sspr_cfg *cfg, const struct report *rep)
 
 	print_day(since, sizeof(since), rep->since, false);
 	print_day(now, sizeof(now), rep->now, false);
+	/* TRANSLATORS: the two dates of the period, YYYY-MM-DD. The labels
+	   of the rows below are padded to 32 columns. */
 	printf(_("Password reset on this host, %s to %s\n"), since, now);
-	row(_("users who may reset"), rep->users);
-	row(_("  with no method"), rep->none);
-	row(_("  with one method"), rep->one);
-	row(_("  with two or more"), rep->more);
+	row(_("users who may reset"), rep->users, false);
+	row(_("with no method"), rep->none, true);
+	row(_("with one method"), rep->one, true);
+	row(_("with two or more"), rep->more, true);
 	if (rep->unreadable.n > 0)
-		row(_("  record not readable"), rep->unreadable.n);
-	row(_("locked now"), rep->nlocked);
-	row(_("unfinished password changes"), rep->pending.n);
+		row(_("record not readable"), rep->unreadable.n, true);
+	row(_("locked now"), rep->nlocked, false);
+	row(_("unfinished password changes"), rep->pending.n, false);
 	print_audit(cfg, rep);
 	if (rep->entra_counted)
 		printf(_("Email addresses registered in Microsoft 365 are "
