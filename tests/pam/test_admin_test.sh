@@ -7,7 +7,8 @@
 # a FAIL line that names the problem and what to do, and exit status 1;
 # and nothing is changed: no PATCH and no sendMail reach the emulator, no
 # mail reaches the SMTP server, no token cache or record is written
-# (unless --send-to asks for a test mail).
+# (unless --send-to asks for a test mail). With --json, the same checks
+# and verdicts as one JSON object.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TESTS_DIR/lib/sandbox.sh"
 . "$TESTS_DIR/lib/smtp.sh"
