@@ -17,6 +17,7 @@
 #include "sspr/cmd/admin.h"
 #include "sspr/cmd/admin_journal.h"
 #include "sspr/cmd/admin_json.h"
+#include "sspr/cmd/admin_report.h"
 #include "sspr/cmd/admin_test.h"
 #include "sspr/cmd/output.h"
 #include "sspr/cmd/priv.h"
@@ -131,11 +132,14 @@ cmd_admin_forget(struct ctx *c, const struct admin_call *a)
 	return EXIT_OK;
 }
 
-/* sspr admin test [USER] [--send-to ADDRESS]: exit 0 when all pass. */
+/*
+ * sspr admin test [USER] [--send-to ADDRESS] [--json]: exit 0 when all
+ * pass.
+ */
 static int
 cmd_admin_test(struct ctx *c, const struct admin_call *a)
 {
-	struct sspr_admin_test opts = { NULL, NULL };
+	struct sspr_admin_test opts = { .json = a->json };
 	char **argv = a->argv;
 	int argc = a->argc;
 	int i;
@@ -334,11 +338,12 @@ static const struct admin_verb {
 } admin_verbs[] = {
 	{ "list", 0, 0, false, true, cmd_admin_list },
 	{ "reconcile", 0, INT_MAX, false, false, cmd_admin_reconcile },
-	{ "test", 0, INT_MAX, false, false, cmd_admin_test },
+	{ "test", 0, INT_MAX, false, true, cmd_admin_test },
 	{ "show", 1, 1, true, true, cmd_admin_show },
 	{ "forget", 1, 1, true, false, cmd_admin_forget },
 	{ "unlock", 1, 1, true, false, cmd_admin_unlock },
 	{ "remove", 1, 2, true, false, cmd_admin_remove },
+	{ "report", 0, 2, false, true, cmd_admin_report },
 };
 
 static const struct admin_verb *

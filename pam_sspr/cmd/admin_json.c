@@ -22,8 +22,7 @@
 #include "sspr/common/store.h"
 #include "sspr/common/util.h"
 
-/* A time as Unix seconds, null for none (0). */
-static bool
+bool
 json_time(cJSON *obj, const char *key, time_t t)
 {
 	return (t != 0 ? cJSON_AddNumberToObject(obj, key, (double)t)
@@ -51,8 +50,7 @@ json_print(cJSON *obj, bool ok)
 	return EXIT_OK;
 }
 
-/* The "unfinished_change" member: null, or what load_journal() found. */
-static bool
+bool
 json_journal(const struct ctx *c, const char *user, cJSON *obj)
 {
 	static const char *const local_word[] = {

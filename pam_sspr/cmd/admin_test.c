@@ -23,12 +23,16 @@
 #include "sspr/m365/graph.h"
 
 void
-sspr_admin_test_config_failed(const char *err, FILE *out)
+sspr_admin_test_config_failed(const char *err, bool json, FILE *out)
 {
-	fprintf(out, "%-6sconfiguration: %s\n", "FAIL", err);
-	fprintf(out, "      fix: correct it (every key is in sspr.conf(5)) "
-		     "and run \"sspr admin test\" again\n");
-	fprintf(out, "1 check failed.\n");
+	struct run t = { .out = out };
+
+	out_begin(&t, json);
+	out_failed(&t, "configuration: %s", err);
+	out_note(&t, "fix:",
+		 "correct it (every key is in sspr.conf(5)) and run \"sspr "
+		 "admin test\" again");
+	(void)out_end(&t);
 }
 
 static void
@@ -83,6 +87,7 @@ sspr_admin_test_run(const struct sspr_cfg *cfg,
 {
 	struct run t = { .out = out, .cfg = cfg };
 
+	out_begin(&t, opts->json);
 	t.fresh = *cfg;
 	t.fresh.state_dir = NULL;
 	check_config(&t);
@@ -95,11 +100,5 @@ sspr_admin_test_run(const struct sspr_cfg *cfg,
 	}
 	if (t.graph_open)
 		sspr_graph_close(&t.g);
-	if (t.failed == 0)
-		fprintf(out, "All checks passed.\n");
-	else
-		fprintf(out, "%u check%s failed.\n", t.failed,
-			t.failed == 1 ? "" : "s");
-	fflush(out);
-	return t.failed;
+	return out_end(&t);
 }

@@ -155,7 +155,8 @@ load_config(struct ctx *c, const char *conf_arg, int argc, char **argv)
 	syslog(LOG_AUTHPRIV | LOG_ERR, "configuration: %s", err);
 	if (c->root && argc >= 2 && strcmp(argv[0], "admin") == 0 &&
 	    strcmp(argv[1], "test") == 0)
-		sspr_admin_test_config_failed(err, stdout);
+		sspr_admin_test_config_failed(
+		    err, strcmp(argv[argc - 1], "--json") == 0, stdout);
 	else if (c->root)
 		fail("%s", err);
 	else

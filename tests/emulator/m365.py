@@ -13,6 +13,7 @@ Run with Debian's /usr/bin/python3 (stdlib + python3-cryptography).
 import argparse
 import base64
 import binascii
+import copy
 import email
 import email.policy
 import email.utils
@@ -825,6 +826,7 @@ class Graph:
         (("users", None, "authentication", "softwareoathmethods"), {"GET": "oath_methods"}),
         (("users", None, "authentication", "phonemethods"), {"GET": "phone_methods"}),
         (("users", None, "sendmail"), {"POST": "send_mail"}),
+        (("$batch",), {"POST": "batch"}),
     ]
 
     def __init__(self, state):
@@ -996,6 +998,34 @@ class Graph:
                   else isinstance(value, bool))
             if not ok:
                 raise GraphError(400, "BadRequest", "Invalid value for property '%s'." % name)
+
+    # -- JSON batching: POST /v1.0/$batch ---------------------------------------------
+    # At most 20 requests, GET only (all pam_sspr batches), each routed as if sent
+    # alone; the answers in the order asked, as Graph may also give them.
+    def batch(self, req):
+        body = self.read_json(req)
+        reqs = body.get("requests")
+        if not isinstance(reqs, list) or not 0 < len(reqs) <= 20:
+            raise GraphError(400, "BadRequest", "Invalid batch payload format.")
+        ids = [r.get("id") if isinstance(r, dict) else None for r in reqs]
+        if not all(isinstance(i, str) and i for i in ids) or len(set(ids)) != len(ids):
+            raise GraphError(400, "BadRequest", "Batch request ids must be unique strings.")
+        out = []
+        for r, rid in zip(reqs, ids):
+            url, method = r.get("url"), r.get("method")
+            if not isinstance(url, str) or not url.startswith("/") or method != "GET":
+                raise GraphError(400, "BadRequest", "Invalid batch request %s." % rid)
+            sub = copy.copy(req)
+            path, _, query = url.partition("?")
+            sub.method, sub.path, sub.body = method, "/v1.0" + path, b""
+            sub.query = parse_qsl(query, keep_blank_values=True, max_num_fields=100)
+            try:
+                name, args = self.route(method, [unquote(x) for x in path.split("/")[1:]])
+                reply = getattr(self, name)(sub, *args)
+            except GraphError as e:
+                reply = self.error(sub, e.status, e.code, e.message, e.headers)
+            out.append({"id": rid, "status": reply.status, "body": reply.body})
+        return Reply(200, {"responses": out})
 
     # -- authentication methods ------------------------------------------------------
     def email_methods(self, req, key):

@@ -6,6 +6,7 @@
 #define SSPR_CMD_ADMIN_JSON_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -13,6 +14,12 @@
 #include "sspr/common/store.h"
 
 #define JSON_VERSION 1
+
+/* A time as Unix seconds, null for none (0). */
+bool json_time(cJSON *obj, const char *key, time_t t);
+
+/* The "unfinished_change" member: null, or what load_journal() found. */
+bool json_journal(const struct ctx *c, const char *user, cJSON *obj);
 
 /* Print and free obj; EXIT_FAIL when anything went missing on the way. */
 int json_print(cJSON *obj, bool ok);

@@ -1,12 +1,15 @@
 /*
  * The state of one "sspr admin test" run and its lines of output (the
- * format is in admin_test.h): each check file reports through these.
+ * format is in admin_test.h), or with --json one JSON object: each check
+ * file reports through these, never to out itself.
  */
 #ifndef SSPR_CMD_ADMIN_TEST_OUT_H
 #define SSPR_CMD_ADMIN_TEST_OUT_H
 
 #include <stdbool.h>
 #include <stdio.h>
+
+#include <cjson/cJSON.h>
 
 #include "sspr/common/config.h"
 #include "sspr/m365/graph.h"
@@ -24,7 +27,20 @@ struct run {
 	struct sspr_graph g;
 	bool graph_open;
 	bool signed_in;
+	/* --json: one object of the checks so far */
+	bool json;
+	cJSON *checks;
+	bool json_broken; /* out of memory on the way */
 };
+
+/* Start the output: lines, or with json one object at out_end(). */
+void out_begin(struct run *t, bool json);
+
+/*
+ * End it: the summary line, or the JSON object. The number of failed
+ * checks (one more when the JSON object could not be made).
+ */
+unsigned out_end(struct run *t);
 
 /* "OK", "INFO" and "FAIL" lines; a FAIL counts in t->failed. */
 void __attribute__((format(printf, 2, 3)))
