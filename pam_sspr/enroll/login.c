@@ -11,6 +11,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "sspr/change/entra_group.h"
 #include "sspr/common/conv.h"
 #include "sspr/common/errors.h"
 #include "sspr/common/i18n.h"
@@ -223,6 +224,29 @@ rounds(struct offer *o)
 	}
 }
 
+/*
+ * enable_entra_group, asked only once something is due: the offer is for
+ * those who may reset. When Microsoft 365 cannot tell, no offer (and
+ * require refuses no session: an outage keeps nobody out).
+ */
+static bool
+entra_allows(const struct offer *o)
+{
+	char log[SSPR_ERR_MAX] = "";
+	bool cached = false;
+	int r;
+
+	if (o->s.cfg->enable_entra_group == NULL)
+		return true;
+	r = sspr_entra_member(o->s.cfg, o->s.user, &cached, log, sizeof(log));
+	if (r < 0)
+		sspr_session_log(&o->s, LOG_ERR,
+				 "enrollment for '%s' skipped: cannot ask "
+				 "Microsoft 365 about enable_entra_group: %s",
+				 o->s.user, log);
+	return r > 0;
+}
+
 int
 sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		     const char *user)
@@ -251,6 +275,8 @@ sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 	}
 	if (o.have >= cfg->methods_required ||
 	    (!o.require && o.rec.remind_after > time(NULL)))
+		goto out;
+	if (!entra_allows(&o))
 		goto out;
 	say_why(&o);
 	rounds(&o);

@@ -2,9 +2,10 @@
  * The first stage of the reset: may this account be reset now? Unknown
  * users, users the gate leaves out (root among them), accounts the
  * administrator locked or let expire, users locked after failed
- * attempts and users without a method all hear say_not_available(),
- * after the same time (sspr_reset_wait_floor(), result.c): the prompt
- * does not tell which it is.
+ * attempts, users outside enable_entra_group (or whose membership
+ * Microsoft 365 could not tell) and users without a method all hear
+ * say_not_available(), after the same time (sspr_reset_wait_floor(),
+ * result.c): the prompt does not tell which it is.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -12,6 +13,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "sspr/change/entra_group.h"
 #include "sspr/change/local_password.h"
 #include "sspr/common/gate.h"
 #include "sspr/common/i18n.h"
@@ -56,6 +58,37 @@ account_refusal(struct sspr_reset *r)
  * explains an administrator request, NULL when there is nothing to ask
  * for. -errno when the record could not be read.
  */
+/*
+ * enable_entra_group, after every local check (it costs a Graph request
+ * when the cache has no answer). Why not, or NULL; an outage is logged
+ * once with Graph's details, and the person hears the same sentence as
+ * for a refusal.
+ */
+static const char *
+entra_refusal(struct sspr_reset *r, const char **ret_reason)
+{
+	char log[SSPR_ERR_MAX] = "";
+	bool cached = false;
+	int e;
+
+	if (r->session.cfg->enable_entra_group == NULL)
+		return NULL;
+	e = sspr_entra_member(r->session.cfg, r->session.user, &cached, log,
+			      sizeof(log));
+	if (e > 0)
+		return NULL;
+	if (e == 0) {
+		*ret_reason = "Self-service password reset is not enabled "
+			      "for this account.";
+		return "not in the Entra groups";
+	}
+	sspr_session_log(&r->session, LOG_ERR,
+			 "enable_entra_group: cannot ask Microsoft 365 about "
+			 "'%s': %s",
+			 r->session.user, log);
+	return "Microsoft 365 unreachable";
+}
+
 static int
 refusal(struct sspr_reset *r, bool known, const char **ret_why,
 	const char **ret_reason)
@@ -80,6 +113,9 @@ refusal(struct sspr_reset *r, bool known, const char **ret_why,
 			      "this account.";
 		return 0;
 	}
+	*ret_why = entra_refusal(r, ret_reason);
+	if (*ret_why != NULL)
+		return 0;
 	e = sspr_reset_load_methods(r, &locked);
 	if (e < 0)
 		return e;
