@@ -10,6 +10,7 @@
 . "$TESTS_DIR/lib/smtp.sh"
 . "$TESTS_DIR/lib/m365.sh"
 need pamtester
+SSPR=$BUILD/sspr
 
 G_SALES=11111111-1111-4111-8111-111111111111
 G_ALL=22222222-2222-4222-8222-222222222222   # has G_SALES in it
@@ -130,4 +131,18 @@ same "permission missing" alice
 check "the log names the 403" \
 	grep -q "cannot ask Microsoft 365 about 'alice'.*403" "$SB/syslog"
 check "the unknown name is not logged" not grep -q nosuchuser "$SB/syslog"
+
+# sspr admin test USER reports the membership, asked afresh.
+out=$(sandbox_run "$SSPR" admin test alice 2>&1)
+check "admin test: a 403 on the groups is a FAIL naming the permission" \
+	grep -q 'GroupMember.Read.All' <<<"$out"
+m365_emu PUT app '{"app_roles": ["User-PasswordProfile.ReadWrite.All",
+	"UserAuthenticationMethod.Read.All", "Mail.Send", "User.Read.All",
+	"GroupMember.Read.All"]}' >/dev/null
+out=$(sandbox_run "$SSPR" admin test alice 2>&1)
+check "admin test: alice is in enable_entra_group" \
+	grep -q "^OK .*alice@$M365_TENANT is in enable_entra_group" <<<"$out"
+out=$(sandbox_run "$SSPR" admin test carol 2>&1)
+check "admin test: carol is in none of the groups" \
+	grep -q "^FAIL .*carol@$M365_TENANT is in none of the groups" <<<"$out"
 finish
