@@ -17,6 +17,7 @@
 #include "sspr/common/i18n.h"
 #include "sspr/common/store.h"
 #include "sspr/common/util.h"
+#include "sspr/enroll/internal.h"
 
 #define LOGIN_ROUNDS 3
 #define DAY 86400
@@ -69,12 +70,13 @@ say_why(const struct offer *o)
 }
 
 /*
- * The methods still missing as a numbered menu, and the person's pick:
- * 0 with *ret (CHOICE_NONE when it was not one of the numbers), or a
- * conversation error.
+ * The methods still missing (with change, every allowed one: the person
+ * said the registered ones are not theirs) as a numbered menu, and the
+ * person's pick: 0 with *ret (CHOICE_NONE when it was not one of the
+ * numbers), or a conversation error.
  */
 static int
-menu(const struct offer *o, enum choice *ret)
+menu(const struct offer *o, bool change, enum choice *ret)
 {
 	const char *email = _("Backup email address (a code is sent there "
 			      "when you need one)");
@@ -87,10 +89,10 @@ menu(const struct offer *o, enum choice *ret)
 	int r;
 
 	if ((o->s.cfg->methods & SSPR_METHOD_EMAIL) != 0 &&
-	    o->rec.email == NULL)
+	    (change || o->rec.email == NULL))
 		options[n++] = CHOICE_EMAIL;
 	if ((o->s.cfg->methods & SSPR_METHOD_TOTP) != 0 &&
-	    o->rec.totp_secret == NULL)
+	    (change || o->rec.totp_secret == NULL))
 		options[n++] = CHOICE_TOTP;
 	*ret = CHOICE_NONE;
 	if (n == 0)
@@ -101,12 +103,13 @@ menu(const struct offer *o, enum choice *ret)
 		sspr_ui_info(&o->s.ui, "  1) %s",
 			     options[0] == CHOICE_EMAIL ? email : app);
 	r = sspr_ui_ask(&o->s.ui, true, &answer, "%s",
-			o->require ? _("Choose a number: ")
-				   : _("Choose a number, or press Enter to "
-				       "skip: "));
+			o->require && !change
+			    ? _("Choose a number: ")
+			    : _("Choose a number, or press Enter to "
+				"skip: "));
 	if (r < 0)
 		return r;
-	if (answer[0] == '\0' && !o->require)
+	if (answer[0] == '\0' && (!o->require || change))
 		*ret = CHOICE_SKIP;
 	else if (sspr_parse_uint(answer, 1, n, &pick) == 0)
 		*ret = options[pick - 1];
@@ -197,7 +200,7 @@ rounds(struct offer *o)
 	for (round = 0; round < LOGIN_ROUNDS && !o->skipped &&
 			o->have < o->s.cfg->methods_required;
 	     round++) {
-		r = menu(o, &choice);
+		r = menu(o, false, &choice);
 		o->gone = r < 0 && r != -ENOENT;
 		if (r < 0)
 			break;
@@ -247,6 +250,47 @@ entra_allows(const struct offer *o)
 	return r > 0;
 }
 
+/*
+ * reconfirm_days, for someone with enough methods: confirm them, or
+ * (they are not the person's) change one in the registration dialogues.
+ * Never refuses the session.
+ */
+static void
+reconfirm(struct offer *o)
+{
+	enum choice choice = CHOICE_NONE;
+	bool change = false;
+	unsigned round;
+	int r;
+
+	if (!sspr_record_reconfirm_due(&o->rec, o->s.cfg->methods,
+				       o->s.cfg->methods_required,
+				       o->s.cfg->reconfirm_days, time(NULL)) ||
+	    !entra_allows(o))
+		return;
+	r = sspr_enroll_reconfirm(&o->s, &o->rec, &change);
+	if (r < 0 || !change)
+		return;
+	sspr_ui_info(&o->s.ui, "%s",
+		     _("Register the method that is yours; it replaces the "
+		       "one shown."));
+	for (round = 0; round < LOGIN_ROUNDS; round++) {
+		r = menu(o, true, &choice);
+		if (r < 0 || choice == CHOICE_SKIP)
+			break;
+		if (choice != CHOICE_NONE) {
+			enroll_one(o, choice);
+			break;
+		}
+		sspr_ui_error(&o->s.ui, "%s",
+			      _("Type one of the numbers shown."));
+	}
+	if (choice == CHOICE_SKIP || r < 0)
+		sspr_ui_info(&o->s.ui, "%s",
+			     _("Nothing was changed; you will be asked again "
+			       "at your next sign-in."));
+}
+
 int
 sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		     const char *user)
@@ -273,8 +317,11 @@ sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 				 user, sspr_store_strerror(r));
 		goto out;
 	}
-	if (o.have >= cfg->methods_required ||
-	    (!o.require && o.rec.remind_after > time(NULL)))
+	if (o.have >= cfg->methods_required) {
+		reconfirm(&o);
+		goto out;
+	}
+	if (!o.require && o.rec.remind_after > time(NULL))
 		goto out;
 	if (!entra_allows(&o))
 		goto out;
