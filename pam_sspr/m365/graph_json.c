@@ -367,6 +367,28 @@ out:
 	return r;
 }
 
+/* A collection reply: an object whose "value" is an array; 0 or -EBADMSG. */
+static int
+parse_value(const char *body, size_t len, cJSON **ret_root,
+	    const cJSON **ret_value)
+{
+	cJSON *root = NULL;
+	const cJSON *value;
+	int r;
+
+	r = parse_object(body, len, &root);
+	if (r < 0)
+		return r;
+	value = cJSON_GetObjectItemCaseSensitive(root, "value");
+	if (!cJSON_IsArray(value)) {
+		cJSON_Delete(root);
+		return -EBADMSG;
+	}
+	*ret_root = root;
+	*ret_value = value;
+	return 0;
+}
+
 int
 sspr_gj_email_methods(const char *body, size_t len, char **ret_address)
 {
@@ -376,13 +398,10 @@ sspr_gj_email_methods(const char *body, size_t len, char **ret_address)
 	const char *address;
 	int r;
 
-	r = parse_object(body, len, &root);
+	r = parse_value(body, len, &root, &value);
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	value = cJSON_GetObjectItemCaseSensitive(root, "value");
-	if (!cJSON_IsArray(value))
-		goto out;
 	first = value->child;
 	if (first == NULL) {
 		*ret_address = NULL;
@@ -410,13 +429,10 @@ sspr_gj_member_groups(const char *body, size_t len, const char *const *ids,
 	bool member = false;
 	int r;
 
-	r = parse_object(body, len, &root);
+	r = parse_value(body, len, &root, &value);
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	value = cJSON_GetObjectItemCaseSensitive(root, "value");
-	if (!cJSON_IsArray(value))
-		goto out;
 	cJSON_ArrayForEach(item, value)
 	{
 		bool asked = false;
