@@ -128,8 +128,11 @@ sspr_entra_member(const struct sspr_cfg *cfg, const char *user,
 		return member ? 1 : 0;
 	}
 	r = sspr_sync_member_of(cfg, user, log, loglen);
-	/* An account Microsoft 365 does not know is in none of its groups. */
-	if (r == -ENOENT)
+	/*
+	 * An account Microsoft 365 does not know, or a user name that maps
+	 * to no Microsoft 365 name, is in none of its groups.
+	 */
+	if (r == -ENOENT || r == -ENXIO)
 		r = 0;
 	if (r < 0)
 		return r;

@@ -34,7 +34,8 @@ int sspr_entra_cache_write(const char *state_dir, const char *user,
 
 /*
  * Is user in enable_entra_group? 1 yes (also when the key is unset), 0
- * no (an account Microsoft 365 does not know is in no group), negative
+ * no (an account Microsoft 365 does not know, or a name upn_format and
+ * upn_map_file give no Microsoft 365 name for, is in no group), negative
  * when Microsoft 365 could not say (unreachable, throttling, a missing
  * permission, a bad reply). *ret_cached tells whether the answer came
  * from the file. log gets the line for the admin (never a secret).
