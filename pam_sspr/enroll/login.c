@@ -260,32 +260,41 @@ reconfirm(struct offer *o)
 {
 	enum choice choice = CHOICE_NONE;
 	bool change = false;
+	bool changed = false;
+	time_t before;
 	unsigned round;
 	int r;
 
 	if (!sspr_record_reconfirm_due(&o->rec, o->s.cfg->methods,
 				       o->s.cfg->methods_required,
-				       o->s.cfg->reconfirm_days, time(NULL)) ||
-	    !entra_allows(o))
+				       o->s.cfg->reconfirm_days, time(NULL)))
 		return;
+	/* Stamping a record older than the key asks nothing: no Graph. */
+	if (o->rec.confirmed_at != 0 && !entra_allows(o))
+		return;
+	before = o->rec.confirmed_at;
 	r = sspr_enroll_reconfirm(&o->s, &o->rec, &change);
 	if (r < 0 || !change)
 		return;
 	sspr_ui_info(&o->s.ui, "%s",
-		     _("Register the method that is yours; it replaces the "
+		     _("Register the methods that are yours; each replaces the "
 		       "one shown."));
+	/* Each round may change one; Enter ends (both may be wrong). */
 	for (round = 0; round < LOGIN_ROUNDS; round++) {
 		r = menu(o, true, &choice);
 		if (r < 0 || choice == CHOICE_SKIP)
 			break;
-		if (choice != CHOICE_NONE) {
-			enroll_one(o, choice);
-			break;
+		if (choice == CHOICE_NONE) {
+			sspr_ui_error(&o->s.ui, "%s",
+				      _("Type one of the numbers shown."));
+			continue;
 		}
-		sspr_ui_error(&o->s.ui, "%s",
-			      _("Type one of the numbers shown."));
+		enroll_one(o, choice);
+		/* A registration sets confirmed_at; a failed one does not. */
+		if (reread(o) == 0 && o->rec.confirmed_at != before)
+			changed = true;
 	}
-	if (choice == CHOICE_SKIP || r < 0)
+	if (!changed)
 		sspr_ui_info(&o->s.ui, "%s",
 			     _("Nothing was changed; you will be asked again "
 			       "at your next sign-in."));

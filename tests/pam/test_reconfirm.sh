@@ -51,6 +51,7 @@ check "no: audited as not confirmed" \
 out=$(session bob 'n\n1\nnot-an-address\n')
 check "no, then 1: the email dialogue ran" \
 	grep -q "email enrollment at sign-in for 'bob'" "$SB/syslog"
+check "no, then a failed change: nothing changed, asked again" grep -q 'asked again' <<<"$out"
 
 out=$(session carol '')
 check "within the period: nothing asked" not grep -q 'still yours' <<<"$out"
