@@ -9,6 +9,9 @@
 . "$TESTS_DIR/lib/sandbox.sh"
 . "$TESTS_DIR/lib/smtp.sh"
 . "$TESTS_DIR/lib/m365.sh"
+# a wrong password and "y" to the reset (no administrator request here)
+TRANSCRIPT_INPUT='wrong\ny\n'
+. "$TESTS_DIR/lib/transcript.sh"
 need pamtester
 SSPR=$BUILD/sspr
 
@@ -42,28 +45,6 @@ g = json.load(sys.stdin)
 g["44444444-4444-4444-8444-444444444444"] = ["bob@'"$M365_TENANT"'"]
 g["'"$G_OTHER"'"].append("44444444-4444-4444-8444-444444444444")
 print(json.dumps(g))')" >/dev/null
-
-# transcript USER: a wrong password, "y" to the reset; everything
-# pamtester shows, the name replaced.
-transcript() {
-	printf 'wrong\ny\n' |
-		sandbox_run pamtester login "$1" authenticate 2>&1 |
-		sed "s/$1/USER/g"
-}
-
-same() {
-	local round=$1 u out
-	shift
-	for u in "$@"; do
-		out=$(transcript "$u")
-		if [ "$out" = "$unknown" ]; then
-			pass "$round: $u hears what an unknown name hears"
-		else
-			fail "$round: $u hears what an unknown name hears"
-			diff <(echo "$unknown") <(echo "$out") | sed 's/^/      /'
-		fi
-	done
-}
 
 unknown=$(transcript nosuchuser)
 check "the unknown name is told reset is not available" \
