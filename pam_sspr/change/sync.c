@@ -572,14 +572,14 @@ sspr_sync_member_of(const struct sspr_cfg *cfg, const char *user, char *log,
 			 log, loglen);
 	if (r < 0)
 		goto out;
-	copy = cfg->enable_entra_group != NULL
-		   ? sspr_strdup(cfg->enable_entra_group)
-		   : NULL;
-	if (copy == NULL) {
+	r = -EINVAL;
+	if (cfg->enable_entra_group != NULL) {
+		copy = sspr_strdup(cfg->enable_entra_group);
+		r = copy != NULL ? 0 : -ENOMEM;
+	}
+	if (r < 0) {
 		snprintf(log, loglen, "enable_entra_group: %s",
-			 cfg->enable_entra_group != NULL ? strerror(ENOMEM)
-							 : "not set");
-		r = cfg->enable_entra_group != NULL ? -ENOMEM : -EINVAL;
+			 r == -ENOMEM ? strerror(ENOMEM) : "not set");
 		goto out;
 	}
 	r = open_graph(&a.g, cfg, NULL, 0, log, loglen);

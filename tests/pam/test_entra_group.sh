@@ -88,6 +88,16 @@ check "a changed group list is asked again (bob is not in sales)" \
 check "... with one Graph request" \
 	[ "$(m365_count POST '/bob@[^/]*/checkMemberGroups$')" = 1 ]
 
+# More than 20 groups: one request per 20 ids, the member's group last.
+many=$(for i in $(seq 10 29); do printf '%s ' "555555$i-5555-4555-8555-555555555555"; done)
+conf_set enable_entra_group "$many$G_SALES"
+rm -f "$SB/state/g-alice"
+m365_clear
+check "21 groups: alice, in the 21st, may reset (her code still valid)" \
+	grep -Eq 'A code was (already )?sent' <<<"$(transcript alice)"
+check "21 groups: two requests of at most 20 ids" \
+	[ "$(m365_count POST '/alice@[^/]*/checkMemberGroups$' 200)" = 2 ]
+
 # Microsoft 365 unreachable: not offered, the same words, one log line.
 m365_fault '{"path": "checkMemberGroups", "action": "drop", "times": null}'
 same "Microsoft 365 unreachable" erin
