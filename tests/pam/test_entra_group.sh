@@ -88,6 +88,18 @@ check "a changed group list is asked again (bob is not in sales)" \
 check "... with one Graph request" \
 	[ "$(m365_count POST '/bob@[^/]*/checkMemberGroups$')" = 1 ]
 
+# The time: the fail_delay floor covers the Graph request of a cache
+# miss, so an outsider takes as long as a name that is no account.
+conf_set fail_delay 1
+ms() { local t0=$(date +%s%N); transcript "$1" >/dev/null; echo $((($(date +%s%N) - t0) / 1000000)); }
+rm -f "$SB/state/g-carol"
+t_unknown=$(ms nosuchuser)
+t_carol=$(ms carol)
+check "an outsider's answer takes the unknown name's time ($t_carol vs $t_unknown ms)" \
+	[ "$t_carol" -ge 1000 -a "$t_unknown" -ge 1000 -a \
+	$((t_carol - t_unknown)) -lt 500 -a $((t_unknown - t_carol)) -lt 500 ]
+conf_set fail_delay 0
+
 # More than 20 groups: one request per 20 ids, the member's group last.
 many=$(for i in $(seq 10 29); do printf '%s ' "555555$i-5555-4555-8555-555555555555"; done)
 conf_set enable_entra_group "$many$G_SALES"
