@@ -497,3 +497,117 @@ out:
 	account_done(&a);
 	return r;
 }
+
+/* Graph takes at most 20 group ids in one checkMemberGroups request. */
+#define MEMBER_GROUPS_MAX 20
+
+/* {"groupIds":[ids...]}, malloc'd; 0 or -ENOMEM. */
+static int
+group_ids_json(const char *const *ids, size_t n, char **ret_text)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *list = cJSON_CreateStringArray(ids, (int)n);
+	int r = -ENOMEM;
+
+	if (root == NULL || list == NULL) {
+		cJSON_Delete(list);
+		goto out;
+	}
+	cJSON_AddItemToObject(root, "groupIds", list);
+	*ret_text = cJSON_PrintUnformatted(root);
+	if (*ret_text != NULL)
+		r = 0;
+out:
+	cJSON_Delete(root);
+	return r;
+}
+
+/* One checkMemberGroups request for ids[0..n) on a's session. */
+static int
+ask_groups(struct account *a, const char *const *ids, size_t n,
+	   bool *ret_member, char *log, size_t loglen)
+{
+	char *json = NULL;
+	int r;
+
+	r = group_ids_json(ids, n, &json);
+	if (r < 0) {
+		snprintf(log, loglen, "%s: %s", a->what, strerror(-r));
+		return r;
+	}
+	sspr_http_resp_done(&a->resp);
+	a->res = (struct sspr_graph_result){ .status = 0 };
+	r = sspr_graph_call(&a->g, "POST", a->path, json, strlen(json), &a->res,
+			    &a->resp);
+	free(json);
+	if (r < 0 || a->res.status != 200) {
+		(void)classify(r, &a->res, false, &r);
+		sspr_graph_result_log(&a->res, a->what, log, loglen);
+		return r;
+	}
+	r = sspr_gj_member_groups(a->resp.body, a->resp.len, ids, n,
+				  ret_member);
+	if (r < 0)
+		snprintf(log, loglen,
+			 "%s: HTTP 200 but not the documented reply, "
+			 "client-request-id=%s",
+			 a->what, a->res.client_request_id);
+	return r;
+}
+
+int
+sspr_sync_member_of(const struct sspr_cfg *cfg, const char *user, char *log,
+		    size_t loglen)
+{
+	const char *ids[MEMBER_GROUPS_MAX];
+	struct account a;
+	char *copy = NULL;
+	char *save = NULL;
+	char *word;
+	bool member = false;
+	size_t n = 0;
+	int r;
+
+	r = account_init(&a, cfg, user, "POST", "/checkMemberGroups", NULL, 0,
+			 log, loglen);
+	if (r < 0)
+		goto out;
+	r = -EINVAL;
+	if (cfg->enable_entra_group != NULL) {
+		copy = sspr_strdup(cfg->enable_entra_group);
+		r = copy != NULL ? 0 : -ENOMEM;
+	}
+	if (r < 0) {
+		snprintf(log, loglen, "enable_entra_group: %s",
+			 r == -ENOMEM ? strerror(ENOMEM) : "not set");
+		goto out;
+	}
+	r = open_graph(&a.g, cfg, NULL, 0, log, loglen);
+	if (r < 0)
+		goto out;
+	/* One request per 20 ids, until one finds a membership. */
+	for (word = strtok_r(copy, " \t", &save); word != NULL && !member;
+	     word = strtok_r(NULL, " \t", &save)) {
+		ids[n++] = word;
+		if (n == MEMBER_GROUPS_MAX) {
+			r = ask_groups(&a, ids, n, &member, log, loglen);
+			if (r < 0)
+				goto out;
+			n = 0;
+		}
+	}
+	if (n > 0 && !member) {
+		r = ask_groups(&a, ids, n, &member, log, loglen);
+		if (r < 0)
+			goto out;
+	}
+	snprintf(log, loglen,
+		 "%s: '%s' is %s of enable_entra_group, client-request-id=%s",
+		 a.what, a.upn, member ? "a member of one" : "a member of none",
+		 a.res.client_request_id);
+	r = member ? 1 : 0;
+out:
+	free(copy);
+	account_done(&a);
+	return r;
+}

@@ -256,6 +256,7 @@ print_record(const char *user, const struct sspr_record *rec)
 	printf("%-18s %u\n", "lockouts in a row", rec->lockouts);
 	printf("%-18s %u\n", "wrong codes today", rec->day_failures);
 	print_time("remind after", rec->remind_after);
+	print_time("confirmed at", rec->confirmed_at);
 	/* left by an earlier version, which kept no journal */
 	if (rec->sync_pending != 0)
 		print_time("unfinished sync", rec->sync_pending);

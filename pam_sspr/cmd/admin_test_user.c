@@ -175,6 +175,40 @@ check_entra_email(struct run *t, const char *user, const char *upn)
 	free(address);
 }
 
+/* enable_entra_group, asked afresh (the sign-in cache is not used). */
+static void
+check_entra_groups(struct run *t, const char *user, const char *upn)
+{
+	char log[SSPR_ERR_MAX] = "";
+	int r;
+
+	if (t->cfg->enable_entra_group == NULL)
+		return;
+	r = sspr_sync_member_of(&t->fresh, user, log, sizeof(log));
+	if (r == 1) {
+		out_ok(t, "Microsoft 365 account %s is in enable_entra_group",
+		       upn);
+		return;
+	}
+	if (r == 0) {
+		out_failed(t,
+			   "Microsoft 365 account %s is in none of the groups "
+			   "of enable_entra_group: reset is not offered",
+			   upn);
+		out_note(t, "fix:",
+			 "add the user to one of those groups in " ENTRA
+			 " > Groups, if they should reset");
+		return;
+	}
+	out_failed(t,
+		   "Microsoft 365 account %s: group membership not readable, "
+		   "so reset is not offered",
+		   upn);
+	if (r == -EACCES)
+		out_fix_permission(t, "GroupMember.Read.All, User.Read.All");
+	out_note(t, "detail:", "%s", log);
+}
+
 void
 check_m365_user(struct run *t, const char *user)
 {
@@ -207,5 +241,7 @@ check_m365_user(struct run *t, const char *user)
 	/* An account that is not there has no methods to read either. */
 	if (cfg->email_source != SSPR_EMAIL_LOCAL && r != -ENOENT)
 		check_entra_email(t, user, upn);
+	if (r != -ENOENT)
+		check_entra_groups(t, user, upn);
 	free(upn);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sspr/common/address.h"
+#include "sspr/common/encode.h"
 #include "sspr/common/kv.h"
 #include "sspr/common/safefile.h"
 #include "sspr/common/util.h"
@@ -56,6 +57,7 @@ static const struct opt options[] = {
 	B(debug),
 	C(enable, enable_choices),
 	S(enable_group, OPT_WORDS),
+	S(enable_entra_group, OPT_WORDS),
 	S(services, OPT_WORDS),
 	{ "methods", OPT_METHODS, offsetof(struct sspr_cfg, methods), 0, 0,
 	  NULL },
@@ -88,6 +90,7 @@ static const struct opt options[] = {
 	S(issuer, OPT_STRING),
 	C(enroll_at_login, enroll_choices),
 	U(enroll_remind_days, 0, 365),
+	U(reconfirm_days, 0, 730),
 	S(tenant, OPT_WORDS),
 	S(client_id, OPT_WORDS),
 	S(client_secret_file, OPT_PATH),
@@ -368,6 +371,7 @@ sspr_cfg_defaults(struct sspr_cfg *cfg)
 		.totp_digits = 6,
 		.totp_window = 1,
 		.enroll_remind_days = 7,
+		.reconfirm_days = 180,
 		.connect_timeout = 5,
 		.timeout = 15,
 	};
@@ -414,6 +418,28 @@ load_file(struct sspr_cfg *cfg, const char *path, bool explicit_path, char *err,
 	return r;
 }
 
+/*
+ * Every word of enable_entra_group an object id: Graph fails the whole
+ * checkMemberGroups request on one malformed id, which would shut out
+ * every member, so it is refused here, where the admin sees it.
+ */
+static bool
+entra_groups_ok(const char *list)
+{
+	const char *p = list;
+
+	while (*p != '\0') {
+		size_t w;
+
+		p += strspn(p, " \t");
+		w = strcspn(p, " \t");
+		if (w > 0 && !sspr_guid_ok(p, w))
+			return false;
+		p += w;
+	}
+	return true;
+}
+
 int
 sspr_cfg_finish(struct sspr_cfg *cfg, char *err, size_t errlen)
 {
@@ -421,6 +447,13 @@ sspr_cfg_finish(struct sspr_cfg *cfg, char *err, size_t errlen)
 
 	if (cfg->enable == SSPR_ENABLE_GROUP && cfg->enable_group == NULL)
 		problem = "enable = group needs enable_group";
+	else if (cfg->enable_entra_group != NULL &&
+		 !entra_groups_ok(cfg->enable_entra_group))
+		problem = "enable_entra_group: every word must be a group's "
+			  "object id (a GUID such as "
+			  "3f2504e0-4f89-11d3-9a0c-0305e82c3301)";
+	else if (cfg->enable_entra_group != NULL && cfg->tenant == NULL)
+		problem = "enable_entra_group needs tenant";
 	else if (cfg->client_secret_file != NULL &&
 		 cfg->client_certificate != NULL)
 		problem = "use either client_secret_file or "

@@ -249,3 +249,22 @@ sspr_guid(char buf[SSPR_GUID_LEN])
 		 b[10], b[11], b[12], b[13], b[14], b[15]);
 	return 0;
 }
+
+bool
+sspr_guid_ok(const char *s, size_t len)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	size_t i;
+
+	if (len != sizeof(shape) - 1)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			   (c >= 'A' && c <= 'F');
+
+		if (shape[i] == '-' ? c != '-' : !hex)
+			return false;
+	}
+	return true;
+}

@@ -78,6 +78,7 @@ static const struct field fields[] = {
 	FIELD(day_failures, F_UINT, 0, 1000000),
 	FIELD(day_first, F_TIME, 0, LONG_MAX),
 	FIELD(remind_after, F_TIME, 0, LONG_MAX),
+	FIELD(confirmed_at, F_TIME, 0, LONG_MAX),
 	FIELD(sync_pending, F_TIME, 0, LONG_MAX),
 	FIELD(admin_request_sent, F_TIME, 0, LONG_MAX),
 };
@@ -402,6 +403,15 @@ sspr_record_method_count(const struct sspr_record *rec, unsigned allowed)
 	if ((allowed & SSPR_METHOD_TOTP) != 0 && rec->totp_secret != NULL)
 		n++;
 	return n;
+}
+
+bool
+sspr_record_reconfirm_due(const struct sspr_record *rec, unsigned allowed,
+			  unsigned required, unsigned days, time_t now)
+{
+	return days != 0 &&
+	       sspr_record_method_count(rec, allowed) >= required &&
+	       rec->confirmed_at <= now - (time_t)days * 86400;
 }
 
 struct sspr_code_slot *

@@ -58,6 +58,8 @@ take_address(struct sspr_record *rec, void *ctx)
 		return -ENOMEM;
 	free(rec->email);
 	rec->email = copy;
+	/* Registering is confirming (reconfirm_days counts from here). */
+	rec->confirmed_at = time(NULL);
 	return 0;
 }
 

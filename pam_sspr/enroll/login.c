@@ -11,11 +11,13 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "sspr/change/entra_group.h"
 #include "sspr/common/conv.h"
 #include "sspr/common/errors.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/store.h"
 #include "sspr/common/util.h"
+#include "sspr/enroll/internal.h"
 
 #define LOGIN_ROUNDS 3
 #define DAY 86400
@@ -68,12 +70,13 @@ say_why(const struct offer *o)
 }
 
 /*
- * The methods still missing as a numbered menu, and the person's pick:
- * 0 with *ret (CHOICE_NONE when it was not one of the numbers), or a
- * conversation error.
+ * The methods still missing (with change, every allowed one: the person
+ * said the registered ones are not theirs) as a numbered menu, and the
+ * person's pick: 0 with *ret (CHOICE_NONE when it was not one of the
+ * numbers), or a conversation error.
  */
 static int
-menu(const struct offer *o, enum choice *ret)
+menu(const struct offer *o, bool change, enum choice *ret)
 {
 	const char *email = _("Backup email address (a code is sent there "
 			      "when you need one)");
@@ -86,10 +89,10 @@ menu(const struct offer *o, enum choice *ret)
 	int r;
 
 	if ((o->s.cfg->methods & SSPR_METHOD_EMAIL) != 0 &&
-	    o->rec.email == NULL)
+	    (change || o->rec.email == NULL))
 		options[n++] = CHOICE_EMAIL;
 	if ((o->s.cfg->methods & SSPR_METHOD_TOTP) != 0 &&
-	    o->rec.totp_secret == NULL)
+	    (change || o->rec.totp_secret == NULL))
 		options[n++] = CHOICE_TOTP;
 	*ret = CHOICE_NONE;
 	if (n == 0)
@@ -100,12 +103,13 @@ menu(const struct offer *o, enum choice *ret)
 		sspr_ui_info(&o->s.ui, "  1) %s",
 			     options[0] == CHOICE_EMAIL ? email : app);
 	r = sspr_ui_ask(&o->s.ui, true, &answer, "%s",
-			o->require ? _("Choose a number: ")
-				   : _("Choose a number, or press Enter to "
-				       "skip: "));
+			o->require && !change
+			    ? _("Choose a number: ")
+			    : _("Choose a number, or press Enter to "
+				"skip: "));
 	if (r < 0)
 		return r;
-	if (answer[0] == '\0' && !o->require)
+	if (answer[0] == '\0' && (!o->require || change))
 		*ret = CHOICE_SKIP;
 	else if (sspr_parse_uint(answer, 1, n, &pick) == 0)
 		*ret = options[pick - 1];
@@ -196,7 +200,7 @@ rounds(struct offer *o)
 	for (round = 0; round < LOGIN_ROUNDS && !o->skipped &&
 			o->have < o->s.cfg->methods_required;
 	     round++) {
-		r = menu(o, &choice);
+		r = menu(o, false, &choice);
 		o->gone = r < 0 && r != -ENOENT;
 		if (r < 0)
 			break;
@@ -221,6 +225,79 @@ rounds(struct offer *o)
 					     _("One more method is needed."));
 		}
 	}
+}
+
+/*
+ * enable_entra_group, asked only once something is due: the offer is for
+ * those who may reset. When Microsoft 365 cannot tell, no offer (and
+ * require refuses no session: an outage keeps nobody out).
+ */
+static bool
+entra_allows(const struct offer *o)
+{
+	char log[SSPR_ERR_MAX] = "";
+	bool cached = false;
+	int r;
+
+	if (o->s.cfg->enable_entra_group == NULL)
+		return true;
+	r = sspr_entra_member(o->s.cfg, o->s.user, &cached, log, sizeof(log));
+	if (r < 0)
+		sspr_session_log(&o->s, LOG_ERR,
+				 "enrollment for '%s' skipped: cannot ask "
+				 "Microsoft 365 about enable_entra_group: %s",
+				 o->s.user, log);
+	return r > 0;
+}
+
+/*
+ * reconfirm_days, for someone with enough methods: confirm them, or
+ * (they are not the person's) change one in the registration dialogues.
+ * Never refuses the session.
+ */
+static void
+reconfirm(struct offer *o)
+{
+	enum choice choice = CHOICE_NONE;
+	bool change = false;
+	bool changed = false;
+	time_t before;
+	unsigned round;
+	int r;
+
+	if (!sspr_record_reconfirm_due(&o->rec, o->s.cfg->methods,
+				       o->s.cfg->methods_required,
+				       o->s.cfg->reconfirm_days, time(NULL)))
+		return;
+	/* Stamping a record older than the key asks nothing: no Graph. */
+	if (o->rec.confirmed_at != 0 && !entra_allows(o))
+		return;
+	before = o->rec.confirmed_at;
+	r = sspr_enroll_reconfirm(&o->s, &o->rec, &change);
+	if (r < 0 || !change)
+		return;
+	sspr_ui_info(&o->s.ui, "%s",
+		     _("Register the methods that are yours; each replaces the "
+		       "one shown."));
+	/* Each round may change one; Enter ends (both may be wrong). */
+	for (round = 0; round < LOGIN_ROUNDS; round++) {
+		r = menu(o, true, &choice);
+		if (r < 0 || choice == CHOICE_SKIP)
+			break;
+		if (choice == CHOICE_NONE) {
+			sspr_ui_error(&o->s.ui, "%s",
+				      _("Type one of the numbers shown."));
+			continue;
+		}
+		enroll_one(o, choice);
+		/* A registration sets confirmed_at; a failed one does not. */
+		if (reread(o) == 0 && o->rec.confirmed_at != before)
+			changed = true;
+	}
+	if (!changed)
+		sspr_ui_info(&o->s.ui, "%s",
+			     _("Nothing was changed; you will be asked again "
+			       "at your next sign-in."));
 }
 
 int
@@ -249,8 +326,13 @@ sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 				 user, sspr_store_strerror(r));
 		goto out;
 	}
-	if (o.have >= cfg->methods_required ||
-	    (!o.require && o.rec.remind_after > time(NULL)))
+	if (o.have >= cfg->methods_required) {
+		reconfirm(&o);
+		goto out;
+	}
+	if (!o.require && o.rec.remind_after > time(NULL))
+		goto out;
+	if (!entra_allows(&o))
 		goto out;
 	say_why(&o);
 	rounds(&o);

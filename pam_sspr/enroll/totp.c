@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sspr/auth/qr.h"
@@ -66,6 +67,8 @@ save_totp(const struct sspr_session *s, const struct sspr_record *tmp)
 	rec.totp_period = tmp->totp_period;
 	/* The code just typed must not work a second time. */
 	rec.totp_last_step = tmp->totp_last_step;
+	/* Registering is confirming (reconfirm_days counts from here). */
+	rec.confirmed_at = time(NULL);
 	return sspr_session_record_close(s, &rec, lock, true);
 }
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "sspr/common/address.h"
@@ -366,6 +367,28 @@ out:
 	return r;
 }
 
+/* A collection reply: an object whose "value" is an array; 0 or -EBADMSG. */
+static int
+parse_value(const char *body, size_t len, cJSON **ret_root,
+	    const cJSON **ret_value)
+{
+	cJSON *root = NULL;
+	const cJSON *value;
+	int r;
+
+	r = parse_object(body, len, &root);
+	if (r < 0)
+		return r;
+	value = cJSON_GetObjectItemCaseSensitive(root, "value");
+	if (!cJSON_IsArray(value)) {
+		cJSON_Delete(root);
+		return -EBADMSG;
+	}
+	*ret_root = root;
+	*ret_value = value;
+	return 0;
+}
+
 int
 sspr_gj_email_methods(const char *body, size_t len, char **ret_address)
 {
@@ -375,13 +398,10 @@ sspr_gj_email_methods(const char *body, size_t len, char **ret_address)
 	const char *address;
 	int r;
 
-	r = parse_object(body, len, &root);
+	r = parse_value(body, len, &root, &value);
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	value = cJSON_GetObjectItemCaseSensitive(root, "value");
-	if (!cJSON_IsArray(value))
-		goto out;
 	first = value->child;
 	if (first == NULL) {
 		*ret_address = NULL;
@@ -394,6 +414,42 @@ sspr_gj_email_methods(const char *body, size_t len, char **ret_address)
 	if (address == NULL || sspr_address_ok(address) < 0)
 		goto out;
 	r = give_copy(address, ret_address);
+out:
+	cJSON_Delete(root);
+	return r;
+}
+
+int
+sspr_gj_member_groups(const char *body, size_t len, const char *const *ids,
+		      size_t n, bool *ret_member)
+{
+	cJSON *root = NULL;
+	const cJSON *value;
+	const cJSON *item;
+	bool member = false;
+	int r;
+
+	r = parse_value(body, len, &root, &value);
+	if (r < 0)
+		return r;
+	r = -EBADMSG;
+	cJSON_ArrayForEach(item, value)
+	{
+		bool asked = false;
+		size_t i;
+
+		if (!cJSON_IsString(item) || item->valuestring == NULL)
+			goto out;
+		/* Only ids that were asked about: anything else is no reply. */
+		for (i = 0; i < n; i++)
+			if (strcasecmp(item->valuestring, ids[i]) == 0)
+				asked = true;
+		if (!asked)
+			goto out;
+		member = true;
+	}
+	*ret_member = member;
+	r = 0;
 out:
 	cJSON_Delete(root);
 	return r;

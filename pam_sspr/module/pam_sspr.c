@@ -231,7 +231,8 @@ methods_available(const struct sspr_cfg *cfg, const struct sspr_record *rec)
 }
 
 /*
- * Does this sign-in call for "help us protect your account"? The record
+ * Does this sign-in call for "help us protect your account", or for
+ * confirming the methods (reconfirm_days)? The record
  * is read before the gate is asked: nearly every login is by someone who
  * has registered, and the gate's account and group lookups cost more than
  * the record (make bench, "login vs pam_google_authenticator").
@@ -256,6 +257,11 @@ needs_enrollment(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		needed = (cfg->enroll_at_login == SSPR_ENROLL_REQUIRE ||
 			  rec.remind_after <= time(NULL)) &&
 			 sspr_gate_allowed(pamh, cfg, user);
+	/* reconfirm_days: one more comparison, nothing else is read. */
+	else if (sspr_record_reconfirm_due(&rec, cfg->methods,
+					   cfg->methods_required,
+					   cfg->reconfirm_days, time(NULL)))
+		needed = sspr_gate_allowed(pamh, cfg, user);
 out:
 	sspr_record_done(&rec);
 	return needed;

@@ -2,9 +2,10 @@
  * The first stage of the reset: may this account be reset now? Unknown
  * users, users the gate leaves out (root among them), accounts the
  * administrator locked or let expire, users locked after failed
- * attempts and users without a method all hear say_not_available(),
- * after the same time (sspr_reset_wait_floor(), result.c): the prompt
- * does not tell which it is.
+ * attempts, users outside enable_entra_group (or whose membership
+ * Microsoft 365 could not tell) and users without a method all hear
+ * say_not_available(), after the same time (sspr_reset_wait_floor(),
+ * result.c): the prompt does not tell which it is.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -12,6 +13,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "sspr/change/entra_group.h"
 #include "sspr/change/local_password.h"
 #include "sspr/common/gate.h"
 #include "sspr/common/i18n.h"
@@ -52,13 +54,42 @@ account_refusal(struct sspr_reset *r)
 }
 
 /*
+ * enable_entra_group, after every local check (it costs a Graph request
+ * when the cache has no answer), and never for a name that is no
+ * account: it may be someone's password. Why not, or NULL; for an
+ * outage, Graph's details go into detail for the one log line. The
+ * person hears the same sentence either way.
+ */
+static const char *
+entra_refusal(struct sspr_reset *r, const char **ret_reason, char *detail,
+	      size_t detail_len)
+{
+	bool cached = false;
+	int e;
+
+	if (r->session.cfg->enable_entra_group == NULL)
+		return NULL;
+	e = sspr_entra_member(r->session.cfg, r->session.user, &cached, detail,
+			      detail_len);
+	if (e > 0)
+		return NULL;
+	if (e == 0) {
+		detail[0] = '\0';
+		*ret_reason = "Self-service password reset is not enabled "
+			      "for this account.";
+		return "not in the Entra groups";
+	}
+	return "Microsoft 365 unreachable";
+}
+
+/*
  * Why the reset is not available (for the log), or NULL; *ret_reason
  * explains an administrator request, NULL when there is nothing to ask
  * for. -errno when the record could not be read.
  */
 static int
 refusal(struct sspr_reset *r, bool known, const char **ret_why,
-	const char **ret_reason)
+	const char **ret_reason, char *detail, size_t detail_len)
 {
 	bool locked = false;
 	int e;
@@ -80,6 +111,9 @@ refusal(struct sspr_reset *r, bool known, const char **ret_why,
 			      "this account.";
 		return 0;
 	}
+	*ret_why = entra_refusal(r, ret_reason, detail, detail_len);
+	if (*ret_why != NULL)
+		return 0;
 	e = sspr_reset_load_methods(r, &locked);
 	if (e < 0)
 		return e;
@@ -103,12 +137,13 @@ sspr_reset_available(struct sspr_reset *r, const struct passwd *pw)
 	 */
 	bool known = pw != NULL && strcmp(pw->pw_name, r->session.user) == 0 &&
 		     sspr_store_name_ok(r->session.user);
-	const char *why;    /* not available, for the log */
-	const char *reason; /* for the administrator request mail */
+	const char *why;		/* not available, for the log */
+	const char *reason;		/* for the administrator request mail */
+	char detail[SSPR_ERR_MAX] = ""; /* more for the log, or "" */
 	struct timespec start;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	if (refusal(r, known, &why, &reason) < 0) {
+	if (refusal(r, known, &why, &reason, detail, sizeof(detail)) < 0) {
 		sspr_ui_error(&r->session.ui, "%s",
 			      _("Password reset is not available because of a "
 				"problem on this computer. Please contact "
@@ -122,9 +157,11 @@ sspr_reset_available(struct sspr_reset *r, const struct passwd *pw)
 		sspr_session_log(&r->session, LOG_NOTICE,
 				 "reset not available: %s", why);
 	else
-		sspr_session_log(&r->session, LOG_NOTICE,
-				 "reset not available for '%s': %s",
-				 r->session.user, why);
+		/* With details: Microsoft 365 failed, the admin's concern. */
+		sspr_session_log(
+		    &r->session, detail[0] != '\0' ? LOG_ERR : LOG_NOTICE,
+		    "reset not available for '%s': %s%s%s", r->session.user,
+		    why, detail[0] != '\0' ? ": " : "", detail);
 	/* The floor, in place of pam_fail_delay's random delay. */
 	sspr_reset_wait_floor(r, &start);
 	say_not_available(r);

@@ -66,9 +66,10 @@ done
 sandbox_init
 sandbox_add_user alice 'OldPass#1'
 # The session stage reads the config and alice's record (she has a
-# method, so no enrollment offer): the whole lean path of a login.
+# method, confirmed just now, so no enrollment offer and no
+# reconfirmation): the whole lean path of a login.
 sandbox_conf "services = bench-lean bench-heavy" "enroll_at_login = offer"
-sandbox_record alice "email = alice@example.org"
+sandbox_record alice "email = alice@example.org" "confirmed_at = $(date +%s)"
 
 # The stanzas pam-auth-update makes from conf/pam-configs/sspr: auth
 # after pam_unix, session optional.

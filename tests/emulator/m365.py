@@ -76,6 +76,14 @@ PASSWORD_WRITE_ROLES = {"User-PasswordProfile.ReadWrite.All", "User.ReadWrite.Al
 AUTH_METHOD_READ_ROLES = {"UserAuthenticationMethod.Read.All",
                           "UserAuthenticationMethod.ReadWrite.All"}
 MAIL_SEND_ROLES = {"Mail.Send"}
+# POST /users/{id}/checkMemberGroups, application permissions: GroupMember.Read.All
+# with User.Read.All, or Group.Read.All, or Directory.Read.All (the brief's
+# reading of user-checkmembergroups.md).
+MEMBER_GROUPS_ALONE = {"Group.Read.All", "Directory.Read.All"}
+MEMBER_GROUPS_PAIR = {"GroupMember.Read.All", "User.Read.All"}
+MEMBER_GROUPS_MAX = 20   # ids per request (documented limit)
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                     r"[0-9a-fA-F]{12}$")
 # Directory roles able to reset a non-admin's password / an admin's password.
 RESET_USER_DIR_ROLES = {"User Administrator", "Helpdesk Administrator", "Password Administrator",
                         "Authentication Administrator", "Privileged Authentication Administrator",
@@ -274,6 +282,10 @@ class State:
         for upn, rec in cfg.get("users", {}).items():
             user = normalise_user(upn, rec)
             self.users[user["userPrincipalName"].lower()] = user
+        # Entra groups: object id -> members (user UPNs or ids, or group ids:
+        # nested groups count, transitively, as in checkMemberGroups).
+        self.groups = {}
+        self.set_groups(cfg.get("groups", {}))
         self.tokens = {}     # access token -> expiry (epoch seconds)
         self.jtis = {}       # assertion jti -> expiry, for replay detection
         self.log = []
@@ -293,6 +305,31 @@ class State:
         # real front ends do (None: the handler's own 60 s).
         self.latency = {"request": 0.0, "connect": 0.0, "idle_timeout": None}
         self.connections = 0  # TCP connections accepted, for the log's "connection"
+
+    def set_groups(self, groups):
+        if (not isinstance(groups, dict)
+                or not all(isinstance(k, str) and GUID_RE.match(k) for k in groups)
+                or not all(isinstance(v, list) and all(isinstance(m, str) for m in v)
+                           for v in groups.values())):
+            raise ValueError("groups must map group object ids (GUIDs) to lists of "
+                             "members (UPNs, user ids or group ids)")
+        with self.lock:
+            self.groups = {k.lower(): list(v) for k, v in groups.items()}
+
+    def groups_of(self, user):
+        """Every group the user is in, directly or through nested groups."""
+        with self.lock:
+            names = {user["userPrincipalName"].lower(), user["id"].lower()}
+            found = set()
+            changed = True
+            while changed:          # fixed point: nesting (and cycles) end
+                changed = False
+                for gid, members in self.groups.items():
+                    if gid not in found and any(m.lower() in names or m.lower() in found
+                                                for m in members):
+                        found.add(gid)
+                        changed = True
+            return found
 
     def set_latency(self, changes):
         for key, value in changes.items():
@@ -826,6 +863,7 @@ class Graph:
         (("users", None, "authentication", "softwareoathmethods"), {"GET": "oath_methods"}),
         (("users", None, "authentication", "phonemethods"), {"GET": "phone_methods"}),
         (("users", None, "sendmail"), {"POST": "send_mail"}),
+        (("users", None, "checkmembergroups"), {"POST": "check_member_groups"}),
         (("$batch",), {"POST": "batch"}),
     ]
 
@@ -1055,6 +1093,34 @@ class Graph:
         return Reply(200, {"@odata.context": "https://%s/v1.0/$metadata#users('%s')/"
                            "authentication/phoneMethods" % (req.host, key), "value": value})
 
+    # -- POST /users/{id}/checkMemberGroups --------------------------------------------
+    def check_member_groups(self, req, key):
+        body = self.read_json(req)
+        if not (self.st.has_role(MEMBER_GROUPS_ALONE)
+                or MEMBER_GROUPS_PAIR <= set(self.st.app["app_roles"])):
+            raise GraphError(403, "Authorization_RequestDenied",
+                             "Insufficient privileges to complete the operation.")
+        ids = body.get("groupIds")
+        # (emulator choice) code and messages of the 400s; the documented rule is
+        # that a malformed id or more than 20 fail the whole request.
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise GraphError(400, "Request_BadRequest",
+                             "Invalid value specified for property 'groupIds' of resource "
+                             "'User'.")
+        if len(ids) > MEMBER_GROUPS_MAX:
+            raise GraphError(400, "Request_BadRequest",
+                             "The number of group ids exceeds the limit of %d."
+                             % MEMBER_GROUPS_MAX)
+        for i in ids:
+            if not GUID_RE.match(i):
+                raise GraphError(400, "Request_BadRequest", "Invalid GUID:%s" % i)
+        user = self.user_or_404(key)
+        mine = self.st.groups_of(user)
+        req.note = "%d of %d" % (sum(1 for i in ids if i.lower() in mine), len(ids))
+        return Reply(200, {"@odata.context": "https://%s/v1.0/$metadata#Collection(Edm.String)"
+                           % req.host,
+                           "value": [i for i in ids if i.lower() in mine]})
+
     # -- POST /users/{id}/sendMail -----------------------------------------------------
     def send_mail(self, req, key):
         self.require_role(MAIL_SEND_ROLES, "ErrorAccessDenied",
@@ -1194,6 +1260,14 @@ class Control:
                 return Reply(200, self.st.set_latency(changes))
             with self.st.lock:
                 return Reply(200, dict(self.st.latency))
+        if what == "groups" and not rest:
+            if method == "PUT":
+                try:
+                    self.st.set_groups(self.body(req))
+                except ValueError as e:
+                    raise ControlError(400, str(e))
+            with self.st.lock:
+                return Reply(200, dict(self.st.groups))
         if what == "app" and not rest:
             if method == "PUT":
                 changes = self.body(req)

@@ -55,6 +55,10 @@ cat >"$tmp/tenant.json" <<EOF
                "Mail.Send"],
  "directory_role": "User Administrator",
  "banned_passwords": ["Password123!"],
+ "groups": {"11111111-1111-4111-8111-111111111111": ["alice@$TENANT"],
+            "22222222-2222-4222-8222-222222222222": ["11111111-1111-4111-8111-111111111111"],
+            "33333333-3333-4333-8333-333333333333": ["22222222-2222-4222-8222-222222222222"],
+            "44444444-4444-4444-8444-444444444444": ["bob@$TENANT"]},
  "acs": {"access_key": "$ACS_KEY", "senders": ["+18005550100"]},
  "sms_webhook": {"secret": "$HOOK_SECRET"}}
 EOF
@@ -232,6 +236,53 @@ graph POST "/users/dave@$TENANT/sendMail" -H 'Content-Type: application/json' --
     '{"message":{"subject":"x","toRecipients":[{"emailAddress":{"address":"a@example.org"}}]}}'
 check "sendMail from user without mailbox -> 404 MailboxNotEnabledForRESTAPI" test "$code" = 404 -a \
     "$(jbody 'j["error"]["code"]')" = MailboxNotEnabledForRESTAPI
+
+# ---------------------------------------------------------------- checkMemberGroups
+G1=11111111-1111-4111-8111-111111111111
+G3=33333333-3333-4333-8333-333333333333
+G4=44444444-4444-4444-8444-444444444444
+member_groups() { local who=$1; shift
+    graph POST "/users/$who/checkMemberGroups" -H 'Content-Type: application/json' \
+        --data "{\"groupIds\":[$*]}"; }
+ids_json() { local i out=; for i in "$@"; do out="$out${out:+,}\"$i\""; done; echo "$out"; }
+member_groups "alice@$TENANT" "$(ids_json $G1 $G4)"
+check "checkMemberGroups -> 403 without GroupMember.Read.All" test "$code" = 403 -a \
+    "$(jbody 'j["error"]["code"]')" = Authorization_RequestDenied
+req -X PUT "$base/_emulator/app" --data \
+    '{"app_roles":["User-PasswordProfile.ReadWrite.All","UserAuthenticationMethod.Read.All","Mail.Send","GroupMember.Read.All"]}'
+member_groups "alice@$TENANT" "$(ids_json $G1)"
+check "checkMemberGroups -> 403 with GroupMember.Read.All but no User.Read.All" test "$code" = 403
+req -X PUT "$base/_emulator/app" --data \
+    '{"app_roles":["User-PasswordProfile.ReadWrite.All","UserAuthenticationMethod.Read.All","Mail.Send","GroupMember.Read.All","User.Read.All"]}'
+member_groups "alice@$TENANT" "$(ids_json $G1 $G4)"
+check "checkMemberGroups -> the direct group only" test "$code" = 200 -a \
+    "$(jbody 'j["value"]')" = "['$G1']"
+member_groups "$ALICE_ID" "$(ids_json $G3)"
+check "checkMemberGroups by id -> nested group, transitively" test "$code" = 200 -a \
+    "$(jbody 'j["value"]')" = "['$G3']"
+member_groups "carol@$TENANT" "$(ids_json $G1 $G3 $G4)"
+check "checkMemberGroups -> [] for a member of none" test "$code" = 200 -a \
+    "$(jbody 'j["value"]')" = "[]"
+member_groups "alice@$TENANT" "$(ids_json $G1 not-a-guid)"
+check "checkMemberGroups malformed id -> 400 for the whole request" test "$code" = 400 -a \
+    "$(jbody 'j["error"]["code"]')" = Request_BadRequest
+member_groups "alice@$TENANT" "$(ids_json $(for i in $(seq 21); do echo $G1; done))"
+check "checkMemberGroups 21 ids -> 400" test "$code" = 400
+member_groups "nobody@$TENANT" "$(ids_json $G1)"
+check "checkMemberGroups unknown user -> 404" test "$code" = 404
+req -X PUT "$base/_emulator/app" --data '{"app_roles":["Directory.Read.All"]}'
+member_groups "bob@$TENANT" "$(ids_json $G4)"
+check "checkMemberGroups with Directory.Read.All alone -> 200" test "$code" = 200 -a \
+    "$(jbody 'j["value"]')" = "['$G4']"
+req -X PUT "$base/_emulator/groups" --data "{\"$G4\": [\"$G3\"]}"
+member_groups "alice@$TENANT" "$(ids_json $G1 $G4)"
+check "PUT /_emulator/groups replaces the groups" test "$code" = 200 -a \
+    "$(jbody 'j["value"]')" = "[]"
+req -X PUT "$base/_emulator/groups" --data "{\"$G4\": [\"$G4\", \"alice@$TENANT\"]}"
+member_groups "alice@$TENANT" "$(ids_json $G4)"
+check "a group nested in itself ends" test "$code" = 200 -a "$(jbody 'j["value"]')" = "['$G4']"
+req -X PUT "$base/_emulator/app" --data \
+    '{"app_roles":["User-PasswordProfile.ReadWrite.All","UserAuthenticationMethod.Read.All","Mail.Send"]}'
 
 # ---------------------------------------------------------------- faults and control
 req -X POST "$base/_emulator/faults" --data \

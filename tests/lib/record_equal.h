@@ -47,6 +47,7 @@ records_equal(const struct sspr_record *a, const struct sspr_record *b)
 	       a->day_failures == b->day_failures &&
 	       a->day_first == b->day_first &&
 	       a->remind_after == b->remind_after &&
+	       a->confirmed_at == b->confirmed_at &&
 	       a->sync_pending == b->sync_pending &&
 	       a->admin_request_sent == b->admin_request_sent;
 }

@@ -9,6 +9,7 @@
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TESTS_DIR/lib/sandbox.sh"
 . "$TESTS_DIR/lib/smtp.sh"
+. "$TESTS_DIR/lib/transcript.sh"
 need pamtester
 
 sandbox_init
@@ -27,29 +28,6 @@ echo "sspr-users:x:4999:alice,bob,carol,frank" >>"$SB/etc/group"
 # root with a password of its own (a minimal root has none: locked), so
 # that the gate is what keeps it out.
 echo 'root:Root#Pass2024' | sandbox_run chpasswd
-
-# transcript USER: a wrong password, "y" to the reset, "y" to the
-# administrator request; everything pamtester shows, the name replaced.
-transcript() {
-	printf 'wrong\ny\ny\n' |
-		sandbox_run pamtester login "$1" authenticate 2>&1 |
-		sed "s/$1/USER/g"
-}
-
-# same ROUND USER...: each user's transcript is the unknown name's.
-same() {
-	local round=$1 u out
-	shift
-	for u in "$@"; do
-		out=$(transcript "$u")
-		if [ "$out" = "$unknown" ]; then
-			pass "$round: $u hears what an unknown name hears"
-		else
-			fail "$round: $u hears what an unknown name hears"
-			diff <(echo "$unknown") <(echo "$out") | sed 's/^/      /'
-		fi
-	done
-}
 
 # enable = all: root and the other cases; bob's request is mailed.
 unknown=$(transcript nosuchuser)

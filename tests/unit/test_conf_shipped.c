@@ -136,6 +136,7 @@ cfg_diff(const struct sspr_cfg *a, const struct sspr_cfg *b)
 	U(debug);
 	U(enable);
 	S(enable_group);
+	S(enable_entra_group);
 	S(services);
 	U(methods);
 	U(methods_required);
@@ -166,6 +167,7 @@ cfg_diff(const struct sspr_cfg *a, const struct sspr_cfg *b)
 	S(issuer);
 	U(enroll_at_login);
 	U(enroll_remind_days);
+	U(reconfirm_days);
 	S(tenant);
 	S(client_id);
 	S(client_secret_file);

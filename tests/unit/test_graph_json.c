@@ -521,6 +521,48 @@ test_password_changed(void)
 #undef PC
 }
 
+static void
+test_member_groups(void)
+{
+	static const char *const ids[] = {
+		"11111111-1111-4111-8111-111111111111",
+		"22222222-2222-4222-8222-222222222222",
+	};
+	static const char *const bad[] = {
+		"{}",
+		"{\"value\":null}",
+		"{\"value\":{}}",
+		"{\"value\":[5]}",
+		"{\"value\":[null]}",
+		"{\"value\":[[\"11111111-1111-4111-8111-111111111111\"]]}",
+		/* an id that was not asked about */
+		"{\"value\":[\"33333333-3333-4333-8333-333333333333\"]}",
+		"{\"value\":[]} junk",
+		"[\"11111111-1111-4111-8111-111111111111\"]",
+	};
+	const char *doc = "{\"@odata.context\":\"https://graph.microsoft.com/"
+		"v1.0/$metadata#Collection(Edm.String)\","
+		"\"value\":[\"22222222-2222-4222-8222-222222222222\"]}";
+	const char *upper = "{\"value\":[\"11111111-1111-4111-8111-"
+		"111111111111\",\"22222222-2222-4222-8222-222222222222\"]}";
+	bool member = false;
+	size_t i;
+
+	CHECK(sspr_gj_member_groups(doc, strlen(doc), ids, 2, &member) == 0);
+	CHECK(member);
+	CHECK(sspr_gj_member_groups(upper, strlen(upper), ids, 2, &member) == 0);
+	CHECK(member);
+	member = true;
+	CHECK(sspr_gj_member_groups("{\"value\":[]}", 12, ids, 2, &member) == 0);
+	CHECK(!member);
+	for (i = 0; i < SSPR_ARRAY_SIZE(bad); i++) {
+		member = false;
+		CHECK(sspr_gj_member_groups(bad[i], strlen(bad[i]), ids, 2,
+		    &member) == -EBADMSG);
+		CHECK(!member);
+	}
+}
+
 int
 main(void)
 {
@@ -535,5 +577,6 @@ main(void)
 	RUN(test_email_ok);
 	RUN(test_print_secret);
 	RUN(test_password_changed);
+	RUN(test_member_groups);
 	CHECK_EXIT();
 }

@@ -44,4 +44,14 @@ int sspr_sync_changed_since(const struct sspr_cfg *cfg, const char *user,
 int sspr_sync_entra_email(const struct sspr_cfg *cfg, const char *user,
 			  char **ret_address, char *log, size_t loglen);
 
+/*
+ * Is the user a member, directly or through nested groups, of one of
+ * the Entra groups of enable_entra_group (POST checkMemberGroups, 20 ids
+ * a request)? 1 yes, 0 no, -ENOENT no such account in Microsoft 365,
+ * else the errors above (the 403 of a missing GroupMember.Read.All is
+ * -EACCES). log has the line for the admin either way.
+ */
+int sspr_sync_member_of(const struct sspr_cfg *cfg, const char *user, char *log,
+			size_t loglen);
+
 #endif

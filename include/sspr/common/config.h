@@ -35,8 +35,9 @@ struct sspr_cfg {
 	/* who may reset, where */
 	unsigned enable; /* enum sspr_enable */
 	char *enable_group;
-	char *services;	  /* space separated service names */
-	unsigned methods; /* SSPR_METHOD_* bits */
+	char *enable_entra_group; /* Entra group object ids, NULL: none */
+	char *services;		  /* space separated service names */
+	unsigned methods;	  /* SSPR_METHOD_* bits */
 	unsigned methods_required;
 	char *state_dir;
 	char *audit_log;      /* NULL: none */
@@ -72,6 +73,7 @@ struct sspr_cfg {
 	/* enrollment at sign-in */
 	unsigned enroll_at_login; /* enum sspr_enroll_mode */
 	unsigned enroll_remind_days;
+	unsigned reconfirm_days; /* 0: never */
 
 	/* Microsoft 365 */
 	char *tenant;

@@ -2,6 +2,7 @@
 #ifndef SSPR_ENCODE_H
 #define SSPR_ENCODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,12 @@ int sspr_base64url_decode(const char *in, size_t len, unsigned char *out,
 
 /* A random (version 4) GUID in lower case. Returns 0 or -errno. */
 int sspr_guid(char buf[SSPR_GUID_LEN]);
+
+/*
+ * Does s (len bytes) have a GUID's shape, 8-4-4-4-12 hex digits in
+ * either case? Entra object ids do.
+ */
+bool sspr_guid_ok(const char *s, size_t len);
 
 /*
  * application/x-www-form-urlencoded escaping into a buffer of at least

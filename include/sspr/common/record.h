@@ -10,6 +10,7 @@
 #ifndef SSPR_RECORD_H
 #define SSPR_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -57,6 +58,13 @@ struct sspr_record {
 	time_t remind_after;
 
 	/*
+	 * When the methods were last registered or confirmed by the person
+	 * (reconfirm_days); 0 in records older than the key: the sign-in
+	 * that first sees one sets it to that time without asking.
+	 */
+	time_t confirmed_at;
+
+	/*
 	 * Left by earlier versions: a reset changed the local password at
 	 * this time and had not heard back from Microsoft 365. Still read
 	 * (and shown by "sspr admin show"), never set: the journal of intent
@@ -85,6 +93,14 @@ int sspr_record_format(const struct sspr_record *rec, char *buf, size_t size,
 /* Number of registered methods among the SSPR_METHOD_* bits allowed. */
 unsigned sspr_record_method_count(const struct sspr_record *rec,
 				  unsigned allowed);
+
+/*
+ * reconfirm_days: are the registered methods (at least required of the
+ * allowed ones) due to be confirmed again at now? 0 days: never. A
+ * record without confirmed_at is due, so that the sign-in stamps it.
+ */
+bool sspr_record_reconfirm_due(const struct sspr_record *rec, unsigned allowed,
+			       unsigned required, unsigned days, time_t now);
 
 /* The slot of purpose "reset" or "enroll"; NULL for anything else. */
 struct sspr_code_slot *sspr_record_code_slot(struct sspr_record *rec,

@@ -6,6 +6,7 @@
 #ifndef SSPR_ENROLL_INTERNAL_H
 #define SSPR_ENROLL_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sspr/challenge/session.h"
@@ -20,5 +21,16 @@ void sspr_enroll_log(char *log, size_t loglen, const char *fmt, ...)
  */
 void sspr_enroll_store_failed(const struct sspr_session *s, int r, char *log,
 			      size_t loglen, const char *what);
+
+/*
+ * reconfirm.c: show the registered methods masked and ask whether they
+ * are still the person's. Yes is recorded (confirmed_at) and audited
+ * ("methods confirmed"); a record older than confirmed_at is stamped
+ * without asking. *ret_change is true when the person said no: the
+ * caller offers the registration dialogues. 0 or a negative errno (the
+ * conversation or the record failed; logged).
+ */
+int sspr_enroll_reconfirm(const struct sspr_session *s,
+			  const struct sspr_record *rec, bool *ret_change);
 
 #endif

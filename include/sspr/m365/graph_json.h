@@ -82,6 +82,15 @@ int sspr_gj_password_changed(const char *body, size_t len, time_t *ret_when);
  */
 int sspr_gj_email_methods(const char *body, size_t len, char **ret_address);
 
+/*
+ * POST /users/{upn}/checkMemberGroups: {"value":["id", ...]}, the ids
+ * among the n asked that the user is a member of (transitively). *ret_member
+ * is true when there is one. An id that was not asked, or a value that is
+ * no array of strings, is -EBADMSG.
+ */
+int sspr_gj_member_groups(const char *body, size_t len, const char *const *ids,
+			  size_t n, bool *ret_member);
+
 struct cJSON;
 
 /*
