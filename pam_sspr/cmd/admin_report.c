@@ -144,6 +144,7 @@ print_report(const struct sspr_cfg *cfg, const struct report *rep)
 		       rep->entra_error);
 	print_names(_("No method:"), &rep->unregistered);
 	print_names(_("Record not readable:"), &rep->unreadable);
+	print_names(_("To reconfirm at next sign-in:"), &rep->reconfirm);
 	for (i = 0; i < rep->nlocked; i++) {
 		print_day(until, sizeof(until), rep->locked[i].until, true);
 		printf(_("Locked: %s until %s\n"), rep->locked[i].user, until);
@@ -175,7 +176,8 @@ json_counts(cJSON *obj, const struct report *rep)
 	       cJSON_AddNumberToObject(m, "one", (double)rep->one) &&
 	       cJSON_AddNumberToObject(m, "two_or_more", (double)rep->more) &&
 	       json_names(obj, "unregistered", &rep->unregistered) &&
-	       json_names(obj, "unreadable", &rep->unreadable);
+	       json_names(obj, "unreadable", &rep->unreadable) &&
+	       json_names(obj, "reconfirm", &rep->reconfirm);
 }
 
 static bool

@@ -147,6 +147,11 @@ count_user(const struct sspr_cfg *cfg, const char *user, bool entra,
 		rep->one++;
 	else
 		rep->more++;
+	/* A record never confirmed is stamped at sign-in, not asked. */
+	if (r == 0 && n > 0 && rec.confirmed_at != 0 &&
+	    sspr_record_reconfirm_due(&rec, cfg->methods, cfg->methods_required,
+				      cfg->reconfirm_days, rep->now))
+		r = names_add(&rep->reconfirm, user);
 	if (r == 0 && sspr_is_locked(&rec, rep->now))
 		r = add_lock(rep, user, rec.locked_until);
 	sspr_record_done(&rec);
@@ -229,6 +234,7 @@ report_done(struct report *rep)
 
 	sspr_store_names_free(rep->unregistered.v, rep->unregistered.n);
 	sspr_store_names_free(rep->unreadable.v, rep->unreadable.n);
+	sspr_store_names_free(rep->reconfirm.v, rep->reconfirm.n);
 	sspr_store_names_free(rep->pending.v, rep->pending.n);
 	for (i = 0; i < rep->nlocked; i++)
 		free(rep->locked[i].user);

@@ -28,8 +28,10 @@ for u in alice bob carol dave erin frank; do sandbox_add_user "$u" 'OldPass#1'; 
 echo "daemon2:x:500:500::/:/bin/sh" >>"$SB/etc/passwd"
 echo "daemon2:$(openssl passwd -6 x):19000:0:99999:7:::" >>"$SB/etc/shadow"
 TOTP=("totp_secret = $KEY" "totp_algorithm = sha1" "totp_digits = 6" "totp_period = 30")
-sandbox_record alice "email = alice@example.org" "${TOTP[@]}"
-sandbox_record bob "email = bob@example.org"
+sandbox_record alice "email = alice@example.org" "${TOTP[@]}" \
+	"confirmed_at = $((now - 10 * 86400))"
+# bob confirmed 200 days ago: due with the default reconfirm_days = 180
+sandbox_record bob "email = bob@example.org" "confirmed_at = $((now - 200 * 86400))"
 sandbox_record dave "${TOTP[@]}" "failures = 0" "locked_until = $((now + 3600))" "lockouts = 1"
 sandbox_record erin "remind_after = $((now + 86400))"
 sandbox_record frank "email = frank@example.org"
@@ -100,11 +102,12 @@ json=$(sandbox_run "$SSPR" admin report --json)
 check "--json: exit 0" [ $? = 0 ]
 # j EXPR: the Python expression holds for the report d.
 j() { "$PY3" -c 'import json, sys; d = json.loads(sys.argv[2]); sys.exit(0 if eval(sys.argv[1]) else 1)' "$1" "$json"; }
-check "--json: the documented keys, no others" j 'set(d) == {"version", "time", "since", "email_source", "entra_email_counted", "entra_email_error", "users", "methods", "unregistered", "unreadable", "locked", "unfinished_changes", "audit"}'
+check "--json: the documented keys, no others" j 'set(d) == {"version", "time", "since", "email_source", "entra_email_counted", "entra_email_error", "users", "methods", "unregistered", "unreadable", "reconfirm", "locked", "unfinished_changes", "audit"}'
 check "--json: version 1, times" j "d['version'] == 1 and abs(d['time'] - $now) < 120 and abs(d['since'] - ($now - 30 * 86400)) < 120"
 check "--json: email_source" j 'd["email_source"] == "local" and d["entra_email_counted"] is False and d["entra_email_error"] is None'
 check "--json: users and methods" j 'd["users"] == 5 and d["methods"] == {"none": 2, "one": 2, "two_or_more": 1}'
 check "--json: unregistered, unreadable" j 'd["unregistered"] == ["carol", "erin"] and d["unreadable"] == []'
+check "--json: due to reconfirm (a record never confirmed is not)" j 'd["reconfirm"] == ["bob"]'
 check "--json: locked" j "d['locked'] == [{'user': 'dave', 'locked_until': $((now + 3600))}]"
 check "--json: unfinished change as admin show gives it" j "d['unfinished_changes'] == [{'user': 'bob', 'unfinished_change': {'kind': 'reset', 'stage': 'prepared', 'started': $now, 'sent': None, 'this_host': 'old', 'microsoft365': 'old'}}]"
 check "--json: audit" j 'd["audit"] == dict(d["audit"], path="/var/log/sspr/audit.jsonl", error=None, resets=2, failed_resets=2, lockouts=1, unreadable_lines=4)'

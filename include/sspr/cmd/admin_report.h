@@ -46,6 +46,8 @@ struct report {
 	size_t none, one, more; /* with 0, 1, 2 or more methods */
 	struct report_names unregistered;
 	struct report_names unreadable; /* record cannot be read */
+	/* confirmed longer than reconfirm_days ago: asked at next sign-in */
+	struct report_names reconfirm;
 	struct report_lock *locked;
 	size_t nlocked;
 	struct report_names pending; /* unfinished password changes */
