@@ -93,11 +93,20 @@ sspr_ui_ask(const struct sspr_ui *ui, bool echo, char **ret_answer,
 {
 	char text[1024];
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	return ui->prompt(ui->ctx, echo, text, ret_answer);
+	r = ui->prompt(ui->ctx, echo, text, ret_answer);
+	/*
+	 * What is echoed (codes, menu choices, addresses) may come from a
+	 * Japanese input method in full-width digits; hidden answers are
+	 * passwords and stay exactly as typed.
+	 */
+	if (r >= 0 && echo && *ret_answer != NULL)
+		sspr_fold_width(*ret_answer);
+	return r;
 }
 
 int
@@ -115,10 +124,14 @@ sspr_ui_confirm(const struct sspr_ui *ui, bool default_yes, bool *ret_yes,
 	r = ui->prompt(ui->ctx, true, text, &answer);
 	if (r < 0)
 		return r;
+	/*
+	 * The locale's own yes (YESEXPR: "y" everywhere, "はい" and a
+	 * full-width "ｙ" in Japanese); anything else is no.
+	 */
 	if (answer[0] == '\0')
 		*ret_yes = default_yes;
 	else
-		*ret_yes = answer[0] == 'y' || answer[0] == 'Y';
+		*ret_yes = rpmatch(answer) == 1;
 	free(answer);
 	return 0;
 }

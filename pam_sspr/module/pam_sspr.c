@@ -28,6 +28,7 @@
 #include "sspr/common/env.h"
 #include "sspr/common/gate.h"
 #include "sspr/common/i18n.h"
+#include "sspr/common/lang.h"
 #include "sspr/common/journal.h"
 #include "sspr/module/loader.h"
 #include "sspr/common/store.h"
@@ -162,6 +163,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
 	struct sspr_env env = { .active = false };
+	struct sspr_lang lang = { 0 };
 	struct sspr_cfg cfg = { 0 };
 	const char *user = NULL;
 	int rv;
@@ -169,6 +171,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = load_config(pamh, flags, argc, argv, true, &cfg);
 	if (rv != PAM_SUCCESS)
 		goto out;
+	sspr_lang_begin(&lang, cfg.console_language);
 	/*
 	 * pam_unix already judged the password against the entry as it
 	 * was: ask for it again rather than offer a reset now.
@@ -200,6 +203,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = api->reset(pamh, &cfg, user);
 out:
 	sspr_env_restore(&env);
+	sspr_lang_end(&lang);
 	if (cfg.debug)
 		pam_syslog(pamh, LOG_DEBUG, "authenticate: %s",
 			   pam_strerror(pamh, rv));
@@ -260,6 +264,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
 	struct sspr_env env = { .active = false };
+	struct sspr_lang lang = { 0 };
 	struct sspr_cfg cfg = { 0 };
 	const char *user = NULL;
 	int rv;
@@ -269,6 +274,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_IGNORE;
 		goto out;
 	}
+	sspr_lang_begin(&lang, cfg.console_language);
 	(void)reconcile_first(pamh, flags, &cfg);
 	rv = PAM_IGNORE;
 	if (cfg.enroll_at_login == SSPR_ENROLL_OFF ||
@@ -287,6 +293,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = api->enroll_at_login(pamh, &cfg, user);
 out:
 	sspr_env_restore(&env);
+	sspr_lang_end(&lang);
 	sspr_cfg_done(&cfg);
 	return rv;
 }
@@ -328,6 +335,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
 	struct sspr_env env = { .active = false };
+	struct sspr_lang lang = { 0 };
 	struct sspr_cfg cfg = { 0 };
 	char err[SSPR_ERR_MAX];
 	const char *user = NULL;
@@ -338,6 +346,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_config_error_once(pamh, err);
 		goto out;
 	}
+	sspr_lang_begin(&lang, cfg.console_language);
 	/*
 	 * The nested transaction of a reset (passwd_service) runs this
 	 * stack too; the reset syncs by itself, so do not sync twice.
@@ -365,6 +374,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = api->chauthtok(pamh, flags, &cfg, user);
 out:
 	sspr_env_restore(&env);
+	sspr_lang_end(&lang);
 	sspr_cfg_done(&cfg);
 	return rv;
 }
