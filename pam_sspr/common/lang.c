@@ -58,6 +58,16 @@ sspr_lang_wants_english(unsigned mode, const char *term, const char *messages,
 	return sspr_lang_is_cjk(messages, language);
 }
 
+bool
+sspr_lang_wide_ambiguous(void)
+{
+	const char *ctype = setlocale(LC_CTYPE, NULL);
+
+	return (ctype != NULL && sspr_lang_is_cjk(ctype, NULL)) ||
+	       sspr_lang_is_cjk(setlocale(LC_MESSAGES, NULL),
+				getenv("LANGUAGE"));
+}
+
 void
 sspr_lang_begin(struct sspr_lang *lang, unsigned mode)
 {

@@ -13,6 +13,8 @@
 
 #include "check.h"
 #include "fake_ui.h"
+#include "sspr/auth/qr.h"
+#include "sspr/common/address.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/lang.h"
 #include "sspr/common/util.h"
@@ -181,6 +183,23 @@ test_console_switch(void)
 	sspr_lang_end(&lang);
 }
 
+/* Under ja_JP.UTF-8 no East Asian ambiguous-width character is drawn. */
+static void
+test_ambiguous_width(void)
+{
+	char *m;
+	char *qr;
+
+	CHECK(sspr_lang_wide_ambiguous());
+	m = sspr_address_mask("alice@example.org");
+	CHECK_STR(m, "a*****@example.org");
+	free(m);
+	qr = sspr_qr_render("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP", true);
+	CHECK(qr != NULL && strstr(qr, "##") != NULL &&
+	      strstr(qr, "\xe2\x96") == NULL);
+	sspr_free_secret(qr);
+}
+
 int
 main(void)
 {
@@ -197,6 +216,7 @@ main(void)
 	RUN(test_fold_width);
 	RUN(test_answers);
 	RUN(test_console_switch);
+	RUN(test_ambiguous_width);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", locdir);
 	if (system(cmd) != 0)
 		perror("rm");

@@ -36,6 +36,16 @@ bool sspr_lang_wants_english(unsigned mode, const char *term,
 			     const char *messages, const char *language);
 
 /*
+ * Does the person probably read this on a terminal that draws East Asian
+ * "ambiguous" characters (U+2022 •, the QR code's half blocks) two
+ * columns wide, as Japanese, Chinese and Korean setups often do (Tera
+ * Term, PuTTY's CJK mode, VTE with wide ambiguous)? True for a CJK
+ * LC_CTYPE, LC_MESSAGES or LANGUAGE; the masked address and the QR code
+ * then use plain ASCII, which is narrow everywhere.
+ */
+bool sspr_lang_wide_ambiguous(void);
+
+/*
  * Bind pam_sspr's text domain to its catalogs (SSPR_LOCALEDIR), then
  * speak English in this thread when sspr_lang_wants_english() says so
  * for the process's TERM, LC_MESSAGES and LANGUAGE: LC_MESSAGES becomes
