@@ -2,7 +2,8 @@
 # The whole reset in Japanese at a real /bin/login in tmux (issue 11):
 # under ja_JP.UTF-8 and TERM=screen every line the module prints is the
 # po/ja.po translation, a code typed in full-width digits is accepted and
-# はい answers yes; the mail is Japanese. Under TERM=linux (the kernel
+# はい answers yes; the mail is Japanese; "Help us protect your account"
+# at sign-in is Japanese too, and takes a full-width menu choice and code. Under TERM=linux (the kernel
 # console cannot draw kanji) the module speaks English, and the mail is
 # still Japanese. ja_JP.UTF-8 is made with localedef into $TMP (LOCPATH);
 # this build's catalog is bound over the root's ja/LC_MESSAGES, next to
@@ -27,8 +28,9 @@ cp "$MO" "$SB/messages-ja/pam_sspr.mo"
 
 smtp_start
 sandbox_conf "smtp_url = smtp://127.0.0.1:$SMTP_PORT" "ca_file = $SMTP_CA" \
-	"mail_from = sspr@test.example" "admin_contact = admin@test.example"
-for u in alice bob; do sandbox_add_user "$u" 'OldPass#1'; done
+	"mail_from = sspr@test.example" "admin_contact = admin@test.example" \
+	"enroll_at_login = offer"
+for u in alice bob carol; do sandbox_add_user "$u" 'OldPass#1'; done
 sandbox_record alice "email = alice.backup@example.org"
 sandbox_record bob "email = bob.backup@example.org"
 
@@ -46,6 +48,13 @@ screen_has_text() { term_screen | grep -qF -- "$1"; }
 # fullwidth DIGITS: the same digits as U+FF10..U+FF19.
 fullwidth() { $PY -c 'import sys; print("".join(chr(0xff10 + int(c)) for c in sys.argv[1]))' "$1"; }
 ja_login() {
+	# A new tmux server once the previous one is gone (as in
+	# test_enroll_at_login.sh: starting one while the old one still
+	# shuts down can fail).
+	if [ -n "${TERM_SOCK:-}" ]; then
+		tmux -L "$TERM_SOCK" kill-server 2>/dev/null
+		wait_for bash -c "! tmux -L '$TERM_SOCK' ls >/dev/null 2>&1"
+	fi
 	term_start "$SB/enter" /usr/bin/env LOCPATH="$LOC" LANG=ja_JP.UTF-8 \
 		TERM="$1" /bin/login
 	term_wait 'login: *$' || fail 'a login prompt appears'
@@ -93,4 +102,23 @@ term_answer "$code" 'New password: *$'
 term_answer 'Lantern#Moss77' 'Retype new password: *$'
 term_answer 'Lantern#Moss77' 'Your password was changed.'
 check "on the console the reset works" sandbox_password_is bob 'Lantern#Moss77'
+
+# --- enrollment at sign-in, in Japanese, full-width choice and code
+mails=$(smtp_count)
+ja_login screen
+term_answer carol 'パスワード: *$'
+term_answer 'OldPass#1' 'スキップしてください: *$'
+check "enrollment: the heading is the ja.po text" screen_has_text "$(ja 'Help us protect your account')"
+check "enrollment: the methods are Japanese" screen_has_text "$(ja 'Authenticator app on your phone (it shows a new code every 30 seconds)')"
+term_answer '１' "$(ja 'Your backup email address: ')"
+term_answer carol.backup@example.org "$(ja 'Code from the mail: ')"
+smtp_wait_count $((mails + 1))
+check "enrollment: the confirmation mail is Japanese" \
+	grep -q 'このアドレスをパスワードのリセット用に登録' <<<"$(smtp_last_body)"
+code=$(smtp_last_body | grep -Eo '確認コード: [0-9]{8}' | grep -Eo '[0-9]{8}')
+term_answer "$(fullwidth "$code")" '登録しました'
+check "enrollment: the full-width code registered the address" \
+	grep -qx 'email = carol.backup@example.org' "$SB/state/u-carol"
+check "enrollment: no English from the module" \
+	not term_has 'Help us|Choose a number|Code from|is registered'
 finish
