@@ -54,12 +54,38 @@ sspr_conv_ui(pam_handle_t *pamh, struct sspr_ui *ui)
 	ui->say = pam_ui_say;
 }
 
+/*
+ * vsnprintf into text; a message cut short ends on a whole UTF-8
+ * character (a kanji is 3 bytes), never on half of one.
+ */
+static void __attribute__((format(printf, 3, 0)))
+text_vformat(char *text, size_t size, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(text, size, fmt, ap);
+	size_t len = size - 1; /* what was kept */
+	size_t lead = len;
+	unsigned char c;
+	size_t need;
+
+	if (n < 0 || (size_t)n < size)
+		return;
+	/* The first byte of the last character kept, and its length. */
+	while (lead > 0 && ((unsigned char)text[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead == 0)
+		return;
+	c = (unsigned char)text[--lead];
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	if (len - lead < need)
+		text[lead] = '\0';
+}
+
 static int
 ui_vsay(const struct sspr_ui *ui, bool error, const char *fmt, va_list ap)
 {
 	char text[1024];
 
-	vsnprintf(text, sizeof(text), fmt, ap);
+	text_vformat(text, sizeof(text), fmt, ap);
 	return ui->say(ui->ctx, error, text);
 }
 
@@ -96,7 +122,7 @@ sspr_ui_ask(const struct sspr_ui *ui, bool echo, char **ret_answer,
 	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	text_vformat(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	r = ui->prompt(ui->ctx, echo, text, ret_answer);
 	/*
@@ -119,7 +145,7 @@ sspr_ui_confirm(const struct sspr_ui *ui, bool default_yes, bool *ret_yes,
 	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	text_vformat(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	r = ui->prompt(ui->ctx, true, text, &answer);
 	if (r < 0)

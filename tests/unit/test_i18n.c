@@ -133,6 +133,31 @@ test_answers(void)
 	CHECK(fake_ui_done(&fake) && fake_said(&fake, "ask: Reset? "));
 }
 
+/* A message cut to the buffer ends on a whole character. */
+static void
+test_truncation(void)
+{
+	struct fake_ui fake;
+	struct sspr_ui ui;
+	char long_text[1500] = "x";
+	const char *said;
+	size_t n;
+	int i;
+
+	/* "x" then kanji of 3 bytes: 1023 bytes would cut one in half. */
+	for (i = 0; i < 400; i++)
+		strcat(long_text, "漢");
+	fake_ui_init(&fake, &ui, NULL, 0);
+	CHECK(sspr_ui_info(&ui, "%s", long_text) == 0);
+	said = strstr(fake.said, "info: ");
+	CHECK(said != NULL);
+	if (said == NULL)
+		return;
+	said += strlen("info: ");
+	n = strcspn(said, "\n");
+	CHECK(n > 900 && n < 1023 && (n - 1) % 3 == 0);
+}
+
 /* The catalog of this build: Japanese on a terminal, English on TERM=linux. */
 static void
 test_console_switch(void)
@@ -215,6 +240,7 @@ main(void)
 	RUN(test_console_rule);
 	RUN(test_fold_width);
 	RUN(test_answers);
+	RUN(test_truncation);
 	RUN(test_console_switch);
 	RUN(test_ambiguous_width);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", locdir);
