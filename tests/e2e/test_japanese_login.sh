@@ -5,21 +5,24 @@
 # はい answers yes; the mail is Japanese; "Help us protect your account"
 # at sign-in is Japanese too, and takes a full-width menu choice and code. Under TERM=linux (the kernel
 # console cannot draw kanji) the module speaks English, and the mail is
-# still Japanese. ja_JP.UTF-8 is made with localedef into $TMP (LOCPATH);
-# this build's catalog is bound over the root's ja/LC_MESSAGES, next to
-# the root's own Linux-PAM.mo and shadow.mo.
+# still Japanese. The sspr command, setuid, speaks Japanese too and draws
+# the QR code in ASCII. ja_JP.UTF-8 is made with localedef and bound,
+# with the root's C.utf8, over its /usr/lib/locale; this build's catalog
+# is bound over the root's ja/LC_MESSAGES, next to the root's own
+# Linux-PAM.mo and shadow.mo.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TESTS_DIR/lib/sandbox.sh"
 . "$TESTS_DIR/lib/tmux.sh"
 . "$TESTS_DIR/lib/smtp.sh"
-need localedef msgunfmt
+need localedef msgunfmt oathtool setpriv findmnt
 
 MO=$BUILD/locale/ja/LC_MESSAGES/pam_sspr.mo
 [ -f "$MO" ] || skip_all "no $MO"
 sandbox_init
-LOC=$TMP/loc
+LOC=$SB/lib-locale
 mkdir -p "$LOC"
-localedef -i ja_JP -f UTF-8 "$LOC/ja_JP.UTF-8" >/dev/null 2>&1 ||
+cp -a "$TESTROOT/usr/lib/locale/." "$LOC/"
+localedef -i ja_JP -f UTF-8 "$LOC/ja_JP.utf8" >/dev/null 2>&1 ||
 	skip_all "localedef cannot make ja_JP.UTF-8 (package locales)"
 chmod -R a+rX "$LOC"
 mkdir -p "$SB/messages-ja"
@@ -55,8 +58,7 @@ ja_login() {
 		tmux -L "$TERM_SOCK" kill-server 2>/dev/null
 		wait_for bash -c "! tmux -L '$TERM_SOCK' ls >/dev/null 2>&1"
 	fi
-	term_start "$SB/enter" /usr/bin/env LOCPATH="$LOC" LANG=ja_JP.UTF-8 \
-		TERM="$1" /bin/login
+	term_start "$SB/enter" /usr/bin/env LANG=ja_JP.UTF-8 TERM="$1" /bin/login
 	term_wait 'login: *$' || fail 'a login prompt appears'
 }
 
@@ -121,4 +123,33 @@ check "enrollment: the full-width code registered the address" \
 	grep -qx 'email = carol.backup@example.org' "$SB/state/u-carol"
 check "enrollment: no English from the module" \
 	not term_has 'Help us|Choose a number|Code from|is registered'
+
+# --- the sspr command (setuid root) in Japanese: enroll totp, status
+if findmnt -no OPTIONS -T "$TMP" | tr , '\n' | grep -qx nosuid; then
+	BIN=$(mktemp -d /var/tmp/sspr-bin.XXXXXX)
+	at_exit "rm -rf '$BIN'"
+else
+	BIN=$TMP/bin
+	mkdir "$BIN"
+fi
+chmod 0755 "$BIN"
+install -o root -g root -m 4755 "$BUILD/sspr" "$BIN/sspr"
+if [ -n "${TERM_SOCK:-}" ]; then
+	tmux -L "$TERM_SOCK" kill-server 2>/dev/null
+	wait_for bash -c "! tmux -L '$TERM_SOCK' ls >/dev/null 2>&1"
+fi
+term_start "$SB/enter" /usr/bin/env LANG=ja_JP.UTF-8 TERM=screen bash -c \
+	'setpriv --reuid="$0" --regid="$0" --init-groups "$@"; echo "exit status $?"' \
+	carol "$BIN/sspr" enroll totp
+term_wait "$(ja $'To change how you reset your password, type your password first.\n' | head -n 1)" ||
+	fail "sspr asks for the password in Japanese"
+term_answer 'OldPass#1' "$(ja 'Type the code the app shows now: ')"
+check "sspr: the QR code is ASCII (no ambiguous-width blocks)" \
+	eval 'term_has "####" && ! term_has "▀|▄|█"'
+check "sspr: the scan sentence is Japanese" screen_has_text "$(ja 'Or open this link on the device that has the app:')"
+secret=$(term_screen | grep -o 'otpauth://totp/[^ ]*' | head -n 1 | sed -n 's/.*[?&]secret=\([A-Z2-7]*\).*/\1/p')
+term_answer "$(fullwidth "$(oathtool --totp --base32 "$secret")")" 'exit status'
+check "sspr: a full-width TOTP code registered the app" \
+	screen_has_text "$(ja 'Your authenticator app is registered. If you forget your password, you can use a code from the app at the login prompt.')"
+check "sspr: the key is in the record" grep -q "^totp_secret = $secret\$" "$SB/state/u-carol"
 finish
