@@ -69,9 +69,10 @@ LINGUAS  := $(shell sed 's/\#.*//' po/LINGUAS 2>/dev/null)
 MO_FILES := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/pam_sspr.mo)
 POT      ?= po/pam_sspr.pot
 # Every marker the sources use: _() and N_(), and dngettext() for plurals
-# (singular and plural are its 2nd and 3rd arguments).
+# (singular and plural are its 2nd and 3rd arguments; dcngettext's too).
 XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
-    --keyword=dngettext:2,3 --keyword=dgettext:2 --add-comments=TRANSLATORS \
+    --keyword=dgettext:2 --keyword=dngettext:2,3 --keyword=dcngettext:2,3 \
+    --add-comments=TRANSLATORS \
     --package-name=pam_sspr --package-version=$(VERSION) \
     --msgid-bugs-address=maintainers@users.noreply.r-seed-8220440a.example \
     --sort-by-file

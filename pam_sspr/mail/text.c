@@ -119,27 +119,28 @@ sspr_mail_text_duration(unsigned seconds, char *buf, size_t len)
 {
 	unsigned n;
 
-	/*
-	 * TRANSLATORS: durations are put into sentences such as "The code
-	 * expires in %s" and "It expires in %s.", on screen and in mails.
-	 */
+	/* Durations go into sentences: "The code expires in %s". */
 	if (seconds >= 7200 && seconds % 3600 == 0) {
 		n = seconds / 3600;
-		snprintf(buf, len,
-			 dngettext(SSPR_TEXT_DOMAIN, "%u hour", "%u hours", n),
-			 n);
+		snprintf(
+		    buf, len,
+		    /* TRANSLATORS: a duration, put into "It expires in %s." */
+		    dngettext(SSPR_TEXT_DOMAIN, "%u hour", "%u hours", n), n);
 	} else if (seconds >= 120 || (seconds >= 60 && seconds % 60 == 0)) {
 		/* Never promise more time than there is: round down. */
 		n = seconds / 60;
 		snprintf(
 		    buf, len,
+		    /* TRANSLATORS: a duration, put into "It expires in %s." */
 		    dngettext(SSPR_TEXT_DOMAIN, "%u minute", "%u minutes", n),
 		    n);
 	} else {
-		snprintf(buf, len,
-			 dngettext(SSPR_TEXT_DOMAIN, "%u second", "%u seconds",
-				   seconds),
-			 seconds);
+		snprintf(
+		    buf, len,
+		    /* TRANSLATORS: a duration, put into "It expires in %s." */
+		    dngettext(SSPR_TEXT_DOMAIN, "%u second", "%u seconds",
+			      seconds),
+		    seconds);
 	}
 	return buf;
 }
@@ -171,10 +172,10 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 	sspr_mail_text_duration(lifetime, life, sizeof(life));
 	r = origin_sentence(ev, &origin);
 	if (r == 0 && reset)
-		/* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
-		r = text_printf(&t.subject,
-				_("Password reset code for %1$s on %2$s"),
-				ev->user, host);
+		r = text_printf(
+		    &t.subject,
+		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
+		    _("Password reset code for %1$s on %2$s"), ev->user, host);
 	if (r == 0 && reset)
 		r = text_printf(
 		    &t.body,
@@ -205,9 +206,9 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 		      "read.\n"),
 		    ev->user, host, date, origin, code, life);
 	if (r == 0 && !reset)
-		/* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
 		r = text_printf(
 		    &t.subject,
+		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
 		    _("Confirm your backup email address for %1$s on %2$s"),
 		    ev->user, host);
 	if (r == 0 && !reset)
@@ -267,10 +268,11 @@ sspr_mail_text_password_changed(const struct sspr_mail_event *ev,
 	event_where_when(ev, host, sizeof(host), date, sizeof(date));
 	r = origin_sentence(ev, &origin);
 	if (r == 0)
-		/* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
-		r = text_printf(&t.subject,
-				_("The password of %1$s on %2$s was changed"),
-				ev->user, host);
+		r = text_printf(
+		    &t.subject,
+		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
+		    _("The password of %1$s on %2$s was changed"), ev->user,
+		    host);
 	if (r == 0)
 		r = text_printf(
 		    &t.body,
@@ -333,10 +335,11 @@ sspr_mail_text_admin_request(const struct sspr_mail_event *ev,
 		r = reason != NULL ? text_printf(&para, "%s\n\n", reason)
 				   : text_printf(&para, "%s", "");
 	if (r == 0)
-		/* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
-		r = text_printf(&t.subject,
-				_("Password reset request from %1$s on %2$s"),
-				ev->user, host);
+		r = text_printf(
+		    &t.subject,
+		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
+		    _("Password reset request from %1$s on %2$s"), ev->user,
+		    host);
 	if (r == 0)
 		r = text_printf(
 		    &t.body,
@@ -397,11 +400,12 @@ sspr_mail_text_locked(const struct sspr_mail_event *ev, time_t until,
 			 sizeof(until_date));
 	r = origin_sentence(ev, &origin);
 	if (r == 0)
-		/* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
-		r = text_printf(&t.subject,
-				_("Password reset of %1$s on %2$s is locked: "
-				  "someone typed wrong codes"),
-				ev->user, host);
+		r = text_printf(
+		    &t.subject,
+		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
+		    _("Password reset of %1$s on %2$s is locked: "
+		      "someone typed wrong codes"),
+		    ev->user, host);
 	if (r == 0)
 		r = text_printf(
 		    &t.body,
@@ -448,21 +452,21 @@ static int
 change_sentence(const struct sspr_method_change *c, bool to_old,
 		const char *date, char **ret)
 {
-	/*
-	 * TRANSLATORS: the first sentence of the mail after a change of
-	 * the ways a password can be reset; %s is the date of the change.
-	 */
 	switch (c->method) {
 	case SSPR_CHANGE_EMAIL:
 		if (c->action == SSPR_CHANGE_ADDED)
 			return text_printf(
 			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
 			    _("On %s, this address was registered as the "
 			      "backup email address."),
 			    date);
 		else if (c->action == SSPR_CHANGE_REMOVED)
 			return text_printf(
 			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
 			    _("On %s, this address was removed as the backup "
 			      "email address: codes are no longer sent "
 			      "here."),
@@ -470,6 +474,8 @@ change_sentence(const struct sspr_method_change *c, bool to_old,
 		else if (to_old)
 			return text_printf(
 			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
 			    _("On %s, the backup email address was changed "
 			      "from this address to another one: codes are "
 			      "no longer sent here."),
@@ -477,6 +483,8 @@ change_sentence(const struct sspr_method_change *c, bool to_old,
 		else
 			return text_printf(
 			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
 			    _("On %s, this address replaced the earlier "
 			      "backup email address."),
 			    date);
@@ -484,15 +492,21 @@ change_sentence(const struct sspr_method_change *c, bool to_old,
 		if (c->action == SSPR_CHANGE_ADDED)
 			return text_printf(
 			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
 			    _("On %s, an authenticator app was registered."),
 			    date);
 		else if (c->action == SSPR_CHANGE_REMOVED)
 			return text_printf(
-			    ret, _("On %s, the authenticator app was removed."),
+			    ret, /* TRANSLATORS: first sentence of a notice; %s:
+				    the date. */
+			    _("On %s, the authenticator app was removed."),
 			    date);
 		else
 			return text_printf(
 			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
 			    _("On %s, the authenticator app was replaced by a "
 			      "new one; the old one no longer works."),
 			    date);
@@ -500,6 +514,7 @@ change_sentence(const struct sspr_method_change *c, bool to_old,
 	default:
 		return text_printf(
 		    ret,
+		    /* TRANSLATORS: first sentence of a notice; %s: the date. */
 		    _("On %s, every registered method (backup email address "
 		      "and authenticator app) was removed."),
 		    date);
@@ -538,11 +553,12 @@ sspr_mail_text_method_changed(const struct sspr_mail_event *ev,
 	else if (r == 0)
 		r = text_printf(&now_there, "%s", "");
 	if (r == 0)
-		/* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
-		r = text_printf(&t.subject,
-				_("How the password of %1$s on %2$s is reset "
-				  "has changed"),
-				ev->user, host);
+		r = text_printf(
+		    &t.subject,
+		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
+		    _("How the password of %1$s on %2$s is reset "
+		      "has changed"),
+		    ev->user, host);
 	if (r == 0)
 		r = text_printf(
 		    &t.body,

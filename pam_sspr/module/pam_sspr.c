@@ -152,6 +152,11 @@ wants_reset(pam_handle_t *pamh)
 		return true;
 	sspr_conv_ui(pamh, &ui);
 	if (sspr_ui_confirm(&ui, false, &yes, "%s",
+			    /*
+			     * TRANSLATORS: after a wrong password. Keep
+			     * "[y/N]": rpmatch(3) reads the answer, so "y"
+			     * and your locale's yes (はい) are yes.
+			     */
 			    _("Forgot your password? Reset it now [y/N]: ")) <
 	    0)
 		return false;

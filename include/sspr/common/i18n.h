@@ -1,4 +1,11 @@
-/* Messages for people go through gettext, text domain "pam_sspr". */
+/*
+ * Messages for people go through gettext, text domain "pam_sspr": _() for
+ * a message, N_() to mark one used later, and for a count
+ * dngettext(SSPR_TEXT_DOMAIN, "%u attempt left", "%u attempts left", n)
+ * (languages have one to six plural forms). Always a whole sentence,
+ * never pieces glued together; a TRANSLATORS: comment just above says
+ * what each %s is. make pot collects them into po/pam_sspr.pot.
+ */
 #ifndef SSPR_I18N_H
 #define SSPR_I18N_H
 
