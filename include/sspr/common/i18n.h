@@ -12,6 +12,13 @@
 #include <libintl.h>
 
 #define SSPR_TEXT_DOMAIN "pam_sspr"
+/*
+ * Where the catalogs are: the Makefile's LOCALEDIR; other builds (the
+ * fuzzers') get Debian's.
+ */
+#ifndef SSPR_LOCALEDIR
+#define SSPR_LOCALEDIR "/usr/share/locale"
+#endif
 #define _(msgid) dgettext(SSPR_TEXT_DOMAIN, msgid)
 #define N_(msgid) msgid
 
