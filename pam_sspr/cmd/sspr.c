@@ -40,7 +40,6 @@
 #include "sspr/common/gate.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/journal.h"
-#include "sspr/common/lang.h"
 #include "sspr/change/local_password.h"
 #include "sspr/mail/mail.h"
 #include "sspr/mail/text.h"
@@ -1314,7 +1313,6 @@ int
 main(int argc, char **argv)
 {
 	struct ctx c = { .tty = { -1 } };
-	struct sspr_lang lang = { 0 };
 	char err[SSPR_ERR_MAX] = "";
 	char conf_arg[4096];
 	const char *cfg_args[1];
@@ -1389,9 +1387,6 @@ main(int argc, char **argv)
 		r = sspr_cfg_load(&c.cfg, ncfg, cfg_args, err, sizeof(err));
 		priv_lower();
 	}
-	/* English on the Linux console for CJK languages (lang.h). */
-	sspr_lang_begin(&lang,
-			r == 0 ? c.cfg.console_language : SSPR_CONSOLE_AUTO);
 	if (r < 0) {
 		syslog(LOG_AUTHPRIV | LOG_ERR, "configuration: %s", err);
 		if (c.root && argc >= 2 && strcmp(argv[0], "admin") == 0 &&
@@ -1419,7 +1414,6 @@ main(int argc, char **argv)
 		status = EXIT_USAGE;
 	}
 out:
-	sspr_lang_end(&lang);
 	sspr_tty_close(&c.tty);
 	sspr_cfg_done(&c.cfg);
 	free(c.user);

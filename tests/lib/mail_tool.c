@@ -15,10 +15,12 @@
 #include <string.h>
 
 #include "sspr/common/config.h"
-#include "sspr/common/i18n.h"
 #include "sspr/mail/mail.h"
-#include "sspr/mail/text.h"
 #include "sspr/common/util.h"
+
+/* "Subject: @code": pam_sspr's own mail, in the environment's language. */
+#include "sspr/common/i18n.h"
+#include "sspr/mail/text.h"
 
 #define INPUT_MAX 65536
 
