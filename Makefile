@@ -9,6 +9,7 @@ BINDIR     ?= /usr/bin
 MANDIR     ?= /usr/share/man
 SYSCONFDIR ?= /etc
 STATEDIR   ?= /var/lib/sspr
+LOGDIR     ?= /var/log/sspr
 PAMCONFIGS ?= /usr/share/pam-configs
 COMPLETIONSDIR ?= /usr/share/bash-completion/completions
 LOCALEDIR  ?= /usr/share/locale
@@ -18,15 +19,18 @@ CC       ?= cc
 Q        := $(if $(V),,@)
 CFLAGS   ?= -O2 -g
 PKG_LIBS := libcurl libcrypto libcjson libqrencode
-WARN     := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wvla \
+WARN     := -std=gnu11 -Wall -Wextra -Wconversion -Wformat=2 -Wshadow -Wvla \
             -Wstrict-prototypes -Wmissing-prototypes -Wnull-dereference \
             -Wpointer-arith -Werror
 # dpkg-buildflags already brings its own _FORTIFY_SOURCE.
 FORTIFY  := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTIFY_SOURCE=2)
 HARDEN   := -fPIC -fstack-protector-strong -fvisibility=hidden $(FORTIFY)
+# One section per function, so that the module's link can drop what a
+# login never calls (and the libc symbols it would bind at load time).
+SECTIONS := -ffunction-sections -fdata-sections
 ALL_CPPFLAGS := -D_GNU_SOURCE -Iinclude -DSSPR_VERSION='"$(VERSION)"' \
                 -DSSPR_LOCALEDIR='"$(LOCALEDIR)"' $(CPPFLAGS)
-ALL_CFLAGS   := $(WARN) $(HARDEN) $(CFLAGS)
+ALL_CFLAGS   := $(WARN) $(HARDEN) $(SECTIONS) $(CFLAGS)
 ALL_LDFLAGS  := -Wl,-z,relro,-z,now -Wl,--as-needed -Wl,-z,defs $(LDFLAGS)
 HEAVY_LIBS   := $(shell pkg-config --libs $(PKG_LIBS)) -lpam
 HEAVY_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS))
@@ -35,7 +39,7 @@ HEAVY_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS))
 #   module/  pam_sspr.so, which libpam maps into every login: libc and
 #            libpam only, so it links common/ and nothing else;
 #   common/  libsspr-common.a, the lean code both artefacts share;
-#   auth/ net/ m365/ mail/ change/ reset/ enroll/
+#   auth/ net/ m365/ mail/ sms/ change/ challenge/ reset/ enroll/
 #            libsspr-flow.a, everything that needs libcurl, OpenSSL, cJSON
 #            or libqrencode;
 #   flow/    sspr-flow.so, which the module dlopen()s only on the reset or
@@ -44,7 +48,7 @@ HEAVY_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS))
 # tests/lint/test_layers.sh keeps the folders in that order.
 srcs_in     = $(foreach d,$(1),$(wildcard pam_sspr/$(d)/*.c))
 objs_of     = $(patsubst pam_sspr/%.c,$(BUILD)/obj/%.o,$(1))
-FLOW_LAYERS := auth net m365 mail change reset enroll
+FLOW_LAYERS := auth net m365 mail sms change challenge reset enroll
 
 COMMON_OBJS := $(call objs_of,$(call srcs_in,common))
 MODULE_OBJS := $(call objs_of,$(call srcs_in,module))
@@ -102,7 +106,7 @@ $(LIBFLOW): $(FLOW_OBJS)
 $(MODULE): $(MODULE_OBJS) $(LIBCOMMON) pam_sspr/module/pam_sspr.map
 	@echo "  LD      $@"
 	$(Q)$(CC) -shared $(ALL_CFLAGS) $(ALL_LDFLAGS) \
-	    -Wl,--version-script=pam_sspr/module/pam_sspr.map -o $@ \
+	    -Wl,--version-script=pam_sspr/module/pam_sspr.map -Wl,--gc-sections -o $@ \
 	    $(MODULE_OBJS) $(LIBCOMMON) -lpam
 
 $(FLOWLIB): $(ENTRY_OBJS) $(LIBFLOW) $(LIBCOMMON) pam_sspr/flow/sspr-flow.map | $(BUILD)/pam_sspr
@@ -152,7 +156,9 @@ install: all
 	    $(DESTDIR)$(PAMCONFIGS) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(COMPLETIONSDIR)
-	install -d -m 0700 $(DESTDIR)$(STATEDIR)
+	install -d -m 0700 $(DESTDIR)$(STATEDIR) $(DESTDIR)$(LOGDIR)
+	install -d $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	install -m 0644 conf/logrotate.d/sspr $(DESTDIR)$(SYSCONFDIR)/logrotate.d/sspr
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_sspr.so
 	install -m 0644 $(FLOWLIB) $(DESTDIR)$(PAMDIR)/pam_sspr/sspr-flow.so
 	install -m 4755 $(COMMAND) $(DESTDIR)$(BINDIR)/sspr

@@ -11,8 +11,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include "sspr/common/encode.h"
 #include "sspr/common/config.h"
+#include "sspr/common/encode.h"
 #include "sspr/common/util.h"
 
 #define TOTP_DIGITS_MIN 6

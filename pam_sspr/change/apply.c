@@ -18,11 +18,12 @@
 
 #include <security/pam_ext.h>
 
-#include "sspr/reset/flow.h"
-#include "sspr/common/i18n.h"
-#include "sspr/common/journal.h"
+#include "sspr/change/apply.h"
 #include "sspr/change/local_password.h"
 #include "sspr/change/sync.h"
+#include "sspr/common/i18n.h"
+#include "sspr/common/journal.h"
+#include "sspr/common/store.h"
 #include "sspr/common/util.h"
 
 static const char *
@@ -30,6 +31,15 @@ trouble_sentence(void)
 {
 	return _("Your password could not be changed because of a problem on "
 		 "this computer. Please contact your administrator.");
+}
+
+/* The journal could not be locked, written or removed. */
+static void
+journal_failed(pam_handle_t *pamh, const char *what, const char *user, int r)
+{
+	pam_syslog(pamh, LOG_ERR,
+		   "cannot %s the password change journal of '%s': %s", what,
+		   user, strerror(-r));
 }
 
 int
@@ -52,10 +62,7 @@ sspr_change_begin(pam_handle_t *pamh, struct sspr_change *c,
 	/* Nobody else changes or reconciles this user's password now. */
 	r = sspr_journal_lock(c->state_dir, user, 0);
 	if (r < 0) {
-		pam_syslog(pamh, LOG_ERR,
-			   "cannot lock the password change journal of '%s': "
-			   "%s",
-			   user, strerror(-r));
+		journal_failed(pamh, "lock", user, r);
 		goto fail;
 	}
 	c->lock = r;
@@ -87,10 +94,7 @@ sspr_change_begin(pam_handle_t *pamh, struct sspr_change *c,
 	/* Durable before anything changes: the next run finishes from it. */
 	r = sspr_journal_save(c->state_dir, user, &c->j);
 	if (r < 0) {
-		pam_syslog(pamh, LOG_ERR,
-			   "cannot write the password change journal of '%s': "
-			   "%s",
-			   user, strerror(-r));
+		journal_failed(pamh, "write", user, r);
 		goto fail;
 	}
 	c->active = true;
@@ -124,10 +128,7 @@ finished(pam_handle_t *pamh, struct sspr_change *c)
 
 	r = sspr_journal_remove(c->state_dir, c->user);
 	if (r < 0)
-		pam_syslog(pamh, LOG_ERR,
-			   "cannot remove the password change journal of "
-			   "'%s': %s",
-			   c->user, strerror(-r));
+		journal_failed(pamh, "remove", c->user, r);
 	c->active = false;
 }
 
@@ -186,41 +187,50 @@ sspr_change_local_done(pam_handle_t *pamh, struct sspr_change *c)
 	c->j.sent = time(NULL);
 	r = sspr_journal_save(c->state_dir, c->user, &c->j);
 	if (r < 0) {
-		pam_syslog(pamh, LOG_ERR,
-			   "cannot write the password change journal of '%s': "
-			   "%s",
-			   c->user, strerror(-r));
+		journal_failed(pamh, "write", c->user, r);
 		(void)sspr_change_abandon(pamh, c);
 	}
 	return r;
+}
+
+/*
+ * Put back the local fields the change replaced. When that fails, the
+ * two passwords differ (or may, when Microsoft 365 may have the new one):
+ * the one state we promise never to leave, so say it loudly; the entry
+ * stays for reconciliation. 0 or -EIO.
+ */
+static int
+restore_local(pam_handle_t *pamh, struct sspr_change *c, bool maybe, char *msg,
+	      size_t msglen)
+{
+	int r;
+
+	r = c->local->swap(c->user, &c->j.new_local, &c->j.old_local);
+	if (r == 0)
+		return 0;
+	pam_syslog(pamh, LOG_CRIT,
+		   "cannot restore the previous local password of '%s' (%s): "
+		   "local and Microsoft 365 passwords %s",
+		   c->user,
+		   r == -ESTALE ? "the shadow entry changed since"
+				: strerror(-r),
+		   maybe ? "may differ" : "differ");
+	snprintf(msg, msglen, "%s",
+		 _("Your password was changed on this computer but not in "
+		   "Microsoft 365. Please contact your administrator."));
+	c->active = false;
+	return -EIO;
 }
 
 int
 sspr_change_undo(pam_handle_t *pamh, struct sspr_change *c, char *msg,
 		 size_t msglen)
 {
-	int r;
-
 	c->j.stage = SSPR_JOURNAL_REFUSED;
 	/* Reconciliation then needs no answer from Microsoft 365. */
 	(void)sspr_journal_save(c->state_dir, c->user, &c->j);
-	r = c->local->swap(c->user, &c->j.new_local, &c->j.old_local);
-	if (r < 0) {
-		/* The one state we promise never to leave: say it loudly. */
-		pam_syslog(pamh, LOG_CRIT,
-			   "cannot restore the previous local password of "
-			   "'%s' (%s): local and Microsoft 365 passwords "
-			   "differ",
-			   c->user,
-			   r == -ESTALE ? "the shadow entry changed since"
-					: strerror(-r));
-		snprintf(msg, msglen, "%s",
-			 _("Your password was changed on this computer but "
-			   "not in Microsoft 365. Please contact your "
-			   "administrator."));
-		c->active = false;
+	if (restore_local(pamh, c, false, msg, msglen) < 0)
 		return -EIO;
-	}
 	finished(pamh, c);
 	return 0;
 }
@@ -251,19 +261,8 @@ sspr_change_sync(pam_handle_t *pamh, struct sspr_change *c,
 			return -EIO;
 		return r;
 	}
-	if (c->local->swap(c->user, &c->j.new_local, &c->j.old_local) < 0) {
-		pam_syslog(pamh, LOG_CRIT,
-			   "cannot restore the previous local password of "
-			   "'%s': local and Microsoft 365 passwords may "
-			   "differ",
-			   c->user);
-		snprintf(msg, msglen, "%s",
-			 _("Your password was changed on this computer but "
-			   "not in Microsoft 365. Please contact your "
-			   "administrator."));
-		c->active = false;
+	if (restore_local(pamh, c, true, msg, msglen) < 0)
 		return -EIO;
-	}
 	/* The PATCH may still land: reconciliation asks again later. */
 	c->j.stage = SSPR_JOURNAL_UNCONFIRMED;
 	(void)sspr_journal_save(c->state_dir, c->user, &c->j);

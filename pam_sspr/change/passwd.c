@@ -13,11 +13,13 @@
 
 #include <security/pam_ext.h>
 
-#include "sspr/reset/flow.h"
+#include "sspr/change/apply.h"
+#include "sspr/change/local_password.h"
+#include "sspr/change/passwd.h"
+#include "sspr/change/sync.h"
+#include "sspr/common/audit.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/journal.h"
-#include "sspr/change/local_password.h"
-#include "sspr/change/sync.h"
 #include "sspr/common/util.h"
 
 #define CHANGE_KEY "pam_sspr:change"
@@ -144,9 +146,21 @@ int
 sspr_passwd_chauthtok(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg,
 		      const char *user)
 {
-	if ((flags & PAM_PRELIM_CHECK) != 0)
-		return prelim(pamh, cfg, user);
-	if ((flags & PAM_UPDATE_AUTHTOK) != 0)
-		return update(pamh, cfg, user);
-	return PAM_IGNORE;
+	struct sspr_audit_event ev = { .user = user, .event = "passwd" };
+	int rv;
+
+	if ((flags & PAM_PRELIM_CHECK) != 0) {
+		rv = prelim(pamh, cfg, user);
+		if (rv == PAM_SUCCESS)
+			return rv;
+		ev.reason = "preliminary check";
+	} else if ((flags & PAM_UPDATE_AUTHTOK) != 0) {
+		rv = update(pamh, cfg, user);
+	} else {
+		return PAM_IGNORE;
+	}
+	/* One line per passwd: its outcome, after the second pass. */
+	ev.result = rv == PAM_SUCCESS ? "ok" : "failed";
+	sspr_audit(pamh, cfg, &ev);
+	return rv;
 }

@@ -27,11 +27,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "sspr/common/i18n.h"
+#include "sspr/common/util.h"
 #include "sspr/m365/graph.h"
 #include "sspr/m365/graph_json.h"
-#include "sspr/common/i18n.h"
 #include "sspr/m365/upn.h"
-#include "sspr/common/util.h"
 
 /* Longest password sent at all (Entra allows 256 characters). */
 #define PASSWORD_MAX 1024
@@ -197,72 +197,112 @@ open_graph(struct sspr_graph *g, const struct sspr_cfg *cfg, char *msg,
 	return r;
 }
 
+/* One request about a user's account: its names, the session, the reply. */
+struct account {
+	char *upn;
+	char esc[UPN_PATH_MAX];	       /* the UPN escaped for a path */
+	char path[UPN_PATH_MAX + 128]; /* /v1.0/users/{esc}{tail} */
+	char what[UPN_PATH_MAX + 160]; /* "METHOD path" without the query */
+	struct sspr_graph g;
+	struct sspr_graph_result res;
+	struct sspr_http_resp resp;
+};
+
+/*
+ * The names for METHOD /v1.0/users/{upn}{tail}; msg/log filled on
+ * failure. The session is opened apart, after the caller's own checks.
+ * a is ready for account_done() either way.
+ */
+static int
+account_init(struct account *a, const struct sspr_cfg *cfg, const char *user,
+	     const char *method, const char *tail, char *msg, size_t msglen,
+	     char *log, size_t loglen)
+{
+	int r;
+
+	*a = (struct account){ .upn = NULL };
+	r = user_upn(cfg, user, &a->upn, a->esc, msg, msglen, log, loglen);
+	if (r < 0)
+		return r;
+	snprintf(a->path, sizeof(a->path), "/v1.0/users/%s%s", a->esc, tail);
+	snprintf(a->what, sizeof(a->what), "%s %.*s", method,
+		 (int)strcspn(a->path, "?"), a->path);
+	return 0;
+}
+
+static void
+account_done(struct account *a)
+{
+	sspr_http_resp_done(&a->resp);
+	sspr_graph_close(&a->g);
+	free(a->upn);
+	a->upn = NULL;
+}
+
+/*
+ * GET a->path in a session of its own. 0 with Graph's 200 reply in
+ * a->resp; else msg (may be NULL) and log are filled and the errno is
+ * classify()'s.
+ */
+static int
+account_get(struct account *a, const struct sspr_cfg *cfg, char *msg,
+	    size_t msglen, char *log, size_t loglen)
+{
+	int r;
+
+	r = open_graph(&a->g, cfg, msg, msglen, log, loglen);
+	if (r < 0)
+		return r;
+	r = sspr_graph_call(&a->g, "GET", a->path, NULL, 0, &a->res, &a->resp);
+	if (r < 0 || a->res.status != 200) {
+		say(msg, msglen, classify(r, &a->res, false, &r));
+		sspr_graph_result_log(&a->res, a->what, log, loglen);
+	}
+	return r;
+}
+
 int
 sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user, char *msg,
 		   size_t msglen, char *log, size_t loglen)
 {
-	struct sspr_graph g = { .cfg = NULL };
-	struct sspr_graph_result res = { .status = 0 };
-	struct sspr_http_resp resp = { .status = 0 };
+	struct account a;
 	struct sspr_graph_user u;
-	char esc[UPN_PATH_MAX];
-	char path[UPN_PATH_MAX + 128];
-	char what[UPN_PATH_MAX + 32];
-	char *upn = NULL;
 	int r;
 
-	r = user_upn(cfg, user, &upn, esc, msg, msglen, log, loglen);
-	if (r < 0)
-		return r;
-	snprintf(path, sizeof(path),
-		 "/v1.0/users/%s?$select=id,userPrincipalName,"
-		 "accountEnabled,onPremisesSyncEnabled",
-		 esc);
-	snprintf(what, sizeof(what), "GET /v1.0/users/%s", esc);
-	r = open_graph(&g, cfg, msg, msglen, log, loglen);
+	r = account_init(&a, cfg, user, "GET",
+			 "?$select=id,userPrincipalName,accountEnabled,"
+			 "onPremisesSyncEnabled",
+			 msg, msglen, log, loglen);
+	if (r == 0)
+		r = account_get(&a, cfg, msg, msglen, log, loglen);
 	if (r < 0)
 		goto out;
-	r = sspr_graph_call(&g, "GET", path, NULL, 0, &res, &resp);
-	if (r < 0 || res.status != 200) {
-		say(msg, msglen, classify(r, &res, false, &r));
-		sspr_graph_result_log(&res, what, log, loglen);
-		goto out;
-	}
-	r = sspr_gj_user(resp.body, resp.len, &u);
+	r = sspr_gj_user(a.resp.body, a.resp.len, &u);
 	if (r < 0) {
 		say(msg, msglen, O_OTHER);
 		snprintf(log, loglen,
 			 "%s: HTTP 200 but not the documented "
 			 "user object, client-request-id=%s request-id=%s",
-			 what, res.client_request_id,
-			 res.request_id[0] != '\0' ? res.request_id : "-");
+			 a.what, a.res.client_request_id,
+			 a.res.request_id[0] != '\0' ? a.res.request_id : "-");
 		goto out;
 	}
-	if (u.on_premises_sync) {
-		say(msg, msglen, O_SYNCED);
-		snprintf(log, loglen,
-			 "'%s' is synced from on-premises AD "
-			 "(onPremisesSyncEnabled); reset refused",
-			 upn);
-		r = -EREMOTE;
-		goto out;
-	}
-	if (!u.account_enabled) {
-		say(msg, msglen, O_DISABLED);
-		snprintf(log, loglen,
-			 "'%s' is disabled in Microsoft 365 "
-			 "(accountEnabled false); reset refused",
-			 upn);
-		r = -EPERM;
+	/* A synced account is named so even when disabled: reset elsewhere. */
+	if (u.on_premises_sync || !u.account_enabled) {
+		say(msg, msglen, u.on_premises_sync ? O_SYNCED : O_DISABLED);
+		snprintf(log, loglen, "'%s' %s; reset refused", a.upn,
+			 u.on_premises_sync ? "is synced from on-premises AD "
+					      "(onPremisesSyncEnabled)"
+					    : "is disabled in Microsoft 365 "
+					      "(accountEnabled false)");
+		r = u.on_premises_sync ? -EREMOTE : -EPERM;
 		goto out;
 	}
 	snprintf(log, loglen, "'%s' (id %s) can be reset, client-request-id=%s",
-		 upn, u.id, res.client_request_id);
+		 a.upn, u.id, a.res.client_request_id);
 	r = 0;
 out:
-	sspr_http_resp_done(&resp);
-	sspr_graph_close(&g);
-	free(upn);
+	account_done(&a);
 	return r;
 }
 
@@ -289,7 +329,8 @@ password_json(const char *password, char **ret_text)
 
 /*
  * Could a failed PATCH still have reached Microsoft 365? Not when the
- * connection or TLS never came up, nor on 429/503 (not processed).
+ * connection or TLS never came up (-ECONNREFUSED, -EPROTO: nothing was
+ * sent, see sspr/net/curl.h), nor on 429/503 (not processed).
  */
 static bool
 maybe_applied(int r, const struct sspr_graph_result *res)
@@ -339,65 +380,58 @@ sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 		   const char *password, char *msg, size_t msglen, char *log,
 		   size_t loglen)
 {
-	struct sspr_graph g = { .cfg = NULL };
-	struct sspr_graph_result res = { .status = 0 };
-	struct sspr_http_resp resp = { .status = 0 };
-	char esc[UPN_PATH_MAX];
-	char path[UPN_PATH_MAX + 32];
-	char what[UPN_PATH_MAX + 32];
-	char *upn = NULL;
+	struct account a;
 	char *json = NULL;
 	time_t started;
 	bool applied;
 	int r;
 
-	r = user_upn(cfg, user, &upn, esc, msg, msglen, log, loglen);
+	r = account_init(&a, cfg, user, "PATCH", "", msg, msglen, log, loglen);
 	if (r < 0)
-		return r;
-	snprintf(path, sizeof(path), "/v1.0/users/%s", esc);
-	snprintf(what, sizeof(what), "PATCH /v1.0/users/%s", esc);
+		goto out;
 	if (password == NULL || password[0] == '\0' ||
 	    strlen(password) > PASSWORD_MAX) {
 		say(msg, msglen, O_COMPLEXITY);
 		snprintf(log, loglen,
 			 "%s: password empty or longer than %d "
 			 "bytes, not sent",
-			 what, PASSWORD_MAX);
+			 a.what, PASSWORD_MAX);
 		r = -EINVAL;
 		goto out;
 	}
 	r = password_json(password, &json);
 	if (r < 0) {
 		say(msg, msglen, O_OTHER);
-		snprintf(log, loglen, "%s: %s", what, strerror(-r));
+		snprintf(log, loglen, "%s: %s", a.what, strerror(-r));
 		goto out;
 	}
-	r = open_graph(&g, cfg, msg, msglen, log, loglen);
+	r = open_graph(&a.g, cfg, msg, msglen, log, loglen);
 	if (r < 0)
 		goto out;
 	started = time(NULL);
-	r = sspr_graph_call(&g, "PATCH", path, json, strlen(json), &res, &resp);
-	if (r == 0 && (res.status == 204 || res.status == 200)) {
+	r = sspr_graph_call(&a.g, "PATCH", a.path, json, strlen(json), &a.res,
+			    &a.resp);
+	if (r == 0 && (a.res.status == 204 || a.res.status == 200)) {
 		snprintf(log, loglen,
 			 "%s: HTTP %ld password changed, "
 			 "client-request-id=%s request-id=%s",
-			 what, res.status, res.client_request_id,
-			 res.request_id[0] != '\0' ? res.request_id : "-");
+			 a.what, a.res.status, a.res.client_request_id,
+			 a.res.request_id[0] != '\0' ? a.res.request_id : "-");
 		goto out;
 	}
-	applied = maybe_applied(r, &res);
-	say(msg, msglen, classify(r, &res, true, &r));
-	sspr_graph_result_log(&res, what, log, loglen);
+	applied = maybe_applied(r, &a.res);
+	say(msg, msglen, classify(r, &a.res, true, &r));
+	sspr_graph_result_log(&a.res, a.what, log, loglen);
 	if (!applied)
 		goto out;
 	/* The answer was lost: ask the account what happened. */
-	switch (changed_since(cfg, esc, started)) {
+	switch (changed_since(cfg, a.esc, started)) {
 	case 1:
 		snprintf(
 		    log, loglen,
 		    "%s: answer lost (client-request-id=%s), but the "
 		    "account's lastPasswordChangeDateTime shows the change",
-		    what, res.client_request_id);
+		    a.what, a.res.client_request_id);
 		r = 0;
 		break;
 	default:
@@ -409,10 +443,8 @@ sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 		break;
 	}
 out:
-	sspr_http_resp_done(&resp);
-	sspr_graph_close(&g);
+	account_done(&a);
 	sspr_free_secret(json);
-	free(upn);
 	return r;
 }
 
@@ -441,46 +473,27 @@ int
 sspr_sync_entra_email(const struct sspr_cfg *cfg, const char *user,
 		      char **ret_address, char *log, size_t loglen)
 {
-	struct sspr_graph g = { .cfg = NULL };
-	struct sspr_graph_result res = { .status = 0 };
-	struct sspr_http_resp resp = { .status = 0 };
-	char esc[UPN_PATH_MAX];
-	char path[UPN_PATH_MAX + 64];
-	char what[UPN_PATH_MAX + 72];
-	char *upn = NULL;
+	struct account a;
 	char *address = NULL;
 	int r;
 
-	r = user_upn(cfg, user, &upn, esc, NULL, 0, log, loglen);
-	if (r < 0)
-		return r;
-	snprintf(path, sizeof(path),
-		 "/v1.0/users/%s/authentication/"
-		 "emailMethods",
-		 esc);
-	snprintf(what, sizeof(what), "GET %s", path);
-	r = open_graph(&g, cfg, NULL, 0, log, loglen);
+	r = account_init(&a, cfg, user, "GET", "/authentication/emailMethods",
+			 NULL, 0, log, loglen);
+	if (r == 0)
+		r = account_get(&a, cfg, NULL, 0, log, loglen);
 	if (r < 0)
 		goto out;
-	r = sspr_graph_call(&g, "GET", path, NULL, 0, &res, &resp);
-	if (r < 0 || res.status != 200) {
-		(void)classify(r, &res, false, &r);
-		sspr_graph_result_log(&res, what, log, loglen);
-		goto out;
-	}
-	r = sspr_gj_email_methods(resp.body, resp.len, &address);
+	r = sspr_gj_email_methods(a.resp.body, a.resp.len, &address);
 	if (r < 0) {
 		snprintf(log, loglen,
 			 "%s: HTTP 200 but no usable email "
 			 "address in the reply, client-request-id=%s",
-			 what, res.client_request_id);
+			 a.what, a.res.client_request_id);
 		goto out;
 	}
 	*ret_address = address;
 	r = 0;
 out:
-	sspr_http_resp_done(&resp);
-	sspr_graph_close(&g);
-	free(upn);
+	account_done(&a);
 	return r;
 }

@@ -5,11 +5,9 @@
  */
 #include "sspr/common/journal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,48 +48,27 @@ sspr_shadow_fields_eq(const struct sspr_shadow_fields *a,
 	       strcmp(a->lastchg, b->lastchg) == 0;
 }
 
+/* "<state_dir>/j-<user><suffix>", the directory checked if check_dir. */
 static int
 make_path(char *buf, size_t size, const char *state_dir, const char *user,
-	  const char *suffix)
+	  const char *suffix, bool check_dir)
 {
-	int n;
-
-	if (state_dir == NULL || !sspr_store_name_ok(user))
-		return -EINVAL;
-	n = snprintf(buf, size, "%s/" JOURNAL_PREFIX "%s%s", state_dir, user,
-		     suffix);
-	if (n < 0 || (size_t)n >= size)
-		return -ENAMETOOLONG;
-	return 0;
+	return sspr_store_user_path(buf, size, state_dir, JOURNAL_PREFIX, user,
+				    suffix, check_dir);
 }
 
 int
 sspr_journal_lock(const char *state_dir, const char *user, unsigned wait_ms)
 {
-	char path[PATH_MAX];
-	int r;
-
-	r = make_path(path, sizeof(path), state_dir, user, LOCK_SUFFIX);
-	if (r == 0)
-		r = sspr_store_check_dir(state_dir);
-	if (r < 0)
-		return r;
-	return sspr_store_lock_path(path, wait_ms);
+	return sspr_store_user_lock(state_dir, JOURNAL_PREFIX, user, wait_ms);
 }
 
 /* "<state_dir>/.j-<user>.new": the one temporary name of an entry. */
 static int
 temp_path(char *buf, size_t size, const char *state_dir, const char *user)
 {
-	int n;
-
-	if (state_dir == NULL || !sspr_store_name_ok(user))
-		return -EINVAL;
-	n = snprintf(buf, size, "%s/." JOURNAL_PREFIX "%s" TEMP_SUFFIX,
-		     state_dir, user);
-	if (n < 0 || (size_t)n >= size)
-		return -ENAMETOOLONG;
-	return 0;
+	return sspr_store_user_path(buf, size, state_dir, "." JOURNAL_PREFIX,
+				    user, TEMP_SUFFIX, false);
 }
 
 bool
@@ -101,7 +78,8 @@ sspr_journal_exists(const char *state_dir, const char *user)
 	struct stat st;
 
 	/* An entry, or what an interrupted write of one left. */
-	return (make_path(path, sizeof(path), state_dir, user, "") == 0 &&
+	return (make_path(path, sizeof(path), state_dir, user, "", false) ==
+		    0 &&
 		lstat(path, &st) == 0) ||
 	       (temp_path(path, sizeof(path), state_dir, user) == 0 &&
 		lstat(path, &st) == 0);
@@ -121,20 +99,19 @@ write_entry(const char *state_dir, const char *user, const char *buf,
 	int fd;
 	int r;
 
-	r = make_path(path, sizeof(path), state_dir, user, "");
+	r = make_path(path, sizeof(path), state_dir, user, "", false);
 	if (r == 0)
 		r = temp_path(temp, sizeof(temp), state_dir, user);
 	if (r < 0)
 		return r;
-	fd = open(temp,
-		  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW |
-		      O_NOCTTY,
-		  0600);
-	if (fd < 0)
-		return -errno;
-	r = sspr_check_fd(fd, SSPR_FILE_SECRET);
-	if (r == 0)
-		r = sspr_write_all(fd, buf, len);
+	fd = sspr_open_secret(temp, O_TRUNC);
+	if (fd < 0) {
+		/* A temporary file that is not safe is not left either. */
+		if (fd == -EPERM)
+			unlink(temp);
+		return fd;
+	}
+	r = sspr_write_all(fd, buf, len);
 	if (r == 0 && fsync(fd) != 0)
 		r = -errno;
 	if (close(fd) != 0 && r == 0)
@@ -171,24 +148,6 @@ fields_ok(const struct sspr_shadow_fields *f)
 	return field_ok(f->hash, false) && field_ok(f->lastchg, true);
 }
 
-static bool append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static bool
-append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *pos, size - *pos, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size - *pos)
-		return false;
-	*pos += (size_t)n;
-	return true;
-}
-
 int
 sspr_journal_save(const char *state_dir, const char *user,
 		  const struct sspr_journal *j)
@@ -199,9 +158,7 @@ sspr_journal_save(const char *state_dir, const char *user,
 	bool ok;
 	int r;
 
-	r = make_path(path, sizeof(path), state_dir, user, "");
-	if (r == 0)
-		r = sspr_store_check_dir(state_dir);
+	r = make_path(path, sizeof(path), state_dir, user, "", true);
 	if (r < 0)
 		return r;
 	if (j->path >= SSPR_ARRAY_SIZE(path_names) ||
@@ -210,19 +167,19 @@ sspr_journal_save(const char *state_dir, const char *user,
 	    (j->has_new && !fields_ok(&j->new_local)) ||
 	    (j->stage != SSPR_JOURNAL_PREPARED && !j->has_new))
 		return -EINVAL;
-	ok = append(buf, sizeof(buf), &pos,
-		    "version = %d\npath = %s\nstage = %s\nstarted = %lld\n"
-		    "old_hash = %s\nold_lastchg = %s\n",
-		    SSPR_JOURNAL_VERSION, path_names[j->path],
-		    stage_names[j->stage], (long long)j->started,
-		    j->old_local.hash, j->old_local.lastchg);
+	ok = sspr_kv_append(
+	    buf, sizeof(buf), &pos,
+	    "version = %d\npath = %s\nstage = %s\nstarted = %lld\n"
+	    "old_hash = %s\nold_lastchg = %s\n",
+	    SSPR_JOURNAL_VERSION, path_names[j->path], stage_names[j->stage],
+	    (long long)j->started, j->old_local.hash, j->old_local.lastchg);
 	if (ok && j->has_new)
-		ok = append(buf, sizeof(buf), &pos,
-			    "new_hash = %s\nnew_lastchg = %s\n",
-			    j->new_local.hash, j->new_local.lastchg);
+		ok = sspr_kv_append(buf, sizeof(buf), &pos,
+				    "new_hash = %s\nnew_lastchg = %s\n",
+				    j->new_local.hash, j->new_local.lastchg);
 	if (ok && j->sent != 0)
-		ok = append(buf, sizeof(buf), &pos, "sent = %lld\n",
-			    (long long)j->sent);
+		ok = sspr_kv_append(buf, sizeof(buf), &pos, "sent = %lld\n",
+				    (long long)j->sent);
 	r = ok ? write_entry(state_dir, user, buf, pos) : -E2BIG;
 	sspr_wipe(buf, sizeof(buf));
 	return r;
@@ -353,22 +310,13 @@ sspr_journal_load(const char *state_dir, const char *user,
 	int r;
 
 	memset(j, 0, sizeof(*j));
-	r = make_path(path, sizeof(path), state_dir, user, "");
-	if (r == 0)
-		r = sspr_store_check_dir(state_dir);
+	r = make_path(path, sizeof(path), state_dir, user, "", true);
 	if (r < 0)
 		return r;
-	r = sspr_read_file(path, SSPR_FILE_SECRET, JOURNAL_MAX_SIZE, &buf,
-			   &len);
-	if (r == -EFBIG || r == -EINVAL)
-		return -EBADMSG;
+	r = sspr_store_user_read(path, JOURNAL_MAX_SIZE, &buf, &len);
 	if (r < 0)
 		return r;
-	if (len == 0 || buf[len - 1] != '\n')
-		r = -EBADMSG;
-	else
-		r = sspr_kv_parse(buf, len, load_field, &ctx, &line, err,
-				  sizeof(err));
+	r = sspr_kv_parse(buf, len, load_field, &ctx, &line, err, sizeof(err));
 	sspr_freezero(buf, len + 1);
 	if (r < 0 && r != -ENOMEM)
 		r = -EBADMSG;
@@ -396,7 +344,7 @@ sspr_journal_remove(const char *state_dir, const char *user)
 	char path[PATH_MAX];
 	int r;
 
-	r = make_path(path, sizeof(path), state_dir, user, "");
+	r = make_path(path, sizeof(path), state_dir, user, "", false);
 	if (r < 0)
 		return r;
 	return sspr_remove_durably(state_dir, path);
@@ -414,103 +362,35 @@ sspr_journal_remove_temps(const char *state_dir, const char *user)
 	return sspr_remove_durably(state_dir, path);
 }
 
-static int
-name_cmp(const void *a, const void *b)
+/* "j-<user>", or ".j-<user>.new" left by an interrupted write. */
+static bool
+journal_name(const char *entry, char *name, size_t size)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *user = sspr_skip_prefix(entry, JOURNAL_PREFIX);
+	size_t len;
+
+	if (user == NULL) {
+		user = sspr_skip_prefix(entry, "." JOURNAL_PREFIX);
+		len = user != NULL ? strlen(user) : 0;
+		if (len <= SSPR_LITERAL_LEN(TEMP_SUFFIX) ||
+		    strcmp(user + len - SSPR_LITERAL_LEN(TEMP_SUFFIX),
+			   TEMP_SUFFIX) != 0)
+			return false;
+		len -= SSPR_LITERAL_LEN(TEMP_SUFFIX);
+	} else {
+		len = strlen(user);
+	}
+	if (len >= size)
+		return false;
+	memcpy(name, user, len);
+	name[len] = '\0';
+	return true;
 }
 
 int
 sspr_journal_list(const char *state_dir, char ***ret_names, size_t *ret_count)
 {
-	char **names = NULL;
-	size_t count = 0;
-	size_t cap = 0;
-	struct dirent *de;
-	size_t i;
-	size_t j;
-	DIR *dir;
-	int fd;
-	int r;
-
-	r = sspr_store_check_dir(state_dir);
-	if (r < 0)
-		return r;
-	fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		const char *user;
-
-		errno = 0;
-		de = readdir(dir);
-		if (de == NULL) {
-			r = -errno;
-			break;
-		}
-		char name[SSPR_USER_MAX + 1];
-		size_t len;
-
-		user = sspr_skip_prefix(de->d_name, JOURNAL_PREFIX);
-		/* and users with only a leftover ".j-<user>.new" */
-		if (user == NULL) {
-			user = sspr_skip_prefix(de->d_name, "." JOURNAL_PREFIX);
-			len = user != NULL ? strlen(user) : 0;
-			if (len <= SSPR_LITERAL_LEN(TEMP_SUFFIX) ||
-			    len - SSPR_LITERAL_LEN(TEMP_SUFFIX) >=
-				sizeof(name) ||
-			    strcmp(user + len - SSPR_LITERAL_LEN(TEMP_SUFFIX),
-				   TEMP_SUFFIX) != 0)
-				continue;
-			memcpy(name, user, len - SSPR_LITERAL_LEN(TEMP_SUFFIX));
-			name[len - SSPR_LITERAL_LEN(TEMP_SUFFIX)] = '\0';
-			user = name;
-		}
-		/* name_ok also drops the ".lock" files */
-		if (!sspr_store_name_ok(user))
-			continue;
-		if (count == cap) {
-			size_t ncap = cap == 0 ? 8 : cap * 2;
-			char **n = reallocarray(names, ncap, sizeof(*n));
-
-			if (n == NULL) {
-				r = -ENOMEM;
-				break;
-			}
-			names = n;
-			cap = ncap;
-		}
-		names[count] = sspr_strdup(user);
-		if (names[count] == NULL) {
-			r = -ENOMEM;
-			break;
-		}
-		count++;
-	}
-	closedir(dir);
-	if (r < 0) {
-		while (count > 0)
-			free(names[--count]);
-		free(names);
-		return r;
-	}
-	if (count > 0)
-		qsort(names, count, sizeof(*names), name_cmp);
-	/* an entry and its leftover name the same user once */
-	for (i = 1, j = 1; i < count; i++) {
-		if (strcmp(names[i], names[j - 1]) == 0)
-			free(names[i]);
-		else
-			names[j++] = names[i];
-	}
-	if (count > 0)
-		count = j;
-	*ret_names = names;
-	*ret_count = count;
-	return 0;
+	/* An entry and its leftover name the same user once. */
+	return sspr_store_user_scan(state_dir, journal_name, ret_names,
+				    ret_count);
 }

@@ -2,6 +2,7 @@
 #include "sspr/common/kv.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -99,4 +100,19 @@ sspr_kv_parse(const char *buf, size_t len, sspr_kv_fn fn, void *ctx,
 	sspr_wipe(line, sizeof(line));
 	*ret_line = lineno;
 	return r;
+}
+
+bool
+sspr_kv_append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, size - *pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *pos)
+		return false;
+	*pos += (size_t)n;
+	return true;
 }

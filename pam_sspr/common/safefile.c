@@ -89,6 +89,26 @@ sspr_read_file(const char *path, enum sspr_file_trust trust, size_t max_size,
 }
 
 int
+sspr_open_secret(const char *path, int flags)
+{
+	int fd;
+	int r;
+
+	fd = open(path,
+		  (flags & O_RDWR ? 0 : O_WRONLY) | flags | O_CREAT |
+		      O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	r = sspr_check_fd(fd, SSPR_FILE_SECRET);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int
 sspr_write_all(int fd, const void *data, size_t len)
 {
 	const char *buf = data;
@@ -177,26 +197,4 @@ sspr_write_file_atomic(const char *path, const void *data, size_t len,
 	if (r < 0)
 		return r;
 	return sspr_fsync_dir(dir);
-}
-
-const char *
-sspr_file_strerror(int err)
-{
-	switch (err) {
-	case -ENOENT:
-		return "file does not exist";
-	case -ELOOP:
-		return "file is a symbolic link";
-	case -EINVAL:
-		return "not an absolute path to a regular file";
-	case -EPERM:
-		return "owner or mode too loose (must be owned by root, "
-		       "not writable by others; secret files mode 0600)";
-	case -EFBIG:
-		return "file is too large";
-	case -EACCES:
-		return "permission denied";
-	default:
-		return strerror(-err);
-	}
 }

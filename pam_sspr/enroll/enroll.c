@@ -4,13 +4,9 @@
  * sign-in. A method is stored only after the person proved they control
  * it (typed back the mailed code, or a current code from the app).
  *
- * This file holds what the dialogues share: enroll_email.c,
- * enroll_totp.c and enroll_login.c (the sign-in offer) hold the
- * dialogues.
- *
- * The store is locked only for short read-modify-write steps, never while
- * waiting for the person, so a login running at the same time (say, a
- * reset of the same account) is not held up.
+ * This file holds what the dialogues share: email.c, totp.c and
+ * login.c (the sign-in offer) hold the dialogues, over the session steps
+ * of pam_sspr/challenge/.
  */
 #include "sspr/enroll/enroll.h"
 
@@ -22,34 +18,10 @@
 #include <strings.h>
 
 #include "sspr/common/address.h"
-#include "sspr/enroll/internal.h"
-#include "sspr/common/i18n.h"
-#include "sspr/mail/mail.h"
-#include "sspr/mail/text.h"
+#include "sspr/common/errors.h"
 #include "sspr/common/store.h"
-
-static int (*priv_raise)(void);
-static void (*priv_lower)(void);
-
-void
-sspr_enroll_set_privilege_hooks(int (*raise)(void), void (*lower)(void))
-{
-	priv_raise = raise;
-	priv_lower = lower;
-}
-
-int
-sspr_enroll_raise(void)
-{
-	return priv_raise != NULL ? priv_raise() : 0;
-}
-
-void
-sspr_enroll_lower(void)
-{
-	if (priv_lower != NULL)
-		priv_lower();
-}
+#include "sspr/enroll/internal.h"
+#include "sspr/mail/text.h"
 
 void
 sspr_enroll_log(char *log, size_t loglen, const char *fmt, ...)
@@ -63,78 +35,13 @@ sspr_enroll_log(char *log, size_t loglen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* --- the store, in short locked steps ---------------------------------- */
-
-/* Lock and load (a missing record is an empty one); privileges stay up. */
-int
-sspr_enroll_record_open(const struct sspr_cfg *cfg, const char *user,
-			struct sspr_record *rec, int *ret_lock)
-{
-	int r;
-
-	r = sspr_enroll_raise();
-	if (r < 0)
-		return r;
-	r = sspr_store_open_locked(cfg->state_dir, user, rec, ret_lock);
-	if (r < 0)
-		sspr_enroll_lower();
-	return r;
-}
-
-/* Save when asked, unlock, privileges down; *rec stays the caller's. */
-int
-sspr_enroll_record_close(const struct sspr_cfg *cfg, const char *user,
-			 const struct sspr_record *rec, int lock, bool save)
-{
-	int r;
-
-	r = sspr_store_close_locked(cfg->state_dir, user, rec, lock, save);
-	sspr_enroll_lower();
-	return r;
-}
-
-/* Read the record without changing it. */
-int
-sspr_enroll_record_read(const struct sspr_cfg *cfg, const char *user,
-			struct sspr_record *rec)
-{
-	int lock = -1;
-	int r;
-
-	r = sspr_enroll_record_open(cfg, user, rec, &lock);
-	if (r < 0)
-		return r;
-	return sspr_enroll_record_close(cfg, user, rec, lock, false);
-}
-
-const char *
-sspr_enroll_store_problem(int r)
-{
-	switch (r) {
-	case -EBADMSG:
-		return _("the saved data of your account is damaged");
-	case -EPERM:
-		return _(
-		    "the saved data of your account has unsafe permissions");
-	case -ETIMEDOUT:
-		return _("the saved data of your account is busy");
-	case -EINVAL:
-		return _("this account name cannot be used");
-	default:
-		return strerror(-r);
-	}
-}
-
 void
-sspr_enroll_store_failed(const struct sspr_ui *ui, int r, char *log,
+sspr_enroll_store_failed(const struct sspr_session *s, int r, char *log,
 			 size_t loglen, const char *what)
 {
-	sspr_ui_error(ui,
-		      _("Nothing could be saved: %s. Try again in a "
-			"moment, or contact your administrator."),
-		      sspr_enroll_store_problem(r));
+	sspr_session_store_failed(s, r, what);
 	sspr_enroll_log(log, loglen, "cannot %s: %s", what,
-			sspr_enroll_store_problem(r));
+			sspr_store_strerror(r));
 }
 
 /* --- telling the owner ------------------------------------------------- */
@@ -161,36 +68,48 @@ log_append(char *log, size_t loglen, const char *fmt, ...)
 
 /* One notice to one address; 0 or -errno with err for the log. */
 static int
-notify_one(const struct sspr_cfg *cfg, const char *user,
+notify_one(const struct sspr_session *s,
 	   const struct sspr_method_change *change, const char *to, bool to_old,
 	   const char *new_masked, char *err, size_t errlen)
 {
-	struct sspr_mail_event ev = { .user = user };
+	struct sspr_mail_event ev = { .user = s->user };
 	struct sspr_mail_text text = { NULL, NULL };
-	struct sspr_mail mail = { .to = to };
 	int r;
 
 	r = sspr_mail_text_method_changed(&ev, change, to_old, new_masked,
 					  &text);
-	if (r < 0) {
+	if (r < 0)
 		snprintf(err, errlen, "cannot write the mail: %s",
 			 strerror(-r));
-		return r;
-	}
-	mail.subject = text.subject;
-	mail.body = text.body;
-	/* Root may be needed for smtp_password_file. */
-	r = sspr_enroll_raise();
-	if (r == 0) {
-		r = sspr_mail_send(cfg, &mail, err, errlen);
-		sspr_enroll_lower();
-	}
+	else
+		r = sspr_session_send(s, to, &text, err, errlen);
 	sspr_mail_text_done(&text);
 	return r;
 }
 
+/* Every change of a method is an audit event, mailed or not. */
+static void
+audit_change(const struct sspr_session *s,
+	     const struct sspr_method_change *change)
+{
+	static const char *const method[] = {
+		[SSPR_CHANGE_EMAIL] = "email",
+		[SSPR_CHANGE_TOTP] = "totp",
+		[SSPR_CHANGE_ALL] = NULL,
+	};
+	static const char *const event[] = {
+		[SSPR_CHANGE_ADDED] = "method added",
+		[SSPR_CHANGE_REPLACED] = "method replaced",
+		[SSPR_CHANGE_REMOVED] = "method removed",
+	};
+
+	sspr_session_audit(s, s->user, event[change->action],
+			   method[change->method], "ok",
+			   change->by_admin ? "by the administrator" : NULL);
+}
+
 void
-sspr_enroll_notify(const struct sspr_cfg *cfg, const char *user,
+sspr_enroll_notify(const struct sspr_session *s,
 		   const struct sspr_method_change *change,
 		   const char *old_address, const char *new_address, char *log,
 		   size_t loglen)
@@ -203,6 +122,7 @@ sspr_enroll_notify(const struct sspr_cfg *cfg, const char *user,
 	char *new_masked = NULL;
 	unsigned i;
 
+	audit_change(s, change);
 	if (new_address != NULL && old_address != NULL &&
 	    strcasecmp(new_address, old_address) == 0)
 		to[1] = NULL;
@@ -218,7 +138,7 @@ sspr_enroll_notify(const struct sspr_cfg *cfg, const char *user,
 		if (to[i] != NULL)
 			/* the old address of a replaced one: "changed from
 			 * here" */
-			r[i] = notify_one(cfg, user, change, to[i],
+			r[i] = notify_one(s, change, to[i],
 					  i == 0 && to[1] != NULL, new_masked,
 					  err[i], sizeof(err[i]));
 	free(new_masked);

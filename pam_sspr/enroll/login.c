@@ -5,219 +5,266 @@
  */
 #include "sspr/enroll/enroll.h"
 
+#include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <syslog.h>
 #include <time.h>
 
-#include <security/pam_ext.h>
-
 #include "sspr/common/conv.h"
-#include "sspr/enroll/internal.h"
+#include "sspr/common/errors.h"
 #include "sspr/common/i18n.h"
 #include "sspr/common/store.h"
+#include "sspr/common/util.h"
 
 #define LOGIN_ROUNDS 3
+#define DAY 86400
+
+enum choice { CHOICE_NONE, CHOICE_EMAIL, CHOICE_TOTP, CHOICE_SKIP };
+
+struct offer {
+	struct sspr_session s;
+	bool require;
+	struct sspr_record rec; /* as last read */
+	unsigned have;		/* methods registered */
+	bool skipped;
+	bool gone; /* the conversation failed */
+};
 
 static int
-set_reminder(const struct sspr_cfg *cfg, const char *user, time_t when)
+reread(struct offer *o)
 {
-	struct sspr_record rec = { 0 };
-	int lock = -1;
 	int r;
 
-	r = sspr_enroll_record_open(cfg, user, &rec, &lock);
+	sspr_record_done(&o->rec);
+	r = sspr_session_record_read(&o->s, &o->rec);
 	if (r < 0)
 		return r;
-	rec.remind_after = when;
-	r = sspr_enroll_record_close(cfg, user, &rec, lock, true);
-	sspr_record_done(&rec);
-	return r;
+	o->have = sspr_record_method_count(&o->rec, o->s.cfg->methods);
+	return 0;
 }
 
 static void
 say_later(const struct sspr_ui *ui)
 {
-	sspr_ui_info(ui, _("You can do it later with the command \"sspr enroll "
-			   "email ADDRESS\" or \"sspr enroll totp\"."));
+	sspr_ui_info(ui, "%s",
+		     _("You can do it later with the command \"sspr enroll "
+		       "email ADDRESS\" or \"sspr enroll totp\"."));
+}
+
+static void
+say_why(const struct offer *o)
+{
+	sspr_ui_info(&o->s.ui, "%s", _("Help us protect your account"));
+	sspr_ui_info(&o->s.ui, "%s",
+		     _("If you forget your password, you can reset it "
+		       "yourself at this login prompt, once you have "
+		       "registered a backup email address or an "
+		       "authenticator app. It takes about a minute."));
+	if (o->require)
+		sspr_ui_info(&o->s.ui, "%s",
+			     _("Your administrator asks everyone to do this "
+			       "before signing in."));
+}
+
+/*
+ * The methods still missing as a numbered menu, and the person's pick:
+ * 0 with *ret (CHOICE_NONE when it was not one of the numbers), or a
+ * conversation error.
+ */
+static int
+menu(const struct offer *o, enum choice *ret)
+{
+	const char *email = _("Backup email address (a code is sent there "
+			      "when you need one)");
+	const char *app = _("Authenticator app on your phone (it shows a new "
+			    "code every 30 seconds)");
+	enum choice options[2];
+	unsigned long pick = 0;
+	char *answer = NULL;
+	unsigned n = 0;
+	int r;
+
+	if ((o->s.cfg->methods & SSPR_METHOD_EMAIL) != 0 &&
+	    o->rec.email == NULL)
+		options[n++] = CHOICE_EMAIL;
+	if ((o->s.cfg->methods & SSPR_METHOD_TOTP) != 0 &&
+	    o->rec.totp_secret == NULL)
+		options[n++] = CHOICE_TOTP;
+	*ret = CHOICE_NONE;
+	if (n == 0)
+		return -ENOENT;
+	if (n == 2)
+		sspr_ui_info(&o->s.ui, "  1) %s\n  2) %s", email, app);
+	else
+		sspr_ui_info(&o->s.ui, "  1) %s",
+			     options[0] == CHOICE_EMAIL ? email : app);
+	r = sspr_ui_ask(&o->s.ui, true, &answer, "%s",
+			o->require ? _("Choose a number: ")
+				   : _("Choose a number, or press Enter to "
+				       "skip: "));
+	if (r < 0)
+		return r;
+	if (answer[0] == '\0' && !o->require)
+		*ret = CHOICE_SKIP;
+	else if (sspr_parse_uint(answer, 1, n, &pick) == 0)
+		*ret = options[pick - 1];
+	free(answer);
+	return 0;
+}
+
+/* Enter at the offer: ask again after enroll_remind_days. */
+static void
+skip(struct offer *o)
+{
+	struct sspr_record rec = { 0 };
+	int lock = -1;
+	int r;
+
+	r = sspr_session_record_open(&o->s, &rec, &lock);
+	if (r == 0) {
+		rec.remind_after =
+		    time(NULL) + (time_t)o->s.cfg->enroll_remind_days * DAY;
+		sspr_session_record_close(&o->s, &rec, lock, true);
+	}
+	sspr_session_log(&o->s, LOG_INFO, "'%s' skipped enrollment at sign-in",
+			 o->s.user);
+	say_later(&o->s.ui);
+	o->skipped = true;
+}
+
+/* One dialogue of enroll/email.c or enroll/totp.c, logged. */
+static void
+enroll_one(struct offer *o, enum choice choice)
+{
+	char log[SSPR_ERR_MAX] = "";
+	char *address = NULL;
+	int r;
+
+	if (choice == CHOICE_EMAIL) {
+		r = sspr_ui_ask(&o->s.ui, true, &address, "%s",
+				_("Your backup email address: "));
+		if (r < 0 || address[0] == '\0') {
+			free(address);
+			return;
+		}
+		r = sspr_enroll_email(&o->s, address, log, sizeof(log));
+		free(address);
+	} else {
+		r = sspr_enroll_totp(&o->s, log, sizeof(log));
+	}
+	sspr_session_log(&o->s, r == 0 ? LOG_NOTICE : LOG_WARNING,
+			 "%s enrollment at sign-in for '%s': %s",
+			 choice == CHOICE_EMAIL ? "email" : "authenticator app",
+			 o->s.user, log);
+}
+
+/*
+ * require, and nothing registered: this login ends, the next one asks
+ * again. Nobody is locked out for good: it is one more try, or the
+ * administrator.
+ */
+static int
+refuse(const struct offer *o)
+{
+	sspr_ui_error(&o->s.ui, "%s",
+		      _("You cannot sign in until a way to reset your "
+			"password is registered, and none was registered "
+			"now. Sign in again to try once more, or ask your "
+			"administrator for help."));
+	if (o->s.cfg->admin_contact != NULL)
+		/* TRANSLATORS: %s is the administrator's address. */
+		sspr_ui_error(&o->s.ui,
+			      _("You can reach your administrator "
+				"at %s."),
+			      o->s.cfg->admin_contact);
+	sspr_session_log(&o->s, LOG_WARNING,
+			 "'%s' did not complete the required enrollment at "
+			 "sign-in; session refused",
+			 o->s.user);
+	return PAM_SESSION_ERR;
+}
+
+/* The rounds of the menu, until enough is registered or it stops. */
+static void
+rounds(struct offer *o)
+{
+	unsigned round;
+	enum choice choice;
+	int r;
+
+	for (round = 0; round < LOGIN_ROUNDS && !o->skipped &&
+			o->have < o->s.cfg->methods_required;
+	     round++) {
+		r = menu(o, &choice);
+		o->gone = r < 0 && r != -ENOENT;
+		if (r < 0)
+			break;
+		if (choice == CHOICE_SKIP) {
+			skip(o);
+		} else if (choice == CHOICE_NONE) {
+			sspr_ui_error(&o->s.ui, "%s",
+				      _("Type one of the numbers shown."));
+		} else {
+			enroll_one(o, choice);
+			r = reread(o);
+			if (r < 0) {
+				sspr_session_log(&o->s, LOG_ERR,
+						 "cannot read the record of "
+						 "'%s': %s",
+						 o->s.user,
+						 sspr_store_strerror(r));
+				break;
+			}
+			if (o->have > 0 && o->have < o->s.cfg->methods_required)
+				sspr_ui_info(&o->s.ui, "%s",
+					     _("One more method is needed."));
+		}
+	}
 }
 
 int
 sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		     const char *user)
 {
-	bool require = cfg->enroll_at_login == SSPR_ENROLL_REQUIRE;
-	struct sspr_record rec = { 0 };
-	struct sspr_ui ui;
-	char log[SSPR_ERR_MAX];
-	char *answer = NULL;
-	time_t now = time(NULL);
-	unsigned have;
-	unsigned round;
+	struct offer o = {
+		.s = { .pamh = pamh,
+		       .cfg = cfg,
+		       .user = user,
+		       .purpose = SSPR_PURPOSE_ENROLL },
+		.require = cfg->enroll_at_login == SSPR_ENROLL_REQUIRE,
+	};
+	int rv = PAM_SUCCESS;
 	int r;
 
 	if (cfg->enroll_at_login == SSPR_ENROLL_OFF)
 		return PAM_SUCCESS;
-	sspr_conv_ui(pamh, &ui);
-	r = sspr_enroll_record_read(cfg, user, &rec);
+	sspr_conv_ui(pamh, &o.s.ui);
+	r = reread(&o);
 	if (r < 0) {
 		/* Never keep someone out because of our own data. */
-		pam_syslog(pamh, LOG_ERR,
-			   "enrollment for '%s' skipped: cannot "
-			   "read the record: %s",
-			   user, sspr_enroll_store_problem(r));
-		return PAM_SUCCESS;
+		sspr_session_log(&o.s, LOG_ERR,
+				 "enrollment for '%s' skipped: cannot read the "
+				 "record: %s",
+				 user, sspr_store_strerror(r));
+		goto out;
 	}
-	have = sspr_record_method_count(&rec, cfg->methods);
-	if (have >= cfg->methods_required ||
-	    (!require && rec.remind_after > now)) {
-		sspr_record_done(&rec);
-		return PAM_SUCCESS;
+	if (o.have >= cfg->methods_required ||
+	    (!o.require && o.rec.remind_after > time(NULL)))
+		goto out;
+	say_why(&o);
+	rounds(&o);
+	if (o.skipped || o.have >= cfg->methods_required ||
+	    (o.gone && !o.require))
+		goto out;
+	if (o.require) {
+		rv = refuse(&o);
+	} else {
+		sspr_ui_info(&o.s.ui, "%s",
+			     _("Nothing more was registered now."));
+		say_later(&o.s.ui);
 	}
-
-	sspr_ui_info(&ui, _("Help us protect your account"));
-	sspr_ui_info(&ui, _("If you forget your password, you can reset it "
-			    "yourself at this login prompt, once you have "
-			    "registered a backup email address or an "
-			    "authenticator app. It takes about a minute."));
-	if (require)
-		sspr_ui_info(&ui, _("Your administrator asks everyone to do "
-				    "this before signing in."));
-
-	for (round = 0; round < LOGIN_ROUNDS && have < cfg->methods_required;
-	     round++) {
-		bool email_ok = (cfg->methods & SSPR_METHOD_EMAIL) != 0 &&
-				rec.email == NULL;
-		bool totp_ok = (cfg->methods & SSPR_METHOD_TOTP) != 0 &&
-			       rec.totp_secret == NULL;
-		char menu[512];
-		int choice = 0;
-		int n = 0;
-
-		if (!email_ok && !totp_ok)
-			break;
-		if (email_ok)
-			n += snprintf(menu + n, sizeof(menu) - (size_t)n,
-				      "  %d) %s\n", 1,
-				      _("Backup email address (a code is sent "
-					"there when you need one)"));
-		if (totp_ok)
-			n += snprintf(menu + n, sizeof(menu) - (size_t)n,
-				      "  %d) %s\n", email_ok ? 2 : 1,
-				      _("Authenticator app on your phone (it "
-					"shows a new code every 30 seconds)"));
-		if (n > 0)
-			menu[n - 1] = '\0';
-		sspr_ui_info(&ui, "%s", menu);
-		r = sspr_ui_ask(&ui, true, &answer, "%s",
-				require ? _("Choose a number: ")
-					: _("Choose a number, or press Enter "
-					    "to skip: "));
-		if (r < 0) {
-			answer = NULL;
-			if (!require) {
-				sspr_record_done(&rec);
-				return PAM_SUCCESS;
-			}
-			break;
-		}
-		if (answer[0] == '\0' && !require) {
-			free(answer);
-			answer = NULL;
-			r = set_reminder(cfg, user,
-					 now + (time_t)cfg->enroll_remind_days *
-						   86400);
-			if (r < 0)
-				pam_syslog(pamh, LOG_ERR,
-					   "cannot save the "
-					   "reminder of '%s': %s",
-					   user, sspr_enroll_store_problem(r));
-			pam_syslog(pamh, LOG_INFO,
-				   "'%s' skipped enrollment "
-				   "at sign-in",
-				   user);
-			say_later(&ui);
-			sspr_record_done(&rec);
-			return PAM_SUCCESS;
-		}
-		if (strcmp(answer, "1") == 0)
-			choice = email_ok ? 1 : 2;
-		else if (strcmp(answer, "2") == 0 && email_ok && totp_ok)
-			choice = 2;
-		free(answer);
-		answer = NULL;
-		if (choice == 0) {
-			sspr_ui_error(&ui, _("Type one of the numbers shown."));
-			continue;
-		}
-
-		if (choice == 1) {
-			r = sspr_ui_ask(&ui, true, &answer,
-					_("Your backup email address: "));
-			if (r < 0 || answer[0] == '\0') {
-				free(answer);
-				answer = NULL;
-				continue;
-			}
-			r = sspr_enroll_email(cfg, &ui, user, answer, log,
-					      sizeof(log));
-			free(answer);
-			answer = NULL;
-			pam_syslog(pamh, r == 0 ? LOG_NOTICE : LOG_WARNING,
-				   "email enrollment at sign-in for '%s': %s",
-				   user, log);
-		} else {
-			r = sspr_enroll_totp(cfg, &ui, user, log, sizeof(log));
-			pam_syslog(pamh, r == 0 ? LOG_NOTICE : LOG_WARNING,
-				   "authenticator app enrollment at sign-in "
-				   "for '%s': %s",
-				   user, log);
-		}
-		sspr_record_done(&rec);
-		r = sspr_enroll_record_read(cfg, user, &rec);
-		if (r < 0) {
-			pam_syslog(pamh, LOG_ERR,
-				   "cannot read the record of "
-				   "'%s': %s",
-				   user, sspr_enroll_store_problem(r));
-			break;
-		}
-		have = sspr_record_method_count(&rec, cfg->methods);
-		if (have < cfg->methods_required && have > 0)
-			sspr_ui_info(&ui, _("One more method is needed."));
-	}
-	sspr_record_done(&rec);
-
-	if (have >= cfg->methods_required)
-		return PAM_SUCCESS;
-	if (!require) {
-		sspr_ui_info(&ui, _("Nothing more was registered now."));
-		say_later(&ui);
-		return PAM_SUCCESS;
-	}
-	/*
-	 * require: this login ends, the next one asks again. Nobody is
-	 * locked out for good: it is one more try, or the administrator.
-	 */
-	if (cfg->admin_contact != NULL)
-		sspr_ui_error(&ui,
-			      _("You cannot sign in until a way to reset "
-				"your password is registered, and none "
-				"was registered now. Sign in again to "
-				"try once more, or ask your administrator "
-				"(%s) for help."),
-			      cfg->admin_contact);
-	else
-		sspr_ui_error(&ui, _("You cannot sign in until a way to reset "
-				     "your password is registered, and none "
-				     "was registered now. Sign in again to "
-				     "try once more, or ask your administrator "
-				     "for help."));
-	pam_syslog(pamh, LOG_WARNING,
-		   "'%s' did not complete the required "
-		   "enrollment at sign-in; session refused",
-		   user);
-	return PAM_SESSION_ERR;
+out:
+	sspr_record_done(&o.rec);
+	return rv;
 }

@@ -11,10 +11,12 @@
  */
 #include <sys/prctl.h>
 
+#include "sspr/change/passwd.h"
+#include "sspr/change/reconcile.h"
 #include "sspr/enroll/enroll.h"
-#include "sspr/reset/flow.h"
 #include "sspr/flow_api.h"
 #include "sspr/net/http.h"
+#include "sspr/reset/reset.h"
 
 static void
 no_core_dumps(void)

@@ -17,8 +17,8 @@
 #include <time.h>
 
 #include "sspr/common/address.h"
-#include "sspr/mail/mail.h"
 #include "sspr/common/util.h"
+#include "sspr/mail/mail.h"
 
 /* Wipe every key and string value of a tree, then free it. */
 static void
@@ -131,6 +131,18 @@ whole_number(const cJSON *v, double min, double max, unsigned long *ret)
 	return true;
 }
 
+/* *ret = a malloc'd copy of s; 0 or -ENOMEM. */
+static int
+give_copy(const char *s, char **ret)
+{
+	char *copy = sspr_strdup(s);
+
+	if (copy == NULL)
+		return -ENOMEM;
+	*ret = copy;
+	return 0;
+}
+
 int
 sspr_gj_token(const char *body, size_t len, char **ret_token,
 	      unsigned long *ret_expires_in)
@@ -139,7 +151,6 @@ sspr_gj_token(const char *body, size_t len, char **ret_token,
 	const char *type;
 	const char *token;
 	unsigned long expires;
-	char *copy;
 	int r;
 
 	r = parse_object(body, len, &root);
@@ -156,14 +167,9 @@ sspr_gj_token(const char *body, size_t len, char **ret_token,
 	if (!whole_number(cJSON_GetObjectItemCaseSensitive(root, "expires_in"),
 			  1, SSPR_TOKEN_MAX_LIFETIME, &expires))
 		goto out;
-	copy = sspr_strdup(token);
-	if (copy == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	*ret_token = copy;
-	*ret_expires_in = expires;
-	r = 0;
+	r = give_copy(token, ret_token);
+	if (r == 0)
+		*ret_expires_in = expires;
 out:
 	sspr_gj_delete_wiped(root);
 	return r;
@@ -367,7 +373,6 @@ sspr_gj_email_methods(const char *body, size_t len, char **ret_address)
 	const cJSON *value;
 	const cJSON *first;
 	const char *address;
-	char *copy;
 	int r;
 
 	r = parse_object(body, len, &root);
@@ -388,13 +393,7 @@ sspr_gj_email_methods(const char *body, size_t len, char **ret_address)
 	address = get_string(first, "emailAddress");
 	if (address == NULL || sspr_address_ok(address) < 0)
 		goto out;
-	copy = sspr_strdup(address);
-	if (copy == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	*ret_address = copy;
-	r = 0;
+	r = give_copy(address, ret_address);
 out:
 	cJSON_Delete(root);
 	return r;

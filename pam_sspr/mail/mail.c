@@ -1,7 +1,7 @@
 /*
  * Sending mail. One entry point, sspr_mail_send(), picks a transport:
- * SMTP through libcurl (smtp:// with STARTTLS required, or smtps://), or
- * Microsoft Graph sendMail (graph.c).
+ * SMTP (net/smtp.c: smtp:// with STARTTLS required, or smtps://), or
+ * Microsoft Graph sendMail (send_graph.c).
  * TLS is always verified.
  */
 #include "sspr/mail/mail.h"
@@ -15,17 +15,14 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 
 #include "sspr/common/address.h"
-#include "sspr/m365/graph.h"
-#include "sspr/net/http.h"
-#include "sspr/common/safefile.h"
 #include "sspr/common/util.h"
+#include "sspr/mail/send_graph.h"
+#include "sspr/net/smtp.h"
 
 #define MAIL_LINE_MAX 998 /* RFC 5322 2.1.1 */
-#define MAIL_SECRET_MAX 4096
 
 typedef int (*mail_transport_fn)(const struct sspr_cfg *cfg,
 				 const struct sspr_mail *mail,
@@ -305,208 +302,16 @@ out:
 	return r;
 }
 
-/* --- SMTP through libcurl ---------------------------------------------- */
-
-struct upload {
-	const char *data;
-	size_t len;
-	size_t pos;
-};
-
-static size_t
-upload_read(char *buf, size_t size, size_t nitems, void *ctx)
-{
-	struct upload *u = ctx;
-	size_t room = size * nitems;
-	size_t n = u->len - u->pos;
-
-	if (n > room)
-		n = room;
-	memcpy(buf, u->data + u->pos, n);
-	u->pos += n;
-	return n;
-}
-
-static int
-curl_to_errno(CURLcode c)
-{
-	switch (c) {
-	case CURLE_OK:
-		return 0;
-	case CURLE_OUT_OF_MEMORY:
-		return -ENOMEM;
-	case CURLE_COULDNT_RESOLVE_HOST:
-		return -EHOSTUNREACH;
-	case CURLE_COULDNT_CONNECT:
-		return -ECONNREFUSED;
-	case CURLE_OPERATION_TIMEDOUT:
-		return -ETIMEDOUT;
-	case CURLE_LOGIN_DENIED:
-		return -EACCES;
-	case CURLE_USE_SSL_FAILED:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-		return -EPROTO;
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		return -EPROTONOSUPPORT;
-	default:
-		return -EIO;
-	}
-}
-
-/* The SMTP password: the file's first line, wiped by the caller. */
-static int
-read_smtp_password(const char *path, char **ret, char *err, size_t errlen)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	size_t n;
-	char *pw;
-	int r;
-
-	r = sspr_read_file(path, SSPR_FILE_SECRET, MAIL_SECRET_MAX, &buf, &len);
-	if (r < 0) {
-		snprintf(err, errlen, "smtp_password_file %s: %s", path,
-			 sspr_file_strerror(r));
-		return r;
-	}
-	n = strcspn(buf, "\r\n");
-	pw = strndup(buf, n);
-	sspr_freezero(buf, len + 1);
-	if (pw == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	*ret = pw;
-	return 0;
-}
-
-/* A libcurl handle set up for the configured SMTP server. */
-struct smtp_conn {
-	CURL *curl;
-	char *password; /* secret, wiped on close */
-	char curl_err[CURL_ERROR_SIZE];
-};
-
-static void
-smtp_close(struct smtp_conn *sc)
-{
-	if (sc->curl != NULL)
-		curl_easy_cleanup(sc->curl);
-	sc->curl = NULL;
-	sspr_free_secret(sc->password);
-	sc->password = NULL;
-}
-
-/*
- * Everything delivery and the admin's check share: smtp_url, TLS always
- * verified (STARTTLS required for smtp:// unless smtp_starttls = no),
- * ca_file, timeouts, and the credentials when smtp_user is set.
- */
-static int
-smtp_open(const struct sspr_cfg *cfg, struct smtp_conn *sc, char *err,
-	  size_t errlen)
-{
-	bool smtps;
-	CURLcode c;
-	int r;
-
-	*sc = (struct smtp_conn){ .curl = NULL };
-	if (cfg->smtp_url == NULL) {
-		snprintf(err, errlen, "no smtp_url is configured");
-		return -ENOTCONN;
-	}
-	smtps = sspr_skip_prefix(cfg->smtp_url, "smtps://") != NULL;
-	if (!smtps && sspr_skip_prefix(cfg->smtp_url, "smtp://") == NULL) {
-		snprintf(err, errlen, "smtp_url must be smtp:// or smtps://");
-		return -EINVAL;
-	}
-	if (cfg->smtp_user != NULL) {
-		if (cfg->smtp_password_file == NULL) {
-			snprintf(err, errlen,
-				 "smtp_user needs smtp_password_file");
-			return -EINVAL;
-		}
-		r = read_smtp_password(cfg->smtp_password_file, &sc->password,
-				       err, errlen);
-		if (r < 0)
-			return r;
-	}
-	if (sspr_http_global_init() < 0) {
-		snprintf(err, errlen, "libcurl failed to initialise");
-		smtp_close(sc);
-		return -EIO;
-	}
-	sc->curl = curl_easy_init();
-	if (sc->curl == NULL) {
-		snprintf(err, errlen, "libcurl failed to initialise");
-		smtp_close(sc);
-		return -ENOMEM;
-	}
-	c = curl_easy_setopt(sc->curl, CURLOPT_URL, cfg->smtp_url);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc->curl, CURLOPT_PROTOCOLS_STR,
-				     "smtp,smtps");
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc->curl, CURLOPT_NOSIGNAL, 1L);
-	/* Never a proxy from the environment (su keeps the caller's). */
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc->curl, CURLOPT_PROXY, "");
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc->curl, CURLOPT_SSLVERSION,
-				     (long)CURL_SSLVERSION_TLSv1_2);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc->curl, CURLOPT_ERRORBUFFER,
-				     sc->curl_err);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc->curl, CURLOPT_CONNECTTIMEOUT,
-				     (long)cfg->connect_timeout);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc->curl, CURLOPT_TIMEOUT,
-				     (long)cfg->timeout);
-	/* smtps:// is TLS from the start; smtp:// needs STARTTLS. */
-	if (c == CURLE_OK && !smtps)
-		c = curl_easy_setopt(sc->curl, CURLOPT_USE_SSL,
-				     cfg->smtp_starttls
-					 ? (long)CURLUSESSL_ALL
-					 : (long)CURLUSESSL_NONE);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc->curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	/* ca_file replaces the system store, as for Microsoft 365. */
-	if (c == CURLE_OK && cfg->ca_file != NULL)
-		c = curl_easy_setopt(sc->curl, CURLOPT_CAINFO, cfg->ca_file);
-	if (c == CURLE_OK && cfg->ca_file != NULL)
-		c = curl_easy_setopt(sc->curl, CURLOPT_CAPATH, (char *)NULL);
-	if (c == CURLE_OK && cfg->smtp_user != NULL)
-		c = curl_easy_setopt(sc->curl, CURLOPT_USERNAME,
-				     cfg->smtp_user);
-	if (c == CURLE_OK && sc->password != NULL)
-		c = curl_easy_setopt(sc->curl, CURLOPT_PASSWORD, sc->password);
-	if (c != CURLE_OK) {
-		snprintf(err, errlen, "libcurl: %s", curl_easy_strerror(c));
-		smtp_close(sc);
-		return curl_to_errno(c);
-	}
-	return 0;
-}
+/* --- SMTP (net/smtp.c) ------------------------------------------------ */
 
 static int
 smtp_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 	  const char *sender, char *err, size_t errlen)
 {
-	struct smtp_conn sc = { .curl = NULL };
-	struct curl_slist *rcpt = NULL;
-	struct upload up = { NULL, 0, 0 };
-	char envelope[SSPR_ADDRESS_MAX + 3];
-	char rcpt_addr[SSPR_ADDRESS_MAX + 3];
 	char *msg = NULL;
-	CURLcode c;
 	int r;
 
+	/* The envelope sender goes between "<" and ">". */
 	if (strlen(sender) > SSPR_ADDRESS_MAX || !header_value_ok(sender) ||
 	    strpbrk(sender, "<> ") != NULL) {
 		snprintf(err, errlen, "mail_from is not a usable address");
@@ -519,82 +324,16 @@ smtp_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 				      : strerror(-r));
 		return r;
 	}
-	r = smtp_open(cfg, &sc, err, errlen);
-	if (r < 0)
-		goto out;
-	snprintf(envelope, sizeof(envelope), "<%s>", sender);
-	snprintf(rcpt_addr, sizeof(rcpt_addr), "<%s>", mail->to);
-	rcpt = curl_slist_append(NULL, rcpt_addr);
-	if (rcpt == NULL) {
-		snprintf(err, errlen, "out of memory");
-		r = -ENOMEM;
-		goto out;
-	}
-	up.data = msg;
-	up.len = strlen(msg);
-
-	c = curl_easy_setopt(sc.curl, CURLOPT_MAIL_FROM, envelope);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc.curl, CURLOPT_MAIL_RCPT, rcpt);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc.curl, CURLOPT_UPLOAD, 1L);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc.curl, CURLOPT_READFUNCTION,
-				     upload_read);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc.curl, CURLOPT_READDATA, &up);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(sc.curl, CURLOPT_INFILESIZE_LARGE,
-				     (curl_off_t)up.len);
-	if (c != CURLE_OK) {
-		snprintf(err, errlen, "libcurl: %s", curl_easy_strerror(c));
-		r = curl_to_errno(c);
-		goto out;
-	}
-	c = curl_easy_perform(sc.curl);
-	if (c != CURLE_OK) {
-		snprintf(err, errlen, "SMTP delivery failed: %s",
-			 sc.curl_err[0] != '\0' ? sc.curl_err
-						: curl_easy_strerror(c));
-		r = curl_to_errno(c);
-		goto out;
-	}
-	r = 0;
-out:
-	smtp_close(&sc);
-	curl_slist_free_all(rcpt);
+	r = sspr_smtp_send(cfg, sender, mail->to, msg, err, errlen);
 	sspr_free_secret(msg);
 	return r;
 }
 
+/* Here for "sspr admin test", which knows mail, not its transports. */
 int
 sspr_mail_smtp_check(const struct sspr_cfg *cfg, char *err, size_t errlen)
 {
-	struct smtp_conn sc = { .curl = NULL };
-	CURLcode c;
-	int r;
-
-	r = smtp_open(cfg, &sc, err, errlen);
-	if (r < 0)
-		return r;
-	/*
-	 * CONNECT_ONLY ends the transfer after libcurl's SMTP connect
-	 * phase: greeting, EHLO, STARTTLS with the certificate verified,
-	 * and AUTH when credentials are set. No MAIL FROM is ever sent.
-	 */
-	c = curl_easy_setopt(sc.curl, CURLOPT_CONNECT_ONLY, 1L);
-	if (c == CURLE_OK)
-		c = curl_easy_perform(sc.curl);
-	if (c != CURLE_OK) {
-		snprintf(err, errlen, "SMTP server %s: %s", cfg->smtp_url,
-			 sc.curl_err[0] != '\0' ? sc.curl_err
-						: curl_easy_strerror(c));
-		r = curl_to_errno(c);
-	} else if (errlen > 0) {
-		err[0] = '\0';
-	}
-	smtp_close(&sc);
-	return r;
+	return sspr_smtp_check(cfg, err, errlen);
 }
 
 /* --- Microsoft Graph sendMail ------------------------------------------ */
@@ -608,7 +347,7 @@ graph_send(const struct sspr_cfg *cfg, const struct sspr_mail *mail,
 
 	/* Graph sends as the mailbox mail_from names. */
 	(void)sender;
-	r = sspr_graph_send_mail(cfg, mail->to, mail->subject, mail->body, err,
+	r = sspr_mail_graph_send(cfg, mail->to, mail->subject, mail->body, err,
 				 errlen);
 	if ((r != -EACCES && r != -ENOENT) || errlen == 0)
 		return r;

@@ -30,9 +30,9 @@
 #include "sspr/common/i18n.h"
 #include "sspr/common/lang.h"
 #include "sspr/common/journal.h"
-#include "sspr/module/loader.h"
 #include "sspr/common/store.h"
 #include "sspr/common/util.h"
+#include "sspr/module/loader.h"
 
 #define UNUSED __attribute__((unused))
 /* Built with -fvisibility=hidden: only the entry points are exported. */
@@ -51,7 +51,7 @@ load_config(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	if (sspr_cfg_load(cfg, argc, argv, err, sizeof(err)) == 0)
 		return PAM_SUCCESS;
 	pam_syslog(pamh, LOG_ERR, "configuration error: %s", err);
-	if (speak && (flags & PAM_SILENT) == 0)
+	if (speak && (flags & (int)PAM_SILENT) == 0)
 		pam_error(pamh, "%s",
 			  _("Password reset is unavailable because of a "
 			    "configuration problem. Please contact your "
@@ -66,7 +66,7 @@ offered_here(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg)
 	const void *service = NULL;
 	const void *conv = NULL;
 
-	if ((flags & PAM_SILENT) != 0 || cfg->enable == SSPR_ENABLE_NONE)
+	if ((flags & (int)PAM_SILENT) != 0 || cfg->enable == SSPR_ENABLE_NONE)
 		return false;
 	if (pam_get_item(pamh, PAM_SERVICE, &service) != PAM_SUCCESS ||
 	    service == NULL || !sspr_cfg_service_listed(cfg, service))
@@ -130,7 +130,7 @@ reconcile_first(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg)
 	sspr_env_scrub(&env);
 	if (load_flow(pamh, &api, false) == PAM_SUCCESS)
 		changed = api->reconcile(pamh, cfg, user,
-					 (flags & PAM_SILENT) == 0) > 0;
+					 (flags & (int)PAM_SILENT) == 0) > 0;
 	sspr_env_restore(&env);
 	return changed;
 }
@@ -239,7 +239,12 @@ methods_available(const struct sspr_cfg *cfg, const struct sspr_record *rec)
 	return n;
 }
 
-/* Does this sign-in call for "help us protect your account"? */
+/*
+ * Does this sign-in call for "help us protect your account"? The record
+ * is read before the gate is asked: nearly every login is by someone who
+ * has registered, and the gate's account and group lookups cost more than
+ * the record (make bench, "login vs pam_google_authenticator").
+ */
 static bool
 needs_enrollment(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		 const char *user)
@@ -248,18 +253,19 @@ needs_enrollment(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 	bool needed = false;
 	int r;
 
-	if (!sspr_gate_allowed(cfg, user))
-		return false;
 	r = sspr_store_load(cfg->state_dir, user, &rec);
 	if (r < 0 && r != -ENOENT) {
-		pam_syslog(pamh, LOG_ERR,
-			   "cannot read the reset record of '%s': %s", user,
-			   strerror(-r));
-		return false;
+		if (sspr_gate_allowed(pamh, cfg, user))
+			pam_syslog(pamh, LOG_ERR,
+				   "cannot read the reset record of '%s': %s",
+				   user, strerror(-r));
+		goto out;
 	}
 	if (methods_available(cfg, &rec) < cfg->methods_required)
-		needed = cfg->enroll_at_login == SSPR_ENROLL_REQUIRE ||
-			 rec.remind_after <= time(NULL);
+		needed = (cfg->enroll_at_login == SSPR_ENROLL_REQUIRE ||
+			  rec.remind_after <= time(NULL)) &&
+			 sspr_gate_allowed(pamh, cfg, user);
+out:
 	sspr_record_done(&rec);
 	return needed;
 }
@@ -370,7 +376,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 	/* Only the users reset is for have a Microsoft 365 twin to sync. */
 	rv = PAM_IGNORE;
-	if (!sspr_gate_allowed(&cfg, user))
+	if (!sspr_gate_allowed(pamh, &cfg, user))
 		goto out;
 	sspr_env_scrub(&env);
 	rv = load_flow(pamh, &api, true);

@@ -1,14 +1,7 @@
 /*
- * HTTPS requests through libcurl for the Microsoft 365 client.
- *
- * Hardening, once for every request: only the https scheme (also for a
- * redirect, which is never followed anyway), peer and host name verified,
- * TLS 1.2 or later, no proxy from the environment (a setuid caller such as
- * passwd must not be able to route the request; the variables are hidden
- * as well, see sspr/common/env.h), no signals (libcurl
- * would otherwise use SIGALRM for name resolution timeouts inside the PAM
- * host), and explicit timeouts. When ca_file is set it replaces the system
- * store, so a private CA cannot be bypassed by a public one.
+ * HTTPS requests through libcurl for the Microsoft 365 client, with the
+ * one hardening set of sspr/net/curl.h on every request, only the https
+ * scheme, and the timeouts each request asks for.
  *
  * Secrets pass through here as the request body (a client secret or
  * password) and the Authorization header, and come back as the body (an
@@ -25,24 +18,18 @@
  */
 #include "sspr/net/http.h"
 
-#include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
-#include "sspr/common/env.h"
 #include "sspr/common/util.h"
+#include "sspr/net/curl.h"
 
 /* A Retry-After longer than this is treated as this (we give up anyway). */
 #define RETRY_AFTER_MAX 3600L
-
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_rc = CURLE_FAILED_INIT;
 
 /*
  * Per thread: a threaded PAM host may run two resets at once, and an
@@ -50,33 +37,6 @@ static CURLcode global_rc = CURLE_FAILED_INIT;
  */
 static __thread unsigned keep_depth;
 static __thread CURL *kept;
-
-static void
-global_init_once(void)
-{
-	struct sspr_env env;
-
-	/*
-	 * libcurl and OpenSSL read most of their environment here (libcurl
-	 * opens $SSLKEYLOGFILE now, with plain getenv). The module already
-	 * hides it around all of sspr-flow.so; this covers every other
-	 * caller of the library too.
-	 *
-	 * Never paired with curl_global_cleanup(): the PAM host may use
-	 * libcurl or OpenSSL itself, and cleaning up under it is unsafe.
-	 */
-	sspr_env_scrub(&env);
-	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-	sspr_env_restore(&env);
-}
-
-int
-sspr_http_global_init(void)
-{
-	if (pthread_once(&global_once, global_init_once) != 0)
-		return -EIO;
-	return global_rc == CURLE_OK ? 0 : -EIO;
-}
 
 void
 sspr_http_resp_done(struct sspr_http_resp *resp)
@@ -136,23 +96,6 @@ prereq_cb(void *ctx, char *conn_primary_ip, char *conn_local_ip,
 		return CURL_PREREQFUNC_ABORT;
 	}
 	return CURL_PREREQFUNC_OK;
-}
-
-/*
- * libcurl opens its sockets without close-on-exec. A kept connection
- * stays open across the local password change, whose stack may run
- * programs (pam_exec, helpers): they must not inherit it.
- */
-static int
-sockopt_cb(void *ctx, curl_socket_t fd, curlsocktype purpose)
-{
-	int flags = fcntl(fd, F_GETFD);
-
-	(void)ctx;
-	(void)purpose;
-	if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0)
-		return CURL_SOCKOPT_ERROR;
-	return CURL_SOCKOPT_OK;
 }
 
 /* Append to the body; growing copies into a new buffer and wipes the old. */
@@ -313,6 +256,7 @@ retry_after(CURL *curl)
 	return d > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : d;
 }
 
+/* What went wrong in our callbacks first: libcurl only saw an abort. */
 static int
 map_curl_error(CURLcode rc, const struct sink *sink)
 {
@@ -322,42 +266,7 @@ map_curl_error(CURLcode rc, const struct sink *sink)
 		return -ENOMEM;
 	if (sink->resend_refused)
 		return -ECONNRESET;
-	switch (rc) {
-	case CURLE_OPERATION_TIMEDOUT:
-		return -ETIMEDOUT;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-		return -ECONNREFUSED;
-	case CURLE_GOT_NOTHING:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return -ECONNRESET;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_ENGINE_NOTFOUND:
-	case CURLE_SSL_ENGINE_SETFAILED:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_USE_SSL_FAILED:
-		return -EPROTO;
-	case CURLE_FILESIZE_EXCEEDED:
-		return -EFBIG;
-	case CURLE_OUT_OF_MEMORY:
-		return -ENOMEM;
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_URL_MALFORMAT:
-		return -EINVAL;
-	default:
-		return -EIO;
-	}
+	return sspr_curl_errno(rc);
 }
 
 /* The host part of an https URL, for messages. */
@@ -383,33 +292,20 @@ set_options(CURL *curl, const struct sspr_cfg *cfg,
 {
 	CURLcode rc = CURLE_OK;
 
+	if (sspr_curl_harden(curl, cfg, "https", req->connect_timeout_ms,
+			     req->timeout_ms, errbuf) < 0)
+		return -EIO;
 #define SET(opt, val)                                                          \
 	do {                                                                   \
 		if (rc == CURLE_OK)                                            \
 			rc = curl_easy_setopt(curl, opt, val);                 \
 	} while (0)
-	SET(CURLOPT_ERRORBUFFER, errbuf);
 	SET(CURLOPT_URL, req->url);
-	SET(CURLOPT_PROTOCOLS_STR, "https");
-	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	SET(CURLOPT_FOLLOWLOCATION, 0L);
-	SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	if (cfg != NULL && cfg->ca_file != NULL) {
-		SET(CURLOPT_CAINFO, cfg->ca_file);
-		SET(CURLOPT_CAPATH, (char *)NULL);
-	}
-	SET(CURLOPT_PROXY, "");
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)req->connect_timeout_ms);
-	SET(CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)SSPR_HTTP_MAX_BODY);
 	SET(CURLOPT_USERAGENT, "pam_sspr/" SSPR_VERSION);
 	SET(CURLOPT_HTTPHEADER, headers);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, sink);
-	SET(CURLOPT_SOCKOPTFUNCTION, sockopt_cb);
 	SET(CURLOPT_PREREQFUNCTION, prereq_cb);
 	SET(CURLOPT_PREREQDATA, sink);
 	if (strcmp(req->method, "GET") == 0) {
@@ -429,17 +325,62 @@ set_options(CURL *curl, const struct sspr_cfg *cfg,
 	return rc == CURLE_OK ? 0 : -EIO;
 }
 
+/* The status and the headers we keep; the body is already in resp. */
+static void
+read_reply(CURL *curl, struct sspr_http_resp *resp)
+{
+	long status = 0;
+
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	resp->status = status;
+	copy_header(curl, "request-id", resp->request_id,
+		    sizeof(resp->request_id));
+	if (resp->request_id[0] == '\0')
+		copy_header(curl, "x-ms-request-id", resp->request_id,
+			    sizeof(resp->request_id));
+	resp->retry_after = retry_after(curl);
+}
+
+/* The admin's line for a failed transfer, and its errno. */
+static int
+transfer_failed(CURLcode rc, const struct sink *sink, const char *errbuf,
+		const struct sspr_http_req *req, char *err, size_t errlen)
+{
+	char host[128];
+
+	url_host(req->url, host, sizeof(host));
+	snprintf(err, errlen, "%s %s: %s", req->method, host,
+		 sink->too_big ? "reply too large"
+		 : sink->resend_refused
+		     ? "the connection closed before an answer; not "
+		       "sent again"
+		 : errbuf[0] != '\0' ? errbuf
+				     : curl_easy_strerror(rc));
+	return map_curl_error(rc, sink);
+}
+
+/* Keep the handle for the next request of the scope, or close it. */
+static void
+release(CURL *curl)
+{
+	if (curl != NULL && keep_depth > 0) {
+		/* Forget every option (and pointer) of this request. */
+		curl_easy_reset(curl);
+		kept = curl;
+	} else if (curl != NULL) {
+		curl_easy_cleanup(curl);
+	}
+}
+
 int
 sspr_http_request(const struct sspr_cfg *cfg, const struct sspr_http_req *req,
 		  struct sspr_http_resp *resp, char *err, size_t errlen)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
-	char host[128];
 	struct sink sink = { .resp = resp };
 	struct curl_slist *headers = NULL;
 	CURL *curl = NULL;
 	CURLcode rc;
-	long status = 0;
 	int r;
 
 	sspr_http_resp_done(resp);
@@ -451,12 +392,11 @@ sspr_http_request(const struct sspr_cfg *cfg, const struct sspr_http_req *req,
 	sink.once = strcmp(req->method, "GET") != 0;
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	url_host(req->url, host, sizeof(host));
 	if (sspr_skip_prefix(req->url, "https://") == NULL) {
 		snprintf(err, errlen, "refusing a URL that is not https://");
 		return -EINVAL;
 	}
-	r = sspr_http_global_init();
+	r = sspr_curl_global_init();
 	if (r < 0) {
 		snprintf(err, errlen, "libcurl could not be initialised");
 		return r;
@@ -486,33 +426,13 @@ sspr_http_request(const struct sspr_cfg *cfg, const struct sspr_http_req *req,
 	rc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &resp->new_connections);
 	if (rc != CURLE_OK) {
-		r = map_curl_error(rc, &sink);
-		snprintf(err, errlen, "%s %s: %s", req->method, host,
-			 sink.too_big ? "reply too large"
-			 : sink.resend_refused
-			     ? "the connection closed before an answer; not "
-			       "sent again"
-			 : errbuf[0] != '\0' ? errbuf
-					     : curl_easy_strerror(rc));
+		r = transfer_failed(rc, &sink, errbuf, req, err, errlen);
 		goto out;
 	}
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	resp->status = status;
-	copy_header(curl, "request-id", resp->request_id,
-		    sizeof(resp->request_id));
-	if (resp->request_id[0] == '\0')
-		copy_header(curl, "x-ms-request-id", resp->request_id,
-			    sizeof(resp->request_id));
-	resp->retry_after = retry_after(curl);
+	read_reply(curl, resp);
 	r = 0;
 out:
-	if (curl != NULL && keep_depth > 0) {
-		/* Forget every option (and pointer) of this request. */
-		curl_easy_reset(curl);
-		kept = curl;
-	} else if (curl != NULL) {
-		curl_easy_cleanup(curl);
-	}
+	release(curl);
 	headers_free(headers);
 	sspr_wipe(errbuf, sizeof(errbuf));
 	return r;

@@ -54,7 +54,7 @@ $CC -O2 -Wall -D_GNU_SOURCE -I"$SRC_DIR/include" -o "$TMP/store_lookup" \
 mkdir -p "$TMP/heavy"
 # shellcheck disable=SC2046
 $CC -shared -Wl,-z,relro,-z,now \
-	-Wl,--version-script="$SRC_DIR/pam_sspr/pam_sspr.map" -o "$HEAVY" \
+	-Wl,--version-script="$SRC_DIR/pam_sspr/module/pam_sspr.map" -o "$HEAVY" \
 	"$BUILD/obj/module/pam_sspr.o" "$BUILD/obj/module/loader.o" "$BUILD/libsspr-common.a" \
 	-Wl,--no-as-needed $(pkg-config --libs libcurl libcrypto libcjson libqrencode) \
 	-lpam || exit 1

@@ -164,7 +164,7 @@ fp_before=$(tmux_ capture-pane -p -t "$M365_PANE" | grep -Eo 'fingerprint [0-9a-
 term_answer "$USER_NAME" 'Password: *$'
 term_answer 'Wrong#Pass0' 'Forgot your password\? Reset it now \[y/N\]: *$'
 term_answer y 'Choice \[1\]: *$'
-term_answer 1 'Code: *$'
+term_answer 1 'Code from the mail: *$'
 check "the code mail shows in the mail pane" pane_wait "$MAIL_PANE" "To: +$BACKUP_EMAIL"
 code=$(tmux_ capture-pane -p -J -t "$MAIL_PANE" | sed -n 's/^>>> The code: \([0-9]\{6,8\}\)$/\1/p')
 check "the code stands out in the mail pane" [ -n "$code" ]

@@ -61,7 +61,7 @@ check "enrolled" grep -qx 'email = alice.b@example.org' "$SB/state/u-alice"
 login_start
 n=$(smtp_count)
 term_answer alice 'Password: *$'
-term_answer '' 'Code: *$'
+term_answer '' 'Code from the mail: *$'
 check "reset right after enrolling: not told to wait" not term_has 'Please wait'
 check "reset right after enrolling: the code is mailed" smtp_wait_count $((n + 1))
 term_answer "$(smtp_last_code)" 'New password: *$'

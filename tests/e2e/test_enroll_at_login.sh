@@ -84,7 +84,7 @@ term_answer 'Alice#Pass1' "$REQUIRE"
 check "require: asked despite the reminder" term_wait 'Help us protect your account'
 term_answer '' 'Type one of the numbers shown.'
 check "require: Enter does not skip" true
-term_answer 2 'Type the code the app shows now: *$'
+term_answer 2 'Code from your authenticator app: *$'
 uri=$(term_screen | grep -o 'otpauth://totp/[^ ]*' | head -n 1)
 secret=$(sed -n 's/.*[?&]secret=\([A-Z2-7]*\).*/\1/p' <<<"$uri")
 check "require: otpauth URI shown" [ -n "$secret" ]

@@ -94,7 +94,7 @@ ja_login linux
 term_answer bob 'パスワード: *$'
 term_answer 'Wrong#1' 'Forgot your password\? Reset it now \[y/N\]: *$'
 check "on the console the offer is English" term_has 'Forgot your password\? Reset it now'
-term_answer y 'Code: *$'
+term_answer y 'Code from the mail: *$'
 check "on the console: English, ASCII stars" screen_has_text 'A code was sent to b*****@example.org. It expires in 10 minutes.'
 smtp_wait_count $((mails + 1))
 check "the mail asked for at the console is Japanese" \
@@ -143,7 +143,7 @@ term_start "$SB/enter" /usr/bin/env LANG=ja_JP.UTF-8 TERM=screen bash -c \
 	carol "$BIN/sspr" enroll totp
 term_wait "$(ja $'To change how you reset your password, type your password first.\n' | head -n 1)" ||
 	fail "sspr asks for the password in Japanese"
-term_answer 'OldPass#1' "$(ja 'Type the code the app shows now: ')"
+term_answer 'OldPass#1' "$(ja 'Code from your authenticator app: ')"
 check "sspr: the QR code is ASCII (no ambiguous-width blocks)" \
 	eval 'term_has "####" && ! term_has "▀|▄|█"'
 check "sspr: the scan sentence is Japanese" screen_has_text "$(ja 'Or open this link on the device that has the app:')"

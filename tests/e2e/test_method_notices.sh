@@ -133,7 +133,7 @@ check "replaced: one log line names both" grep -q "email enrollment for 'dora': 
 mark_mails
 term_as dora enroll totp
 term_wait 'Password: *$'
-term_answer 'Dora#Pass1' 'Type the code the app shows now: *$'
+term_answer 'Dora#Pass1' 'Code from your authenticator app: *$'
 secret=$(term_screen | grep -o 'otpauth://totp/[^ ]*' | head -n 1 | sed -n 's/.*[?&]secret=\([A-Z2-7]*\).*/\1/p')
 SECRETS+=("$secret")
 term_answer "$(oathtool --totp --base32 "$secret")" '^exit status 0$'

@@ -49,7 +49,7 @@ check "wrong password + No: login incorrect, nothing changed" [ "$before" = "$(s
 mails=$(smtp_count)
 login_start
 term_answer alice 'Password: *$'
-term_answer '' 'Code: *$'
+term_answer '' 'Code from the mail: *$'
 check "empty password: code sent, masked address shown" term_wait 'A code was sent to a•••••@example.org. It expires in 10 minutes.'
 smtp_wait_count $((mails + 1))
 code=$(smtp_last_code)
@@ -80,7 +80,7 @@ check "TOTP reset changes the password" sandbox_password_is bob 'Totp#Pass9'
 login_start
 term_answer dave 'Password: *$'
 mails=$(smtp_count)
-term_answer '' 'Code: *$'
+term_answer '' 'Code from the mail: *$'
 smtp_wait_count $((mails + 1))
 term_answer "$(smtp_last_code)" 'New password: *$'
 term_answer 'short' 'New password: *$'
@@ -118,9 +118,9 @@ term_answer n 'Login incorrect'
 sandbox_conf "max_failures = 3"
 login_start
 term_answer frank 'Password: *$'
-term_answer '' 'Code: *$'
+term_answer '' 'Code from the mail: *$'
 term_answer 11111111 'not correct. 2 attempts left'
-term_answer 22222222 'not correct. 1 attempts left'
+term_answer 22222222 'not correct. 1 attempt left'
 term_answer 33333333 'Too many failed attempts. Password reset is locked'
 check "lockout recorded" grep -q '^locked_until = ' "$SB/state/u-frank"
 login_start

@@ -71,7 +71,7 @@ code_for() {
 	login_start
 	term_answer "$user" 'Password: *$' || return 1
 	mails=$(smtp_count)
-	term_answer '' 'Code: *$' || return 1
+	term_answer '' 'Code from the mail: *$' || return 1
 	smtp_wait_count $((mails + 1)) || { fail "code mail for $user"; return 1; }
 	code=$(smtp_last_code)
 	secrets+=("$code")
@@ -248,7 +248,7 @@ m365_clear
 mails=$(smtp_count)
 login_start
 term_answer lee 'Password: *$'
-if term_answer '' 'Code: *$' && wait_for [ "$(m365_outbox_count)" -ge 1 ]; then
+if term_answer '' 'Code from the mail: *$' && wait_for [ "$(m365_outbox_count)" -ge 1 ]; then
 	code=$(m365_outbox_last body | grep -Eo '[Cc]ode is: [0-9]{6,8}' | grep -Eo '[0-9]{6,8}' | head -n 1)
 	secrets+=("$code")
 	check "graph mail: sent to lee's address" [ "$(m365_outbox_last to)" = lee@example.org ]

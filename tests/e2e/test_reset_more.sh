@@ -37,7 +37,7 @@ check "menu lists the masked address" term_has '1\) Email code to c••••�
 check "menu lists the authenticator app" term_has '2\) Authenticator app code'
 n=$(smtp_count)
 term_answer 2 'Code from your authenticator app: *$'
-term_answer "$(oathtool --totp --base32 "$KEY")" 'Code: *$'
+term_answer "$(oathtool --totp --base32 "$KEY")" 'Code from the mail: *$'
 check "second method is the other one, without a menu" [ "$(term_count 'Choice \[1\]')" = 1 ]
 type_mailed_code $((n + 1)) 'New password: *$'
 new_password 'Two#Methods8'
@@ -48,7 +48,7 @@ sandbox_conf "methods_required = 1"
 login_start
 n=$(smtp_count)
 term_answer kate 'Password: *$'
-term_answer '' 'Code: *$'
+term_answer '' 'Code from the mail: *$'
 type_mailed_code $((n + 1)) 'New password: *$'
 term_answer 'Password1!' 'Retype new password: *$'
 term_answer 'Password1!' 'New password: *$'
@@ -87,7 +87,7 @@ check "not in the group: logged" grep -q "reset not available for 'gina': not en
 login_start
 n=$(smtp_count)
 term_answer hank 'Password: *$'
-term_answer '' 'Code: *$'
+term_answer '' 'Code from the mail: *$'
 check "group member gets a code" smtp_wait_count $((n + 1))
 sandbox_conf "enable = all"
 
@@ -95,7 +95,7 @@ sandbox_conf "enable = all"
 login_start
 n=$(smtp_count)
 term_answer ivan 'Password: *$'
-term_answer '' 'Code: *$'
+term_answer '' 'Code from the mail: *$'
 smtp_wait_count $((n + 1))
 code=$(smtp_last_code)
 sed -i 's/^code_expires = .*/code_expires = 1000/' "$SB/state/u-ivan"
@@ -106,15 +106,15 @@ check "expired code: password unchanged" sandbox_password_is ivan 'OldPass#1'
 login_start
 n=$(smtp_count)
 term_answer judy 'Password: *$'
-term_answer '' 'Code: *$'
+term_answer '' 'Code from the mail: *$'
 smtp_wait_count $((n + 1))
 code=$(smtp_last_code)
 tmux -L "$TERM_SOCK" kill-server    # the login went away (LOGIN_TIMEOUT)
 login_start
 term_answer judy 'Password: *$'
-term_answer '' 'Code: *$'
-check "second attempt: told the earlier code is still valid" term_has 'already sent to you and is still valid'
-term_answer '' 'Code: *$'
+term_answer '' 'Code from the mail: *$'
+check "second attempt: told the earlier code is still valid" term_has 'and is still valid'
+term_answer '' 'Code from the mail: *$'
 check "Enter too soon for another code: told to wait, asked again" term_has 'Please wait [0-9]+ seconds'
 term_answer "$code" 'New password: *$'
 check "no second code mail was needed" [ "$(smtp_count)" = $((n + 1)) ]
@@ -126,7 +126,7 @@ sandbox_conf "after_reset = relogin"
 login_start
 n=$(smtp_count)
 term_answer gina 'Password: *$'
-term_answer '' 'Code: *$'
+term_answer '' 'Code from the mail: *$'
 type_mailed_code $((n + 1)) 'New password: *$'
 new_password 'Relogin#Pass5' 'Please sign in again with your new password.'
 term_wait 'login: *$'

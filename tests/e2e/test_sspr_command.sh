@@ -72,7 +72,7 @@ check "mail says what to do if it was not them" grep -q 'If this was not you' <<
 check "mail holds no password" bash -c '! grep -qF "Alice#Pass1" <<<"$1"' _ "$body"
 wrong=00000000
 [ "$code" = "$wrong" ] && wrong=11111111
-term_answer "$wrong" 'The code is not correct. 2 attempts left.'
+term_answer "$wrong" 'That code is not correct. 2 attempts left.'
 check "wrong code: attempts left shown" true
 check "not registered after a wrong code" bash -c "! grep -q '^email' '$REC'"
 term_answer "$code" 'is registered'
@@ -87,7 +87,7 @@ check "enrollment logged" grep -q "email enrollment for 'alice': backup email ad
 # --- enroll totp: key from the otpauth URI on screen, code from oathtool
 term_as alice enroll totp
 term_wait 'Password: *$'
-term_answer 'Alice#Pass1' 'Type the code the app shows now: *$'
+term_answer 'Alice#Pass1' 'Code from your authenticator app: *$'
 uri=$(term_screen | grep -o 'otpauth://totp/[^ ]*' | head -n 1)
 secret=$(sed -n 's/.*[?&]secret=\([A-Z2-7]*\).*/\1/p' <<<"$uri")
 check "otpauth URI shown" [ -n "$secret" ]

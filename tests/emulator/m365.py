@@ -13,8 +13,10 @@ Run with Debian's /usr/bin/python3 (stdlib + python3-cryptography).
 import argparse
 import base64
 import binascii
+import copy
 import email
 import email.policy
+import email.utils
 import hashlib
 import hmac
 import json
@@ -47,6 +49,16 @@ MAX_ASSERTION_LIFETIME = 600  # exp - nbf: "5-10 minutes after nbf at most"
 MAX_LOG = 10000               # keep memory bounded in long test runs
 
 MS_GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+# Azure Communication Services' resource, for an Entra token to send SMS.
+ACS_SCOPE = "https://communication.azure.com/.default"
+ACS_SMS_PATH = "/sms"
+ACS_SMS_API_VERSION = "2021-03-07"
+# ACS refuses a signed request whose x-ms-date is further off than this.
+ACS_DATE_SKEW = 15 * 60
+# Fixed ids of the three phone authentication methods, per the Graph docs.
+PHONE_METHOD_IDS = {"alternateMobile": "b6332ec1-7057-4abe-9331-3d72feddfe41",
+                    "office": "e37fc753-ff3b-4958-9484-eaa9425c82bc",
+                    "mobile": "3179e48a-750b-4051-897c-87b9720928f7"}
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CERT_DOC = "https://learn.microsoft.com/entra/identity-platform/certificate-credentials"
 # Fixed id of the (single) email authentication method, per the Graph docs.
@@ -200,6 +212,8 @@ USER_FIELDS = {
     "onPremisesSyncEnabled": ((bool,), False),
     "emailMethods": ((list,), lambda upn: []),
     "softwareOathMethods": ((int,), 0),
+    # [{"phoneNumber": "+81 9012345678", "phoneType": "mobile"}, ...]
+    "phoneMethods": ((list,), lambda upn: []),
     "mailbox": ((bool,), True),
     "isAdmin": ((bool,), False),
     "passwordPolicies": ((str, type(None)), None),
@@ -225,6 +239,12 @@ def normalise_user(upn, rec):
         out[name] = value
     if not all(isinstance(a, str) for a in out["emailMethods"]):
         raise ValueError("user %r: emailMethods must be a list of strings" % upn)
+    for m in out["phoneMethods"]:
+        if (not isinstance(m, dict) or set(m) != {"phoneNumber", "phoneType"}
+                or not isinstance(m["phoneNumber"], str)
+                or m["phoneType"] not in PHONE_METHOD_IDS):
+            raise ValueError("user %r: phoneMethods must be objects of phoneNumber and "
+                             "phoneType (mobile, alternateMobile, office)" % upn)
     if out["mail"] is None and out["mailbox"]:
         out["mail"] = out["userPrincipalName"]
     return out
@@ -258,6 +278,14 @@ class State:
         self.jtis = {}       # assertion jti -> expiry, for replay detection
         self.log = []
         self.outbox = []
+        # The ACS resource: its access key (base64, as the portal shows it)
+        # and the numbers or sender IDs it may send from; and a customer's
+        # own SMS gateway (sms_transport = webhook) with its bearer secret.
+        acs = cfg.get("acs", {})
+        self.acs_key = acs.get("access_key")
+        self.acs_senders = list(acs.get("senders", []))
+        self.webhook_secret = cfg.get("sms_webhook", {}).get("secret")
+        self.sms = []
         self.faults = []
         # A network to model (seconds): "request" before every answer, "connect"
         # before every TLS handshake (TCP + TLS round trips), "idle_timeout" closes
@@ -356,30 +384,32 @@ class State:
             return
         with self.lock:
             doc = {"users": {u["userPrincipalName"]: u for u in self.users.values()},
-                   "outbox": self.outbox}
+                   "outbox": self.outbox, "sms": self.sms}
             write_atomic(self.state_file, json.dumps(doc, indent=1, sort_keys=True))
 
     # -- tokens --------------------------------------------------------------
-    def issue_token(self):
+    def issue_token(self, audience="https://graph.microsoft.com"):
         now = int(time.time())
         lifetime = self.app["token_lifetime"]
         # JWT-looking but unsigned: clients must treat it as opaque anyway.
         head = b64url(json_bytes({"typ": "JWT", "alg": "none", "kid": "m365-emulator"}))
         claims = b64url(json_bytes({
-            "aud": "https://graph.microsoft.com", "iss": "https://sts.windows.net/%s/" % self.tenant_id,
+            "aud": audience, "iss": "https://sts.windows.net/%s/" % self.tenant_id,
             "tid": self.tenant_id, "appid": self.client_id, "roles": self.app["app_roles"],
             "iat": now, "nbf": now, "exp": now + lifetime, "uti": b64url(secrets.token_bytes(12))}))
         token = "%s.%s.%s" % (head, claims, b64url(secrets.token_bytes(32)))
         with self.lock:
             # Forget long-dead tokens but keep recently expired ones so Graph
             # can say "expired" rather than "invalid".
-            self.tokens = {t: e for t, e in self.tokens.items() if e > now - 3600}
-            self.tokens[token] = now + lifetime
+            self.tokens = {t: e for t, e in self.tokens.items() if e[0] > now - 3600}
+            self.tokens[token] = (now + lifetime, audience)
         return token, lifetime
 
-    def token_expiry(self, token):
+    def token_expiry(self, token, audience="https://graph.microsoft.com"):
+        """The token's expiry, or None when it is unknown or for another resource."""
         with self.lock:
-            return self.tokens.get(token)
+            expiry, aud = self.tokens.get(token, (None, None))
+            return expiry if aud == audience else None
 
     def revoke_tokens(self):
         with self.lock:
@@ -496,6 +526,7 @@ class Req:
     def __init__(self, handler, path, query):
         self.method = handler.command
         self.path = path
+        self.raw_query = query  # as sent: the ACS signature covers it
         try:
             self.query = parse_qsl(query, keep_blank_values=True, max_num_fields=100)
             self.query_error = False
@@ -539,12 +570,12 @@ class TokenEndpoint:
             basic = self.parse_basic(req)
             self.check_grant(form)
             client_id = self.check_client(form, basic, tenant)
-            self.check_scope(req, form)
+            audience = self.check_scope(req, form)
             self.check_credential(req, form, basic, client_id)
         except LoginError as e:
             req.note = "AADSTS%d" % e.code
             return self.error(req, e)
-        token, lifetime = self.st.issue_token()
+        token, lifetime = self.st.issue_token(audience)
         return Reply(200, {"token_type": "Bearer", "expires_in": lifetime,
                            "ext_expires_in": lifetime, "access_token": token})
 
@@ -643,6 +674,8 @@ class TokenEndpoint:
         host, sep, port = req.host.rpartition(":")
         if sep and host in ("localhost", "127.0.0.1"):
             accepted |= {"https://%s:%s/.default" % (h, port) for h in ("localhost", "127.0.0.1")}
+        if scope.strip().lower() == ACS_SCOPE:
+            return "https://communication.azure.com"
         for item in scope.split():
             if not item.endswith("/.default"):
                 raise LoginError(400, "invalid_scope", 1002012, (
@@ -653,6 +686,7 @@ class TokenEndpoint:
                 raise LoginError(400, "invalid_scope", 70011, (
                     "The provided value for the input parameter 'scope' is not valid. The scope "
                     "%s is not valid.") % item)
+        return "https://graph.microsoft.com"
 
     def check_credential(self, req, form, basic, client_id):
         secret = form.get("client_secret") or (basic[1] if basic else None)
@@ -790,7 +824,9 @@ class Graph:
         (("users", None), {"GET": "get_user", "PATCH": "patch_user"}),
         (("users", None, "authentication", "emailmethods"), {"GET": "email_methods"}),
         (("users", None, "authentication", "softwareoathmethods"), {"GET": "oath_methods"}),
+        (("users", None, "authentication", "phonemethods"), {"GET": "phone_methods"}),
         (("users", None, "sendmail"), {"POST": "send_mail"}),
+        (("$batch",), {"POST": "batch"}),
     ]
 
     def __init__(self, state):
@@ -963,6 +999,34 @@ class Graph:
             if not ok:
                 raise GraphError(400, "BadRequest", "Invalid value for property '%s'." % name)
 
+    # -- JSON batching: POST /v1.0/$batch ---------------------------------------------
+    # At most 20 requests, GET only (all pam_sspr batches), each routed as if sent
+    # alone; the answers in the order asked, as Graph may also give them.
+    def batch(self, req):
+        body = self.read_json(req)
+        reqs = body.get("requests")
+        if not isinstance(reqs, list) or not 0 < len(reqs) <= 20:
+            raise GraphError(400, "BadRequest", "Invalid batch payload format.")
+        ids = [r.get("id") if isinstance(r, dict) else None for r in reqs]
+        if not all(isinstance(i, str) and i for i in ids) or len(set(ids)) != len(ids):
+            raise GraphError(400, "BadRequest", "Batch request ids must be unique strings.")
+        out = []
+        for r, rid in zip(reqs, ids):
+            url, method = r.get("url"), r.get("method")
+            if not isinstance(url, str) or not url.startswith("/") or method != "GET":
+                raise GraphError(400, "BadRequest", "Invalid batch request %s." % rid)
+            sub = copy.copy(req)
+            path, _, query = url.partition("?")
+            sub.method, sub.path, sub.body = method, "/v1.0" + path, b""
+            sub.query = parse_qsl(query, keep_blank_values=True, max_num_fields=100)
+            try:
+                name, args = self.route(method, [unquote(x) for x in path.split("/")[1:]])
+                reply = getattr(self, name)(sub, *args)
+            except GraphError as e:
+                reply = self.error(sub, e.status, e.code, e.message, e.headers)
+            out.append({"id": rid, "status": reply.status, "body": reply.body})
+        return Reply(200, {"responses": out})
+
     # -- authentication methods ------------------------------------------------------
     def email_methods(self, req, key):
         self.require_role(AUTH_METHOD_READ_ROLES)
@@ -981,6 +1045,15 @@ class Graph:
         return Reply(200, {"@odata.context": "https://%s/v1.0/$metadata#users('%s')/"
                            "authentication/softwareOathMethods" % (req.host, key),
                            "value": value})
+
+    def phone_methods(self, req, key):
+        self.require_role(AUTH_METHOD_READ_ROLES)
+        user = self.user_or_404(key)
+        value = [{"id": PHONE_METHOD_IDS[m["phoneType"]], "phoneNumber": m["phoneNumber"],
+                  "phoneType": m["phoneType"], "smsSignInState": "notAllowedByPolicy"}
+                 for m in user["phoneMethods"]]
+        return Reply(200, {"@odata.context": "https://%s/v1.0/$metadata#users('%s')/"
+                           "authentication/phoneMethods" % (req.host, key), "value": value})
 
     # -- POST /users/{id}/sendMail -----------------------------------------------------
     def send_mail(self, req, key):
@@ -1096,6 +1169,13 @@ class Control:
             return self.faults(req)
         if what == "users":
             return self.users(req, rest)
+        if what == "sms" and not rest:
+            with self.st.lock:
+                if method == "DELETE":
+                    self.st.sms.clear()
+                    self.st.persist()
+                    return Reply(204)
+                return Reply(200, list(self.st.sms))
         if what == "outbox" and not rest:
             with self.st.lock:
                 if method == "DELETE":
@@ -1154,6 +1234,119 @@ class Control:
         if user is None:
             raise ControlError(404, "no such user")
         return Reply(200, user)
+
+
+# ---------------------------------------------------------------- SMS
+
+class AcsError(Exception):
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class Sms:
+    """Azure Communication Services' SMS send call (api-version 2021-03-07),
+    authenticated with the resource's access key (HMAC-SHA256, as Microsoft's
+    "Sign an HTTP request with HMAC" describes) or an Entra token for
+    https://communication.azure.com; and a customer's own gateway
+    (POST /_webhook/sms with a bearer secret). Messages land in state.sms."""
+
+    def __init__(self, state):
+        self.st = state
+
+    def handle(self, req):
+        try:
+            if req.path == "/_webhook/sms":
+                return self.webhook(req)
+            if req.method != "POST":
+                raise AcsError(405, "MethodNotAllowed", "Only POST is supported.")
+            if dict(req.query).get("api-version") != ACS_SMS_API_VERSION:
+                raise AcsError(400, "InvalidApiVersion", "The api-version is not supported.")
+            req.credential = self.authenticate(req)
+            return self.send(req)
+        except AcsError as e:
+            req.note = e.code
+            return self.error(e.status, e.code, e.message)
+
+    @staticmethod
+    def error(status, code, message):
+        # Error codes and messages of this area are emulator choices.
+        return Reply(status, {"error": {"code": code, "message": message}})
+
+    def authenticate(self, req):
+        scheme, _, rest = (req.headers.get("Authorization") or "").partition(" ")
+        if scheme == "Bearer":
+            expiry = self.st.token_expiry(rest.strip(), "https://communication.azure.com")
+            if expiry is None or expiry <= time.time():
+                raise AcsError(401, "Unauthorized", "The access token is invalid or expired.")
+            return "bearer"
+        if scheme != "HMAC-SHA256" or self.st.acs_key is None:
+            raise AcsError(401, "Unauthorized", "Authorization is missing or not supported.")
+        fields = dict(part.partition("=")[::2] for part in rest.split("&"))
+        if fields.get("SignedHeaders") != "x-ms-date;host;x-ms-content-sha256":
+            raise AcsError(401, "Unauthorized", "SignedHeaders must be "
+                           "x-ms-date;host;x-ms-content-sha256.")
+        date = req.headers.get("x-ms-date") or ""
+        try:
+            when = email.utils.parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError):
+            raise AcsError(401, "Unauthorized", "x-ms-date is missing or not an HTTP date.")
+        if abs(when - time.time()) > ACS_DATE_SKEW:
+            raise AcsError(401, "Unauthorized", "x-ms-date is too far from the current time.")
+        content = base64.b64encode(hashlib.sha256(req.body).digest()).decode()
+        if req.headers.get("x-ms-content-sha256") != content:
+            raise AcsError(401, "Unauthorized", "x-ms-content-sha256 does not match the body.")
+        path = req.path + ("?" + req.raw_query if req.raw_query else "")
+        signed = "%s\n%s\n%s;%s;%s" % (req.method, path, date, req.headers.get("Host"), content)
+        mac = hmac.new(base64.b64decode(self.st.acs_key), signed.encode(), hashlib.sha256)
+        if not hmac.compare_digest(fields.get("Signature", ""),
+                                   base64.b64encode(mac.digest()).decode()):
+            raise AcsError(401, "Unauthorized", "The signature does not match.")
+        return "hmac"
+
+    def body(self, req, keys):
+        try:
+            doc = json.loads(req.body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise AcsError(400, "BadRequest", "The request body is not valid JSON.")
+        if not isinstance(doc, dict) or not keys <= set(doc):
+            raise AcsError(400, "BadRequest", "Missing %s." % ", ".join(sorted(keys)))
+        return doc
+
+    def send(self, req):
+        doc = self.body(req, {"from", "smsRecipients", "message"})
+        if doc["from"] not in self.st.acs_senders:
+            raise AcsError(400, "InvalidSender", "The sender is not a number of this resource.")
+        recipients = doc["smsRecipients"]
+        if (not isinstance(recipients, list) or len(recipients) != 1
+                or not isinstance(recipients[0], dict)
+                or not re.fullmatch(r"\+[1-9][0-9]{7,14}", str(recipients[0].get("to")))):
+            raise AcsError(400, "BadRequest", "smsRecipients must be E.164 numbers.")
+        if not isinstance(doc["message"], str) or not doc["message"]:
+            raise AcsError(400, "BadRequest", "message must be a non-empty string.")
+        to = recipients[0]["to"]
+        message_id = "Outgoing_%s_noam" % uuid.uuid4().hex
+        self.record(req, "acs", doc["from"], to, doc["message"])
+        return Reply(202, {"value": [{"to": to, "messageId": message_id,
+                                      "httpStatusCode": 202, "successful": True,
+                                      "errorMessage": None}]})
+
+    def webhook(self, req):
+        expected = self.st.webhook_secret
+        scheme, _, token = (req.headers.get("Authorization") or "").partition(" ")
+        if (req.method != "POST" or expected is None or scheme != "Bearer"
+                or not hmac.compare_digest(token.strip().encode(), expected.encode())):
+            raise AcsError(401, "Unauthorized", "Bearer secret missing or wrong.")
+        doc = self.body(req, {"to", "message"})
+        self.record(req, "webhook", None, doc["to"], doc["message"])
+        return Reply(202, {"accepted": True})
+
+    def record(self, req, via, sender, to, message):
+        with self.st.lock:
+            self.st.sms.append({"time": iso_z(utcnow()), "via": via,
+                                "auth": req.credential, "from": sender, "to": to,
+                                "message": message})
+            self.st.persist()
 
 
 # ---------------------------------------------------------------- HTTP plumbing
@@ -1240,6 +1433,8 @@ class Handler(BaseHTTPRequestHandler):
     def area(path):
         if path.startswith("/_emulator/"):
             return "control"
+        if path in (ACS_SMS_PATH, "/_webhook/sms"):
+            return "sms"
         return "login" if TOKEN_PATH.match(path) else "graph"
 
     def dispatch(self, req, area):
@@ -1247,6 +1442,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.server.token.handle(req, TOKEN_PATH.match(req.path).group(1))
         if area == "control":
             return self.server.control.handle(req)
+        if area == "sms":
+            return self.server.sms.handle(req)
         return self.server.graph.handle(req)
 
     def read_body(self, req):
@@ -1284,6 +1481,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.server.token.error(req, LoginError(status, error, 9002313, message))
         if area == "control":
             return Reply(status, {"error": message})
+        if area == "sms":
+            return Sms.error(status, code, message)
         return self.graph_error(req, status, code, message)
 
     def fault_reply(self, req, area, fault):
@@ -1301,6 +1500,9 @@ class Handler(BaseHTTPRequestHandler):
             error = "temporarily_unavailable" if status in (429, 503) else "server_error"
             reply = self.server.token.error(req, LoginError(
                 status, error, 90033, "A transient error has occurred. Please try again."))
+        elif area == "sms":
+            reply = Sms.error(status, "TooManyRequests" if status == 429 else "ServiceError",
+                              "Please retry later.")
         else:
             code, message = {
                 429: ("TooManyRequests", "Please retry again later."),
@@ -1393,6 +1595,7 @@ class Server(ThreadingHTTPServer):
         self.token = TokenEndpoint(state)
         self.graph = Graph(state)
         self.control = Control(state)
+        self.sms = Sms(state)
         super().__init__(address, Handler)
 
     def finish_request(self, request, client_address):

@@ -37,20 +37,26 @@ TENANT_ID=9188040d-6c67-4c5b-b112-36a304b66dad
 CLIENT_ID=535fb089-9ff3-47b6-9bfb-4f1264799865
 SECRET='s3cr3t~value.with+special&chars'
 ALICE_ID=68be84bf-a585-4776-80b3-30aa5207aa22
+ACS_KEY=$(head -c 32 /dev/urandom | openssl base64 -A)
+HOOK_SECRET=hook-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 cat >"$tmp/tenant.json" <<EOF
 {"tenant": "$TENANT", "tenant_id": "$TENANT_ID", "client_id": "$CLIENT_ID",
  "client_secret": "$SECRET", "client_certificates": ["pki/client.pem"],
  "users": {
    "alice@$TENANT": {"id": "$ALICE_ID", "password": "OldPass#1",
-                     "emailMethods": ["alice.backup@example.org"]},
+                     "emailMethods": ["alice.backup@example.org"],
+                     "phoneMethods": [{"phoneNumber": "+81 9012345678", "phoneType": "mobile"},
+                                      {"phoneNumber": "+81 312345678", "phoneType": "office"}]},
    "bob@$TENANT": {"onPremisesSyncEnabled": true},
    "carol@$TENANT": {"isAdmin": true},
    "dave@$TENANT": {"mailbox": false}},
  "app_roles": ["User-PasswordProfile.ReadWrite.All", "UserAuthenticationMethod.Read.All",
                "Mail.Send"],
  "directory_role": "User Administrator",
- "banned_passwords": ["Password123!"]}
+ "banned_passwords": ["Password123!"],
+ "acs": {"access_key": "$ACS_KEY", "senders": ["+18005550100"]},
+ "sms_webhook": {"secret": "$HOOK_SECRET"}}
 EOF
 
 # start NAME CERT KEY: run an emulator, set $port once it is listening.
@@ -251,6 +257,68 @@ check "request log has credential kinds" test \
 # shellcheck disable=SC2016  # $1.. are expanded by the inner bash
 check "request log and stderr carry no secrets or passwords" \
     bash -c '! grep -qF -e "$1" -e "N3w-Secure" -e "$2" "$3" "$4"' _ "$SECRET" "$TOKEN" "$tmp/body" "$tmp/main.log"
+
+# ---------------------------------------------------------------- SMS
+token_secret "$SECRET"
+TOKEN=$(jbody 'j["access_token"]')
+# Phone methods, as Graph lists them (fixed ids per phone type).
+graph GET "/users/alice@$TENANT/authentication/phoneMethods"
+check "phoneMethods: listed with their documented ids" test "$code" = 200 -a \
+    "$(jbody '[(m["phoneType"], m["phoneNumber"], m["id"][:8]) for m in j["value"]]')" = \
+    "[('mobile', '+81 9012345678', '3179e48a'), ('office', '+81 312345678', 'e37fc753')]"
+graph GET "/users/bob@$TENANT/authentication/phoneMethods"
+check "phoneMethods: none registered -> empty list" test "$code" = 200 -a "$(jbody 'j["value"]')" = "[]"
+
+# acs_send BODY [DATE] [KEY]: POST /sms signed with the access key, the
+# signature computed by openssl (not by the emulator's Python).
+acs_send() {
+    local body=$1 date=${2:-$(LC_ALL=C TZ=GMT date -R | sed 's/+0000$/GMT/')} key=${3:-$ACS_KEY}
+    local host="localhost:$port" path="/sms?api-version=2021-03-07" hash sig hexkey
+    hash=$(printf '%s' "$body" | openssl dgst -sha256 -binary | openssl base64 -A)
+    hexkey=$(printf '%s' "$key" | openssl base64 -d -A | od -An -tx1 | tr -d ' \n')
+    sig=$(printf 'POST\n%s\n%s;%s;%s' "$path" "$date" "$host" "$hash" |
+        openssl dgst -sha256 -mac HMAC -macopt "hexkey:$hexkey" -binary | openssl base64 -A)
+    req -X POST "$base$path" -H 'Content-Type: application/json' -H "x-ms-date: $date" \
+        -H "x-ms-content-sha256: $hash" \
+        -H "Authorization: HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=$sig" \
+        --data-binary "$body"
+}
+SMS='{"from":"+18005550100","smsRecipients":[{"to":"+819012345678"}],"message":"Code 123456"}'
+acs_send "$SMS"
+check "ACS send, access key: 202 with one successful result" test "$code" = 202 -a \
+    "$(jbody '[(r["to"], r["httpStatusCode"], r["successful"]) for r in j["value"]]')" = \
+    "[('+819012345678', 202, True)]"
+acs_send "$SMS" "" "$(head -c 32 /dev/urandom | openssl base64 -A)"
+check "ACS send, another key: 401" test "$code" = 401
+acs_send "$SMS" "Mon, 01 Jan 2024 00:00:00 GMT"
+check "ACS send, stale x-ms-date: 401" test "$code" = 401
+acs_send '{"from":"+18005550199","smsRecipients":[{"to":"+819012345678"}],"message":"x"}'
+check "ACS send, sender not of the resource: 400" test "$code" = 400
+acs_send '{"from":"+18005550100","smsRecipients":[{"to":"09012345678"}],"message":"x"}'
+check "ACS send, recipient not E.164: 400" test "$code" = 400
+req -X POST "$base/sms?api-version=2021-03-07" -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' --data-binary "$SMS"
+check "ACS send with a Graph token: 401" test "$code" = 401 -a -n "$TOKEN"
+req "$TOKEN_URL" --data-urlencode "client_id=$CLIENT_ID" \
+    --data-urlencode "scope=https://communication.azure.com/.default" \
+    --data-urlencode "client_secret=$SECRET" --data-urlencode grant_type=client_credentials
+ACS_TOKEN=$(jbody 'j["access_token"]')
+check "token for https://communication.azure.com" test "$code" = 200 -a -n "$ACS_TOKEN"
+req -X POST "$base/sms?api-version=2021-03-07" -H "Authorization: Bearer $ACS_TOKEN" \
+    -H 'Content-Type: application/json' --data-binary "$SMS"
+check "ACS send with an ACS token: 202" test "$code" = 202
+req -X GET -H "Authorization: Bearer $ACS_TOKEN" "$base/v1.0/users/alice@$TENANT"
+check "Graph refuses an ACS token: 401" test "$code" = 401
+req -X POST "$base/_webhook/sms" -H "Authorization: Bearer $HOOK_SECRET" \
+    -H 'Content-Type: application/json' --data-binary '{"to":"+819012345678","message":"Code 654321"}'
+check "webhook with its secret: 202" test "$code" = 202
+req -X POST "$base/_webhook/sms" -H "Authorization: Bearer wrong" \
+    -H 'Content-Type: application/json' --data-binary '{"to":"+819012345678","message":"x"}'
+check "webhook with a wrong secret: 401" test "$code" = 401
+req "$base/_emulator/sms"
+check "SMS outbox: what was accepted, by which way" test \
+    "$(jbody '[(m["via"], m["auth"], m["to"], m["message"]) for m in j]')" = \
+    "[('acs', 'hmac', '+819012345678', 'Code 123456'), ('acs', 'bearer', '+819012345678', 'Code 123456'), ('webhook', None, '+819012345678', 'Code 654321')]"
 
 # ---------------------------------------------------------------- TLS trust
 start rogue "$pki/rogue.pem" "$pki/rogue.key"

@@ -17,7 +17,7 @@ FUZZ_CFLAGS   := -std=gnu11 -g -O1 -Wall -Wextra $(SAN)
 FUZZ_LIBS     := $(shell pkg-config --libs $(PKG_LIBS)) -lpam -ldl
 
 # The library folders: all but the module's entry points and main().
-LIB_SRCS  := $(filter-out pam_sspr/module/% pam_sspr/cmd/sspr.c,$(wildcard pam_sspr/*/*.c))
+LIB_SRCS  := $(filter-out pam_sspr/module/% pam_sspr/cmd/main.c,$(wildcard pam_sspr/*/*.c))
 LIB_OBJS  := $(LIB_SRCS:pam_sspr/%.c=$(FUZZ_BUILD)/obj/%.o)
 HARNESSES := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 

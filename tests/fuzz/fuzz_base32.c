@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sspr/common/encode.h"
 #include "fuzz.h"
+#include "sspr/common/encode.h"
 
 static void
 encode_decode(const uint8_t *data, size_t size)

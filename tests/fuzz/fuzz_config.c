@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sspr/common/config.h"
 #include "fuzz.h"
+#include "sspr/common/config.h"
 
 #define NAME "fuzz.conf"
 

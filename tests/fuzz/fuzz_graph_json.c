@@ -7,12 +7,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sspr/common/address.h"
-#include "sspr/m365/graph_json.h"
-#include "sspr/mail/mail.h"
-#include "sspr/m365/upn.h"
-#include "sspr/common/util.h"
 #include "fuzz.h"
+#include "sspr/common/address.h"
+#include "sspr/common/util.h"
+#include "sspr/m365/graph_json.h"
+#include "sspr/m365/upn.h"
+#include "sspr/mail/mail.h"
 
 static int
 printable(const char *s, int allow_space)

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sspr/common/journal.h"
 #include "fuzz.h"
+#include "sspr/common/journal.h"
 
 static char state_dir[256];
 

@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sspr/auth/policy.h"
 #include "fuzz.h"
+#include "sspr/auth/policy.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sspr/common/store.h"
 #include "../lib/record_equal.h"
 #include "fuzz.h"
+#include "sspr/common/store.h"
 
 static char state_dir[256];
 

@@ -14,13 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sspr/common/encode.h"
-#include "sspr/common/config.h"
-#include "sspr/auth/otp_code.h"
-#include "sspr/common/store.h"
-#include "sspr/auth/totp.h"
-#include "sspr/common/util.h"
 #include "fuzz.h"
+#include "sspr/auth/otp_code.h"
+#include "sspr/auth/totp.h"
+#include "sspr/common/config.h"
+#include "sspr/common/encode.h"
+#include "sspr/common/store.h"
+#include "sspr/common/util.h"
 
 /* RFC 6238's test key "12345678901234567890". */
 #define TOTP_KEY "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"

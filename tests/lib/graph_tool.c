@@ -5,7 +5,7 @@
  *   precheck USER      sspr_sync_precheck()
  *   sync USER          sspr_sync_password(); the password is stdin's first line
  *   email USER         sspr_sync_entra_email()
- *   mail TO SUBJECT    sspr_graph_send_mail(); the body is stdin
+ *   mail TO SUBJECT    sspr_mail_graph_send(); the body is stdin
  *   token              sspr_graph_token() only
  *   reset USER [MS]    precheck then sync in one kept-connection scope,
  *                      as a reset at the console does (stdin as for sync),
@@ -24,11 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sspr/common/config.h"
-#include "sspr/m365/graph.h"
-#include "sspr/net/http.h"
 #include "sspr/change/sync.h"
+#include "sspr/common/config.h"
 #include "sspr/common/util.h"
+#include "sspr/m365/graph.h"
+#include "sspr/mail/send_graph.h"
+#include "sspr/net/http.h"
 
 #define INPUT_MAX 65536
 
@@ -173,7 +174,7 @@ main(int argc, char **argv)
 		in = read_stdin(&in_len);
 		if (in == NULL)
 			return 2;
-		r = sspr_graph_send_mail(&cfg, argv[3], argv[4], in, log,
+		r = sspr_mail_graph_send(&cfg, argv[3], argv[4], in, log,
 					 sizeof(log));
 	} else if (strcmp(action, "token") == 0 && argc == 3) {
 		struct sspr_graph g;

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "sspr/common/config.h"
-#include "sspr/mail/mail.h"
 #include "sspr/common/util.h"
+#include "sspr/mail/mail.h"
 
 /* "Subject: @code": pam_sspr's own mail, in the environment's language. */
 #include "sspr/common/i18n.h"

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sspr/common/encode.h"
-#include "sspr/common/config.h"
 #include "sspr/auth/totp.h"
+#include "sspr/common/config.h"
+#include "sspr/common/encode.h"
 #include "sspr/common/util.h"
 
 static int

@@ -1,6 +1,7 @@
 # Every line the module logs (the format of each pam_syslog() call in
-# pam_sspr/*/*.c) is listed in pam_sspr(8), LOGGING: each of its fixed
-# parts of 8 characters or more appears in the rendered page.
+# pam_sspr/*/*.c, and of each sspr_session_log() call, which ends in
+# pam_syslog() inside PAM) is listed in pam_sspr(8), LOGGING: each of its
+# fixed parts of 8 characters or more appears in the rendered page.
 # Usage: python3 man_logging.py SRC_DIR; exit 1 listing what is missing.
 import re, sys, glob, subprocess
 src = sys.argv[1]
@@ -15,7 +16,7 @@ missing = []
 count = 0
 for f in sorted(glob.glob(src + "/pam_sspr/*/*.c")):
     text = open(f).read()
-    for m in re.finditer(r"pam_syslog\s*\(", text):
+    for m in re.finditer(r"(?:pam_syslog|sspr_session_log)\s*\(", text):
         # the arguments up to the matching parenthesis
         depth, i = 1, m.end()
         while depth and i < len(text):

@@ -36,11 +36,19 @@ check "a prefix ($out)" [ "$out" = enroll ]
 out=$(complete_as 0 sspr enroll '' | words)
 check "enroll: the methods ($out)" [ "$out" = "email totp" ]
 out=$(complete_as 0 sspr admin '' | words)
-check "admin: its verbs ($out)" [ "$out" = "forget list reconcile remove show test unlock" ]
+check "admin: its verbs ($out)" [ "$out" = "forget list reconcile remove report show test unlock" ]
 out=$(complete_as 0 sspr admin list '' | words)
 check "admin list: --json ($out)" [ "$out" = --json ]
 out=$(complete_as 0 sspr admin show root '' | words)
 check "admin show USER: --json ($out)" [ "$out" = --json ]
+out=$(complete_as 0 sspr admin report '' | words)
+check "admin report: its options ($out)" [ "$out" = "--json --since" ]
+out=$(complete_as 0 sspr admin report --since '' | words)
+check "admin report --since: no word for the date ($out)" [ -z "$out" ]
+out=$(complete_as 0 sspr admin report --since 2026-11-01 '' | words)
+check "admin report --since DATE: the options again ($out)" [ "$out" = "--json --since" ]
+out=$(complete_as 0 sspr admin test - | words)
+check "admin test: --send-to and --json ($out)" [ "$out" = "--json --send-to" ]
 out=$(complete_as 0 sspr admin remove root '' | words)
 check "admin remove USER: the methods ($out)" [ "$out" = "email totp" ]
 

@@ -142,6 +142,8 @@ check "/usr/bin/sspr setuid root 4755" mode_is /usr/bin/sspr 4755
 check "/etc/security/sspr.conf 0600 root" mode_is /etc/security/sspr.conf 600
 check "/var/lib/sspr 0700 root" mode_is /var/lib/sspr 700
 check "/var/lib/sspr is a directory" test -d "$ROOT/var/lib/sspr"
+check "/var/log/sspr 0700 root (the audit log's)" mode_is /var/log/sspr 700
+check "logrotate snippet for the audit log" mode_is /etc/logrotate.d/sspr 644
 check "pam-auth-update profile" mode_is /usr/share/pam-configs/sspr 644
 check "bash completion 0644 root" \
 	mode_is /usr/share/bash-completion/completions/sspr 644
@@ -253,6 +255,7 @@ fi
 check "after purge: /etc/security/sspr.conf gone" \
 	test ! -e "$ROOT/etc/security/sspr.conf"
 check "after purge: /var/lib/sspr gone" test ! -e "$ROOT/var/lib/sspr"
+check "after purge: /var/log/sspr gone" test ! -e "$ROOT/var/log/sspr"
 check "after purge: the unit is no longer enabled" \
 	test ! -e "$ROOT/etc/systemd/system/multi-user.target.wants/sspr-reconcile.service" -a \
 	! -L "$ROOT/etc/systemd/system/multi-user.target.wants/sspr-reconcile.service"
@@ -266,7 +269,7 @@ while read -r name; do
 	case $f in
 	*/) f=${f%/}
 	    case $f in
-	    */security/pam_sspr | /var/lib/sspr | /usr/share/doc/libpam-sspr)
+	    */security/pam_sspr | /var/lib/sspr | /var/log/sspr | /usr/share/doc/libpam-sspr)
 		[ ! -e "$ROOT$f" ] || left="$left $f" ;;
 	    esac ;;
 	*) [ ! -e "$ROOT$f" ] && [ ! -L "$ROOT$f" ] || left="$left $f" ;;

@@ -92,7 +92,7 @@ pid=$!
 exec 7>"$TMP/answers"
 n=$(smtp_count)
 printf 'wrong\ny\n' >&7
-smtp_wait_count $((n + 1)) && wait_for grep -q 'Code: ' "$TMP/out"
+smtp_wait_count $((n + 1)) && wait_for grep -q 'Code from the mail: ' "$TMP/out"
 printf '%s\n' "$(smtp_last_code)" >&7
 check "mid-reset: the code is accepted" wait_for grep -q 'New password: ' "$TMP/out"
 sandbox_run passwd -l dave >/dev/null 2>&1

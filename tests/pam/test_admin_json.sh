@@ -41,7 +41,7 @@ check "list --json: alice has both methods" \
 check "list --json: bob has email only" \
 	json 'd["users"][1]["email"] is True and d["users"][1]["totp"] is False' <<<"$list"
 check "list --json: a damaged record is an error string" \
-	json 'd["users"][2]["error"] == "the record is damaged" and d["users"][2]["email"] is False' <<<"$list"
+	json 'd["users"][2]["error"] == "the record of this account is damaged" and d["users"][2]["email"] is False' <<<"$list"
 
 show=$(sandbox_run "$SSPR" admin show alice --json)
 check "show --json: exit 0" [ $? = 0 ]

@@ -7,7 +7,8 @@
 # a FAIL line that names the problem and what to do, and exit status 1;
 # and nothing is changed: no PATCH and no sendMail reach the emulator, no
 # mail reaches the SMTP server, no token cache or record is written
-# (unless --send-to asks for a test mail).
+# (unless --send-to asks for a test mail). With --json, the same checks
+# and verdicts as one JSON object.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TESTS_DIR/lib/sandbox.sh"
 . "$TESTS_DIR/lib/smtp.sh"
@@ -276,6 +277,64 @@ at "$GOOD" --send-to 'not an address'
 check "--send-to a bad address: usage error" [ "$RC" = 2 ]
 at "$GOOD" alice bob
 check "two users: usage error" [ "$RC" = 2 ]
+
+# 11. --json: one object, the same checks and verdicts as the text form.
+# same_as_text TEXT-FILE < JSON: every text line is a check (or one of
+# its notes: fix, detail or none) in the same order, and "failed" counts
+# the FAIL lines.
+same_as_text() {
+	/usr/bin/python3 -c '
+import json, re, sys
+d = json.load(sys.stdin)
+want = []
+for l in open(sys.argv[1]).read().splitlines():
+    m = re.match(r"(OK|INFO|FAIL) +(.*)$", l)
+    if m:
+        want.append({"result": m.group(1).lower(), "text": m.group(2), "notes": []})
+        continue
+    m = re.match(r"      (?:(fix|detail): )?(.*)$", l)
+    if m and want:
+        want[-1]["notes"].append({"label": m.group(1), "text": m.group(2)})
+# A detail quotes the request id of its run: compared by its label.
+def plain(checks):
+    return [dict(c, notes=[n if n["label"] != "detail" else {"label": "detail"}
+                           for n in c["notes"]]) for c in checks]
+ok = (set(d) == {"version", "checks", "failed"} and d["version"] == 1
+      and plain(d["checks"]) == plain(want)
+      and d["failed"] == sum(c["result"] == "fail" for c in want))
+sys.exit(0 if ok else 1)' "$1"
+}
+json_case() {	# NAME CONF ARGS...: text and --json agree, exit codes too
+	local name=$1 c=$2 text rc_text json rc_json
+	shift 2
+	sandbox_run "$SSPR" --conf "$c" admin test "$@" >"$TMP/$name.txt" 2>/dev/null
+	rc_text=$?
+	json=$(sandbox_run "$SSPR" --conf "$c" admin test "$@" --json 2>/dev/null)
+	rc_json=$?
+	printf '%s\n' "$json" >>"$TMP/all.out"
+	check "--json $name: exit $rc_text as the text form" [ "$rc_json" = "$rc_text" ]
+	check "--json $name: the text form's checks and verdicts" same_as_text "$TMP/$name.txt" <<<"$json"
+}
+json_case good "$GOOD" alice
+if sandbox_run sh -c 'command -v valgrind' >/dev/null; then
+	sandbox_run valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=none \
+		--show-leak-kinds=definite "$SSPR" --conf "$GOOD" admin test bob --json >/dev/null 2>"$TMP/vg.txt"
+	check "valgrind: admin test --json, no memory error" [ $? = 1 ]
+	check "valgrind: admin test --json, no leak of the JSON layer" \
+		not grep -qE '\(admin_(test_out|json)\.c:' "$TMP/vg.txt"
+fi
+json_case synced "$GOOD" bob
+json_case wrong-secret "$WRONG" alice
+json_case ghost-sender "$GHOST"
+json_case broken "$BROKEN"
+json_case no-user "$GOOD"
+out=$(sandbox_run "$SSPR" --conf "$GOOD" admin test --json 2>/dev/null)
+check "--json: a good run has failed 0 and no fail" /usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+sys.exit(0 if d["failed"] == 0 and all(c["result"] in ("ok", "info") for c in d["checks"]) else 1)' "$out"
+sandbox_run "$SSPR" --conf "$GOOD" admin test --json alice >/dev/null 2>&1
+check "--json not last: usage error" [ $? = 2 ]
 
 check "still no PATCH at the end" [ "$(logq 'sum(e["method"] == "PATCH" for e in L)')" = 0 ]
 check "client secret never printed" not grep -qF -- "$SECRET" "$TMP/all.out"

@@ -129,7 +129,7 @@ m365_clear
 login_start
 term_answer erin 'Password: *$'
 mails=$(smtp_count)
-term_answer '' 'Code: *$'
+term_answer '' 'Code from the mail: *$'
 smtp_wait_count $((mails + 1))
 term_answer "$(smtp_last_code)" 'New password: *$'
 term_answer 'Cobalt#Lake626' 'Retype new password: *$'

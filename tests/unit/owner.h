@@ -1,7 +1,7 @@
 /*
  * Include in a unit test that runs as an ordinary user: files and
  * directories of the user running the test are trusted as root's are in
- * production. This definition takes the place of pam_sspr/common/owner.c at link
+ * production. This definition takes the place of common/owner.c at link
  * time; the built module and command always trust root only.
  *
  * test_trusted_uid set to another uid makes the test's own files look

@@ -1,8 +1,9 @@
 /*
- * Registering methods (enroll_email.c, enroll_totp.c) over a scripted
- * person, without root: the state directory is the test's own, the code
- * is mailed to a loopback SMTP listener started here, and the app's code
- * is computed from the key the dialogue shows, with the real TOTP code.
+ * Registering methods (enroll/email.c and enroll/totp.c, over the
+ * dialogues of challenge/) over a scripted person, without root: the
+ * state directory is the test's own, the code is mailed to a loopback
+ * SMTP listener started here, and the app's code is computed from the
+ * key the dialogue shows, with the real TOTP code.
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,12 +19,12 @@
 #include "fake_ui.h"
 #include "owner.h"
 #include "smtp_sink.h"
-#include "sspr/common/encode.h"
-#include "sspr/common/config.h"
-#include "sspr/enroll/enroll.h"
-#include "sspr/common/store.h"
 #include "sspr/auth/totp.h"
+#include "sspr/common/config.h"
+#include "sspr/common/encode.h"
+#include "sspr/common/store.h"
 #include "sspr/common/util.h"
+#include "sspr/enroll/enroll.h"
 
 #define USER "carol"
 #define ADDRESS "carol.home@example.org"
@@ -62,8 +63,7 @@ expect_notice(void)
 	CHECK(smtp_sink_pending(&sink) == 1);
 	mail = smtp_sink_next(&sink);
 	CHECK(mail != NULL && strstr(mail, "To: " ADDRESS) != NULL);
-	CHECK(mail != NULL &&
-	      strstr(mail, "registered as the backup") != NULL);
+	CHECK(mail != NULL && strstr(mail, "registered as the backup") != NULL);
 	CHECK(mail != NULL && last_code[0] != '\0' &&
 	      strstr(mail, last_code) == NULL);
 	free(mail);
@@ -161,20 +161,20 @@ enroll_email(const char *address, struct fake_ui *fake,
 	     const struct fake_step *script, size_t steps, char *log,
 	     size_t loglen)
 {
-	struct sspr_ui ui;
+	struct sspr_session s = { .cfg = &cfg, .user = USER };
 
-	fake_ui_init(fake, &ui, script, steps);
-	return sspr_enroll_email(&cfg, &ui, USER, address, log, loglen);
+	fake_ui_init(fake, &s.ui, script, steps);
+	return sspr_enroll_email(&s, address, log, loglen);
 }
 
 static int
 enroll_totp(struct fake_ui *fake, const struct fake_step *script, size_t steps,
 	    char *log, size_t loglen)
 {
-	struct sspr_ui ui;
+	struct sspr_session s = { .cfg = &cfg, .user = USER };
 
-	fake_ui_init(fake, &ui, script, steps);
-	return sspr_enroll_totp(&cfg, &ui, USER, log, loglen);
+	fake_ui_init(fake, &s.ui, script, steps);
+	return sspr_enroll_totp(&s, log, loglen);
 }
 
 #define ENROLL_EMAIL(address, fake, script, log)                               \
@@ -202,7 +202,7 @@ test_email_registered(void)
 	CHECK(ENROLL_EMAIL(ADDRESS, &fake, script, log) == 0);
 	CHECK(fake_ui_done(&fake));
 	CHECK(fake_said(&fake, "A code was sent to c"));
-	CHECK(fake_said(&fake, "error: The code is not correct. 2 attempts "
+	CHECK(fake_said(&fake, "error: That code is not correct. 2 attempts "
 			       "left."));
 	CHECK(fake_said(&fake, "Your backup email address c"));
 	CHECK_STR(log, "backup email address registered (notice mailed to the "
@@ -337,7 +337,7 @@ test_email_mail_fails(void)
 	CHECK(enroll_email(ADDRESS, &fake, none, 0, log, sizeof(log)) < 0);
 	smtp_sink_refuse(&sink, false);
 	CHECK(fake_ui_done(&fake));
-	CHECK(fake_said(&fake, "error: The mail could not be sent."));
+	CHECK(fake_said(&fake, "error: The code could not be sent."));
 	CHECK(strncmp(log, "cannot send the code: ", 22) == 0);
 	load_record(&rec);
 	CHECK(rec.enroll_code.hash == NULL && rec.email == NULL);
@@ -357,8 +357,9 @@ test_email_untrusted_state(void)
 	CHECK(enroll_email(ADDRESS, &fake, none, 0, log, sizeof(log)) ==
 	      -EPERM);
 	test_foreign_end(state_dir);
-	CHECK(fake_said(&fake, "Nothing could be saved: the saved data of "
-			       "your account has unsafe permissions."));
+	CHECK(fake_said(&fake, "Nothing could be saved: the owner or "
+			       "permissions of the state directory or the "
+			       "record are not safe."));
 	CHECK(smtp_sink_pending(&sink) == 0);
 }
 
@@ -369,9 +370,9 @@ static void
 test_totp_registered(void)
 {
 	static const struct fake_step script[] = {
-		{ "Type the code the app shows now: ", NULL,
+		{ "Code from your authenticator app: ", NULL,
 		  app_code_wrong_clock },
-		{ "Type the code the app shows now: ", NULL, app_code },
+		{ "Code from your authenticator app: ", NULL, app_code },
 	};
 	struct sspr_record rec;
 	struct fake_ui fake;
@@ -382,7 +383,7 @@ test_totp_registered(void)
 	CHECK(ENROLL_TOTP(&fake, script, log) == 0);
 	CHECK(fake_ui_done(&fake));
 	CHECK(fake_said(&fake, "Scan this QR code"));
-	CHECK(fake_said(&fake, "error: The code is not correct."));
+	CHECK(fake_said(&fake, "error: That code is not correct."));
 	CHECK(fake_said(&fake, "Your authenticator app is registered."));
 	/* no backup address yet: nobody to tell */
 	CHECK_STR(log, "authenticator app registered (no notice: no address "
@@ -411,14 +412,14 @@ static void
 test_totp_wrong_codes(void)
 {
 	static const struct fake_step script[] = {
-		{ "Type the code the app shows now: ", "000000x", NULL },
-		{ "Type the code the app shows now: ", NULL,
+		{ "Code from your authenticator app: ", "000000x", NULL },
+		{ "Code from your authenticator app: ", NULL,
 		  app_code_wrong_clock },
-		{ "Type the code the app shows now: ", NULL,
+		{ "Code from your authenticator app: ", NULL,
 		  app_code_wrong_clock },
 	};
 	static const struct fake_step cancel[] = {
-		{ "Type the code the app shows now: ", "", NULL },
+		{ "Code from your authenticator app: ", "", NULL },
 	};
 	struct sspr_record rec;
 	struct fake_ui fake;
@@ -448,7 +449,7 @@ test_totp_replace(void)
 	};
 	static const struct fake_step replace[] = {
 		{ "Replace it with a new one?", "y", NULL },
-		{ "Type the code the app shows now: ", NULL, app_code },
+		{ "Code from your authenticator app: ", NULL, app_code },
 	};
 	struct sspr_record rec = { 0 };
 	struct fake_ui fake;
@@ -488,7 +489,7 @@ test_both_methods_kept(void)
 		{ "Code from the mail: ", NULL, mailed_code },
 	};
 	static const struct fake_step app[] = {
-		{ "Type the code the app shows now: ", NULL, app_code },
+		{ "Code from your authenticator app: ", NULL, app_code },
 	};
 	struct sspr_record rec;
 	struct fake_ui fake;

@@ -12,7 +12,7 @@
 
 #include "check.h"
 #include "sspr/common/env.h"
-#include "sspr/net/http.h"
+#include "sspr/net/curl.h"
 
 extern char **environ;
 
@@ -102,7 +102,7 @@ test_curl_keylog(void)
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/keys", dir);
 	CHECK(setenv("SSLKEYLOGFILE", path, 1) == 0);
-	CHECK(sspr_http_global_init() == 0);
+	CHECK(sspr_curl_global_init() == 0);
 	/* libcurl would have opened (created) it during its start-up. */
 	CHECK(stat(path, &st) < 0 && errno == ENOENT);
 	CHECK(getenv("SSLKEYLOGFILE") != NULL);

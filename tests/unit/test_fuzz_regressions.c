@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "sspr/m365/graph_json.h"
 #include "sspr/auth/policy.h"
+#include "sspr/m365/graph_json.h"
 
 /*
  * fuzz_policy: with msglen 0 no sentence fitted, and sspr_policy_check()

@@ -119,16 +119,16 @@ test_gate_keeps_host_lookups(void)
 	CHECK(pw != NULL && gr != NULL);
 	if (pw == NULL || gr == NULL)
 		return;
-	CHECK(sspr_gate_allowed(&cfg, "daemon"));
-	CHECK(!sspr_gate_allowed(&cfg, "root"));
-	CHECK(!sspr_gate_allowed(&cfg, "nosuchuser-sspr"));
+	CHECK(sspr_gate_allowed(NULL, &cfg, "daemon"));
+	CHECK(!sspr_gate_allowed(NULL, &cfg, "root"));
+	CHECK(!sspr_gate_allowed(NULL, &cfg, "nosuchuser-sspr"));
 	cfg.enable = SSPR_ENABLE_GROUP;
 	cfg.enable_group = group_list;
-	CHECK(sspr_gate_allowed(&cfg, "daemon"));
+	CHECK(sspr_gate_allowed(NULL, &cfg, "daemon"));
 	CHECK_STR(pw->pw_name, "root");
 	CHECK_STR(gr->gr_name, "root");
 	cfg.enable = SSPR_ENABLE_NONE;
-	CHECK(!sspr_gate_allowed(&cfg, "daemon"));
+	CHECK(!sspr_gate_allowed(NULL, &cfg, "daemon"));
 }
 
 int

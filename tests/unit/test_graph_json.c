@@ -10,9 +10,9 @@
 
 #include "check.h"
 #include "sspr/common/address.h"
+#include "sspr/common/util.h"
 #include "sspr/m365/graph_json.h"
 #include "sspr/mail/mail.h"
-#include "sspr/common/util.h"
 
 static int
 token(const char *body, char **ret, unsigned long *exp)

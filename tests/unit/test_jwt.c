@@ -19,8 +19,8 @@
 
 #include "check.h"
 #include "sspr/common/encode.h"
-#include "sspr/m365/jwt.h"
 #include "sspr/common/util.h"
+#include "sspr/m365/jwt.h"
 
 #define CLIENT_ID "535fb089-9ff3-47b6-9bfb-4f1264799865"
 #define TOKEN_URL \

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "sspr/common/config.h"
 #include "sspr/auth/policy.h"
+#include "sspr/common/config.h"
 #include "sspr/common/util.h"
 
 #define HOSTILE "tr_TR.ISO-8859-9"

@@ -10,9 +10,9 @@
 #include "check.h"
 #include "sspr/common/address.h"
 #include "sspr/common/config.h"
+#include "sspr/common/util.h"
 #include "sspr/mail/mail.h"
 #include "sspr/mail/text.h"
-#include "sspr/common/util.h"
 
 static void
 test_address_ok(void)

@@ -13,8 +13,8 @@
 
 #include "check.h"
 #include "owner.h"
-#include "sspr/common/config.h"
 #include "sspr/auth/otp_code.h"
+#include "sspr/common/config.h"
 #include "sspr/common/store.h"
 #include "sspr/common/util.h"
 

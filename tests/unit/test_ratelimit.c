@@ -2,8 +2,8 @@
 #include <time.h>
 
 #include "check.h"
-#include "sspr/common/config.h"
 #include "sspr/auth/ratelimit.h"
+#include "sspr/common/config.h"
 #include "sspr/common/store.h"
 
 #define T0 ((time_t)1700000000)

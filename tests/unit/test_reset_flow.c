@@ -1,7 +1,7 @@
 /*
- * The reset branch (flow.c, challenge.c, apply.c) over a scripted person,
- * without root: the state directory is the test's own, mail goes to a
- * loopback SMTP listener started here, TOTP codes come from the real TOTP
+ * The reset branch (reset/, challenge/, change/apply.c) over a scripted
+ * person, without root: the state directory is the test's own, mail goes
+ * to a loopback SMTP listener started here, TOTP codes come from the real TOTP
  * code, and the local password is set by a fake in place of the nested
  * pam_chauthtok. Runs as any user; the account reset is "nobody", which
  * every Debian system has and which is never root.
@@ -25,14 +25,15 @@
 #include "fake_ui.h"
 #include "owner.h"
 #include "smtp_sink.h"
-#include "sspr/common/encode.h"
-#include "sspr/common/config.h"
-#include "sspr/reset/flow.h"
-#include "sspr/common/journal.h"
-#include "sspr/change/local_password.h"
-#include "sspr/common/store.h"
 #include "sspr/auth/totp.h"
+#include "sspr/change/apply.h"
+#include "sspr/change/local_password.h"
+#include "sspr/common/config.h"
+#include "sspr/common/encode.h"
+#include "sspr/common/journal.h"
+#include "sspr/common/store.h"
 #include "sspr/common/util.h"
+#include "sspr/reset/reset.h"
 
 #define USER "nobody"
 #define ADDRESS "backup.nobody@example.org"
@@ -257,14 +258,12 @@ reset_with(const char *user, struct fake_ui *fake, const struct fake_step *s,
 	   size_t steps)
 {
 	struct sspr_reset r = {
-		.pamh = pamh,
-		.cfg = &cfg,
-		.user = user,
+		.session = { .pamh = pamh, .cfg = &cfg, .user = user },
 		.local = &fake_local,
 		.faillock = NULL,
 	};
 
-	fake_ui_init(fake, &r.ui, s, steps);
+	fake_ui_init(fake, &r.session.ui, s, steps);
 	return sspr_reset_run(&r);
 }
 
@@ -310,7 +309,7 @@ static void
 test_email_code(void)
 {
 	static const struct fake_step script[] = {
-		{ "Code: ", NULL, mailed_code },
+		{ "Code from the mail: ", NULL, mailed_code },
 		new_password[0],
 		new_password[1],
 	};
@@ -384,7 +383,7 @@ test_choice_default(void)
 {
 	static const struct fake_step script[] = {
 		{ "Choice [1]: ", "", NULL },
-		{ "Code: ", NULL, mailed_code },
+		{ "Code from the mail: ", NULL, mailed_code },
 		new_password[0],
 		new_password[1],
 	};
@@ -403,8 +402,8 @@ static void
 test_wrong_code_then_right(void)
 {
 	static const struct fake_step script[] = {
-		{ "Code: ", NULL, wrong_code },
-		{ "Code: ", NULL, mailed_code },
+		{ "Code from the mail: ", NULL, wrong_code },
+		{ "Code from the mail: ", NULL, mailed_code },
 		new_password[0],
 		new_password[1],
 	};
@@ -430,9 +429,9 @@ static void
 test_wrong_code_exhausted(void)
 {
 	static const struct fake_step script[] = {
-		{ "Code: ", NULL, wrong_code },
-		{ "Code: ", NULL, wrong_code },
-		{ "Code: ", NULL, wrong_code },
+		{ "Code from the mail: ", NULL, wrong_code },
+		{ "Code from the mail: ", NULL, wrong_code },
+		{ "Code from the mail: ", NULL, wrong_code },
 	};
 	struct sspr_record rec;
 	struct fake_ui fake;
@@ -453,7 +452,7 @@ static void
 test_expired_code(void)
 {
 	static const struct fake_step script[] = {
-		{ "Code: ", NULL, expired_code },
+		{ "Code from the mail: ", NULL, expired_code },
 	};
 	struct fake_ui fake;
 
@@ -470,10 +469,10 @@ static void
 test_give_up(void)
 {
 	static const struct fake_step at_code[] = {
-		{ "Code: ", NULL, NULL },
+		{ "Code from the mail: ", NULL, NULL },
 	};
 	static const struct fake_step at_password[] = {
-		{ "Code: ", NULL, mailed_code },
+		{ "Code from the mail: ", NULL, mailed_code },
 		{ "New password: ", NULL, NULL },
 	};
 	struct fake_ui fake;
@@ -497,10 +496,10 @@ static void
 test_pending_code_survives(void)
 {
 	static const struct fake_step first[] = {
-		{ "Code: ", NULL, NULL },
+		{ "Code from the mail: ", NULL, NULL },
 	};
 	static const struct fake_step second[] = {
-		{ "Code: ", NULL, mailed_code },
+		{ "Code from the mail: ", NULL, mailed_code },
 		new_password[0],
 		new_password[1],
 	};
@@ -512,8 +511,8 @@ test_pending_code_survives(void)
 	CHECK(smtp_sink_pending(&sink) == 1);
 	CHECK(RESET(USER, &fake, second) == PAM_SUCCESS);
 	CHECK(fake_ui_done(&fake));
-	CHECK(fake_said(&fake, "A code was already sent to you and is still "
-			       "valid."));
+	CHECK(fake_said(&fake, "A code was already sent to b"));
+	CHECK(fake_said(&fake, "@example.org and is still valid."));
 	/* no second code mail: the one read is the first, then the notice */
 	CHECK(local.sets == 1);
 	CHECK(smtp_sink_pending(&sink) == 1);
@@ -619,7 +618,7 @@ static void
 test_new_password_refused(void)
 {
 	static const struct fake_step script[] = {
-		{ "Code: ", NULL, mailed_code },
+		{ "Code from the mail: ", NULL, mailed_code },
 		{ "New password: ", NEW_PASSWORD, NULL },
 		{ "Retype new password: ", "Other#Pass42x", NULL },
 		{ "New password: ", "short", NULL },
@@ -648,7 +647,7 @@ static void
 test_second_password_taken(void)
 {
 	static const struct fake_step script[] = {
-		{ "Code: ", NULL, mailed_code },
+		{ "Code from the mail: ", NULL, mailed_code },
 		new_password[0],
 		new_password[1],
 		{ "New password: ", NEW_PASSWORD "2", NULL },
@@ -671,7 +670,7 @@ static void
 test_relogin(void)
 {
 	static const struct fake_step script[] = {
-		{ "Code: ", NULL, mailed_code },
+		{ "Code from the mail: ", NULL, mailed_code },
 		new_password[0],
 		new_password[1],
 	};
@@ -695,7 +694,7 @@ test_two_methods(void)
 	static const struct fake_step script[] = {
 		{ "Choice [1]: ", "2", NULL },
 		{ "Code from your authenticator app: ", NULL, totp_now },
-		{ "Code: ", NULL, mailed_code },
+		{ "Code from the mail: ", NULL, mailed_code },
 		new_password[0],
 		new_password[1],
 	};
@@ -715,16 +714,14 @@ static void
 test_faillock_cleared(void)
 {
 	static const struct fake_step script[] = {
-		{ "Code: ", NULL, mailed_code },
+		{ "Code from the mail: ", NULL, mailed_code },
 		new_password[0],
 		new_password[1],
 	};
 	char tool[256];
 	char args[256] = "";
 	struct sspr_reset r = {
-		.pamh = pamh,
-		.cfg = &cfg,
-		.user = USER,
+		.session = { .pamh = pamh, .cfg = &cfg, .user = USER },
 		.local = &fake_local,
 		.faillock = tool,
 	};
@@ -741,7 +738,7 @@ test_faillock_cleared(void)
 	fprintf(f, "#!/bin/sh\necho \"$@\" >%s\n", faillock_args);
 	fclose(f);
 	CHECK(chmod(tool, 0700) == 0);
-	FAKE_RUN_SCRIPT(&fake, &r.ui, script);
+	FAKE_RUN_SCRIPT(&fake, &r.session.ui, script);
 	CHECK(sspr_reset_run(&r) == PAM_SUCCESS);
 	CHECK(fake_ui_done(&fake));
 	f = fopen(faillock_args, "r");

@@ -15,11 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/record_equal.h"
 #include "check.h"
 #include "owner.h"
 #include "sspr/common/config.h"
 #include "sspr/common/store.h"
-#include "../lib/record_equal.h"
 #include "sspr/common/util.h"
 
 static char dir[] = "/tmp/sspr-store-test.XXXXXX";

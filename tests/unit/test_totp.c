@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "sspr/common/encode.h"
-#include "sspr/common/config.h"
-#include "sspr/common/store.h"
 #include "sspr/auth/totp.h"
+#include "sspr/common/config.h"
+#include "sspr/common/encode.h"
+#include "sspr/common/store.h"
 #include "sspr/common/util.h"
 
 /* RFC 6238 Appendix B: one ASCII seed per hash, sized to its output. */

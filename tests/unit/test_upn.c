@@ -10,8 +10,8 @@
 #include "check.h"
 #include "owner.h"
 #include "sspr/common/config.h"
-#include "sspr/m365/upn.h"
 #include "sspr/common/util.h"
+#include "sspr/m365/upn.h"
 
 static char dir[] = "/tmp/sspr-upn-test.XXXXXX";
 

@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <syslog.h>
 
+#include <security/pam_modules.h>
+
 #include "sspr/common/config.h"
 
 enum sspr_reconcile_outcome {
@@ -44,5 +46,14 @@ struct sspr_reconcile {
  */
 int sspr_reconcile_user(const struct sspr_cfg *cfg, const char *user,
 			unsigned wait_ms, struct sspr_reconcile *ret);
+
+/*
+ * Finish an interrupted change of user, if any, before anything else
+ * (reconcile.c): logs one audit line and, when speak, tells the person
+ * if their local password changed. 1 when it did, 0 when nothing was left
+ * or both already agreed, negative when the entry is still unresolved.
+ */
+int sspr_reconcile_pam(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+		       const char *user, bool speak);
 
 #endif

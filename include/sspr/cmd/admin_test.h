@@ -4,7 +4,8 @@
  *
  * One line per check on out: "OK    what", "FAIL  what: why" followed by
  * indented "      fix: ..." lines, or "INFO  ..." for something that was
- * not checked or not used (never counted as a failure).
+ * not checked or not used (never counted as a failure). With json, one
+ * JSON object instead, the same checks (sspr(1), "JSON OUTPUT").
  *
  * Nothing is changed: no password, no store record, no token cache (the
  * checks always sign in afresh, so a cached token cannot hide a wrong
@@ -16,6 +17,7 @@
 #ifndef SSPR_ADMIN_TEST_H
 #define SSPR_ADMIN_TEST_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "sspr/common/config.h"
@@ -23,6 +25,7 @@
 struct sspr_admin_test {
 	const char *user;    /* local user to check, or NULL */
 	const char *send_to; /* send a test mail here, or NULL */
+	bool json;	     /* --json: one JSON object */
 };
 
 /*
@@ -33,6 +36,6 @@ unsigned sspr_admin_test_run(const struct sspr_cfg *cfg,
 			     const struct sspr_admin_test *opts, FILE *out);
 
 /* The failure line for a configuration that did not load (err says why). */
-void sspr_admin_test_config_failed(const char *err, FILE *out);
+void sspr_admin_test_config_failed(const char *err, bool json, FILE *out);
 
 #endif

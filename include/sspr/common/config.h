@@ -39,6 +39,7 @@ struct sspr_cfg {
 	unsigned methods; /* SSPR_METHOD_* bits */
 	unsigned methods_required;
 	char *state_dir;
+	char *audit_log;      /* NULL: none */
 	unsigned after_reset; /* enum sspr_after_reset */
 	char *admin_contact;
 	unsigned password_retries;

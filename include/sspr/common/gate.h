@@ -6,14 +6,19 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include <security/pam_appl.h>
+
 #include "sspr/common/config.h"
 
 /*
  * True when user exists and the configuration lets them reset: enable =
  * all, or enable = group and they belong to enable_group (as primary or
- * supplementary group).
+ * supplementary group). pamh is the PAM handle when running inside a PAM
+ * host (the lookups then leave the host's getpwnam() buffer alone), NULL
+ * elsewhere (the sspr command).
  */
-bool sspr_gate_allowed(const struct sspr_cfg *cfg, const char *user);
+bool sspr_gate_allowed(pam_handle_t *pamh, const struct sspr_cfg *cfg,
+		       const char *user);
 
 /*
  * Why the local account must not be reset, for the log, or NULL when it

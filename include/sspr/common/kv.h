@@ -6,6 +6,7 @@
 #ifndef SSPR_KV_H
 #define SSPR_KV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SSPR_KV_MAX_LINE 1024
@@ -24,5 +25,12 @@ typedef int (*sspr_kv_fn)(void *ctx, const char *key, const char *value,
  */
 int sspr_kv_parse(const char *buf, size_t len, sspr_kv_fn fn, void *ctx,
 		  unsigned *ret_line, char *err, size_t errlen);
+
+/*
+ * Append printf-style text at buf + *pos (buf holds size bytes) and move
+ * *pos past it; false, with *pos unchanged, when it does not fit.
+ */
+bool sspr_kv_append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

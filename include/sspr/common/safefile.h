@@ -57,6 +57,15 @@ int sspr_write_file_atomic(const char *path, const void *data, size_t len,
 /* fsync a directory, so that a rename or unlink in it lasts; 0 or -errno. */
 int sspr_fsync_dir(const char *dir);
 
+/*
+ * Open path for writing, creating it 0600, the way every root-only file
+ * of ours is opened: no symbolic link, close-on-exec, never a
+ * controlling terminal, then refused unless sspr_check_fd() finds it
+ * SSPR_FILE_SECRET. flags adds O_APPEND, O_TRUNC or O_RDWR. Returns the
+ * descriptor, or -ELOOP, -EPERM (owner or mode too loose), -errno.
+ */
+int sspr_open_secret(const char *path, int flags);
+
 /* Every byte of buf to fd, again after EINTR; 0 or -errno. */
 int sspr_write_all(int fd, const void *buf, size_t len);
 
@@ -66,7 +75,10 @@ int sspr_write_all(int fd, const void *buf, size_t len);
  */
 int sspr_remove_durably(const char *dir, const char *path);
 
-/* A short English explanation of an error from sspr_read_file. */
+/*
+ * A short English explanation of an error from sspr_read_file
+ * (common/errors.c: sspr_strerror(SSPR_ABOUT_FILE, err)).
+ */
 const char *sspr_file_strerror(int err);
 
 #endif

@@ -1,13 +1,12 @@
 /*
  * Per-user records under state_dir (default /var/lib/sspr): registered
  * methods, the pending one-time code (hashed), TOTP replay and failure
- * counters. Root-only; written atomically under a per-user lock.
+ * counters. Root-only; written atomically under a per-user lock. One
+ * file per user named "u-<user>"; what it holds is in record.h.
  *
- * File format (version 1): the "key = value" lines of sspr.conf, one
- * file per user named "u-<user>". Documented in sspr.conf(5). Keys are
- * only ever added, so older records still load: one written before the
- * enrollment code had its own slot keeps its code in the "code_*" keys
- * with "code_purpose = enroll", and is read into enroll_code.
+ * The journal (journal.h) keeps its per-user files beside the records
+ * through the same paths, locks, reads and listing: the
+ * sspr_store_user_*() functions below.
  */
 #ifndef SSPR_STORE_H
 #define SSPR_STORE_H
@@ -17,60 +16,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#define SSPR_STORE_VERSION 1
-#define SSPR_STORE_MAX_SIZE (16 * 1024)
+#include "sspr/common/record.h"
+
 #define SSPR_USER_MAX 64
-
-/*
- * A one-time code sent by email, only its keyed hash, with the sends it
- * counts against. Reset and enrollment codes have a slot each, so that
- * asking for one never replaces, burns or delays the other.
- */
-struct sspr_code_slot {
-	char *hash;    /* hex HMAC-SHA256 */
-	char *address; /* where it was sent */
-	time_t expires;
-	unsigned attempts_left;
-	time_t sent;
-	time_t sends_window_start; /* resend-per-hour accounting */
-	unsigned sends_in_window;
-};
-
-struct sspr_record {
-	/* registered methods */
-	char *email;		 /* verified backup address */
-	char *totp_secret;	 /* base32, no padding */
-	unsigned totp_algorithm; /* enum sspr_totp_alg */
-	unsigned totp_digits;
-	unsigned totp_period;
-	uint64_t totp_last_step; /* last accepted step: never again */
-
-	/* pending one-time codes: "code_*" and "enroll_code_*" keys */
-	struct sspr_code_slot reset_code;
-	struct sspr_code_slot enroll_code;
-
-	/* failed challenges and lockout */
-	unsigned failures;
-	time_t failure_first;
-	time_t locked_until; /* also after it ended: when the last lock ends */
-	unsigned lockouts;   /* lockouts in a row: each one is longer */
-	unsigned day_failures; /* wrong codes in the 24 hours from day_first */
-	time_t day_first;
-
-	/* enrollment at sign-in: no reminder before this time */
-	time_t remind_after;
-
-	/*
-	 * Left by earlier versions: a reset changed the local password at
-	 * this time and had not heard back from Microsoft 365. Still read
-	 * (and shown by "sspr admin show"), never set: the journal of intent
-	 * (include/sspr/common/journal.h) took its place.
-	 */
-	time_t sync_pending;
-
-	/* the last reset request mailed to the administrator (one an hour) */
-	time_t admin_request_sent;
-};
 
 /*
  * Is name usable as a record name? Letters, digits, '.', '_', '-', '@',
@@ -141,22 +89,51 @@ int sspr_store_open_locked(const char *state_dir, const char *user,
 int sspr_store_close_locked(const char *state_dir, const char *user,
 			    const struct sspr_record *rec, int lock, bool save);
 
-/* Number of registered methods among the SSPR_METHOD_* bits allowed. */
-unsigned sspr_record_method_count(const struct sspr_record *rec,
-				  unsigned allowed);
+/*
+ * The per-user files of state_dir, for the records and the journal:
+ * "<state_dir>/<prefix><user><suffix>" into buf. -EINVAL for no state_dir
+ * or an unusable name, -ENAMETOOLONG; with check_dir, then the result of
+ * sspr_store_check_dir().
+ */
+int sspr_store_user_path(char *buf, size_t size, const char *state_dir,
+			 const char *prefix, const char *user,
+			 const char *suffix, bool check_dir);
 
-/* The slot of purpose "reset" or "enroll"; NULL for anything else. */
-struct sspr_code_slot *sspr_record_code_slot(struct sspr_record *rec,
-					     const char *purpose);
+/*
+ * The lock "<prefix><user>.lock" in a checked state_dir, waiting up to
+ * wait_ms: as sspr_store_lock_path().
+ */
+int sspr_store_user_lock(const char *state_dir, const char *prefix,
+			 const char *user, unsigned wait_ms);
 
-/* Drop a pending code (its send accounting stays). */
-void sspr_code_slot_clear(struct sspr_code_slot *code);
+/*
+ * Read a root-only per-user file of at most max bytes. 0 with *ret_buf
+ * (NUL-terminated; free with sspr_freezero(buf, len + 1)) and *ret_len;
+ * -EBADMSG when it is too large, not a regular file, or does not end in
+ * a newline (everything written ends in one: less was cut short); other
+ * -errno.
+ */
+int sspr_store_user_read(const char *path, size_t max, char **ret_buf,
+			 size_t *ret_len);
 
-/* Free (and wipe) everything the record owns; it is empty afterwards. */
-void sspr_record_done(struct sspr_record *rec);
+/*
+ * Which user a directory entry belongs to: true with the user's name in
+ * name (size bytes), false when the entry is none of the kind wanted.
+ */
+typedef bool (*sspr_store_name_fn)(const char *entry, char *name, size_t size);
+
+/*
+ * The users of state_dir that name_of() finds an entry of, each once,
+ * sorted; free each name and the array. 0 or -errno.
+ */
+int sspr_store_user_scan(const char *state_dir, sspr_store_name_fn name_of,
+			 char ***ret_names, size_t *ret_count);
 
 /* The user names that have a record, for "sspr admin list". */
 int sspr_store_list(const char *state_dir, char ***ret_names,
 		    size_t *ret_count);
+
+/* Free what sspr_store_list() or sspr_store_user_scan() returned. */
+void sspr_store_names_free(char **names, size_t count);
 
 #endif

@@ -10,8 +10,14 @@
 
 #include <security/pam_modules.h>
 
+#include "sspr/challenge/session.h"
 #include "sspr/common/config.h"
-#include "sspr/common/ui.h"
+
+/*
+ * Each dialogue runs in a session (sspr/challenge/session.h) for
+ * s->user, over s->ui, with s->raise and s->lower around the store and
+ * the mail; it sets s->purpose to SSPR_PURPOSE_ENROLL.
+ */
 
 /*
  * Send a code to address and register it once the person types it back.
@@ -19,16 +25,14 @@
  * they chose not to go on). log (may be NULL) gets one line for the
  * admin's log either way, never a secret.
  */
-int sspr_enroll_email(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
-		      const char *user, const char *address, char *log,
+int sspr_enroll_email(struct sspr_session *s, const char *address, char *log,
 		      size_t loglen);
 
 /*
  * Create a key, show it as a QR code plus the otpauth:// URI, and register
  * it once the person types a valid current code. Same results as above.
  */
-int sspr_enroll_totp(const struct sspr_cfg *cfg, const struct sspr_ui *ui,
-		     const char *user, char *log, size_t loglen);
+int sspr_enroll_totp(struct sspr_session *s, char *log, size_t loglen);
 
 /*
  * The sign-in offer (enroll_at_login = offer | require); a PAM code.
@@ -43,23 +47,15 @@ int sspr_enroll_at_login(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 struct sspr_method_change;
 
 /*
- * A registered method changed: mail a notice (no secret in it) to the
- * backup address registered before (old_address) and the one registered
- * now (new_address); either may be NULL, the same address is mailed once.
- * A failed mail does not undo the change. log gets " (notice mailed to
+ * A registered method of s->user changed: mail a notice (no secret in it) to
+ * the backup address registered before (old_address) and the one registered now
+ * (new_address); either may be NULL, the same address is mailed once. A failed
+ * mail does not undo the change. log gets " (notice mailed to
  * ...)" or why not appended, for the one log line of the change.
  */
-void sspr_enroll_notify(const struct sspr_cfg *cfg, const char *user,
+void sspr_enroll_notify(const struct sspr_session *s,
 			const struct sspr_method_change *change,
 			const char *old_address, const char *new_address,
 			char *log, size_t loglen);
-
-/*
- * Privilege hooks around every store access and mail delivery. The setuid
- * sspr command installs them so that it runs as the caller otherwise;
- * inside PAM there are none (the process is root already). raise returns
- * 0 or a negative errno.
- */
-void sspr_enroll_set_privilege_hooks(int (*raise)(void), void (*lower)(void));
 
 #endif

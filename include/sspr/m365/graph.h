@@ -1,7 +1,8 @@
 /*
  * Microsoft Graph client: app-only token (client secret or certificate
  * assertion), a root-only token cache in state_dir, and requests with
- * the retry rules that are safe for a password change and for mail.
+ * the retry rules that are safe for a password change and for mail
+ * (sendMail itself is in mail/send_graph.c).
  *
  * A session (struct sspr_graph) covers one operation a person waits for
  * and has one deadline, cfg->timeout seconds from sspr_graph_open(): the
@@ -12,6 +13,9 @@
  * timeout or a dropped connection is never retried: a PATCH or a
  * sendMail may have been carried out. A cached token that Graph answers
  * 401 to is dropped and a fresh one fetched, once.
+ *
+ * Files: graph.c (session, call, log line), token.c (credentials, token
+ * request, cache), exchange.c (the retry loop).
  */
 #ifndef SSPR_GRAPH_H
 #define SSPR_GRAPH_H
@@ -95,19 +99,5 @@ void sspr_graph_drop_cache(const struct sspr_cfg *cfg);
  */
 void sspr_graph_result_log(const struct sspr_graph_result *res,
 			   const char *what, char *buf, size_t len);
-
-/*
- * mail_transport = graph: POST /v1.0/users/{mail_from}/sendMail with a
- * Text body, saveToSentItems false; 202 is success. Retried only on
- * 429/503/504; never after a timeout or a dropped connection (the mail
- * may have gone out). The JSON body (it may hold a code) is wiped.
- * Returns 0 or a negative errno (-EINVAL for a bad recipient or no
- * mail_from, -EACCES 403, -ENOENT 404, -EIO other statuses, or the
- * errors of sspr_graph_token()); err gets one line for the admin's log
- * (never a secret).
- */
-int sspr_graph_send_mail(const struct sspr_cfg *cfg, const char *to,
-			 const char *subject, const char *body, char *err,
-			 size_t errlen);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * Sending mail: one small interface, two transports (SMTP through libcurl
- * now; Microsoft Graph sendMail with the Microsoft 365 sync).
+ * Sending mail: one small interface, two transports (SMTP, net/smtp.c;
+ * Microsoft Graph sendMail, mail/send_graph.c).
  */
 #ifndef SSPR_MAIL_H
 #define SSPR_MAIL_H

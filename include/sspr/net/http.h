@@ -17,8 +17,6 @@
 /* A response body larger than this is refused (-EFBIG). */
 #define SSPR_HTTP_MAX_BODY (1024 * 1024)
 
-/* "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" plus the NUL. */
-
 struct sspr_http_req {
 	const char *method;	  /* "GET", "POST" or "PATCH" */
 	const char *url;	  /* must start with https:// */
@@ -45,19 +43,14 @@ struct sspr_http_resp {
 };
 
 /*
- * curl_global_init() once per process, safe from threaded hosts.
- * Returns 0 or -EIO.
- */
-int sspr_http_global_init(void);
-
-/*
  * Send one request with cfg's ca_file. Every request carries
  * "Accept: application/json" and a fresh random client-request-id.
  * Returns 0 when any HTTP reply arrived (look at resp->status), or:
- * -ETIMEDOUT, -ECONNREFUSED (could not connect or resolve), -ECONNRESET
- * (connection dropped), -EPROTO (TLS failed, e.g. an untrusted
- * certificate), -EFBIG (reply too large), -EINVAL (not an https URL),
- * -ENOMEM, -EIO (anything else). err gets one line for the admin's log.
+ * the errors of sspr_curl_errno() (sspr/net/curl.h), which say whether
+ * the request may have been carried out: -ECONNREFUSED and -EPROTO
+ * (nothing sent), -ETIMEDOUT and -ECONNRESET (maybe sent), -EFBIG (reply
+ * too large), -EINVAL (not an https URL), -ENOMEM, -EIO (anything
+ * else). err gets one line for the admin's log.
  * resp is reset first; free it with sspr_http_resp_done() either way.
  */
 int sspr_http_request(const struct sspr_cfg *cfg,

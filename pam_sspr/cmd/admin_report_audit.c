@@ -1,0 +1,139 @@
+/*
+ * The audit log as "sspr admin report" reads it: one JSON object a line
+ * (include/sspr/common/audit.h). Anyone who can make pam_sspr write a
+ * line chooses some of its bytes (a user name, a tty), and the file may
+ * have been damaged or cut short, so nothing of a line is ever printed:
+ * lines are counted, and what is not an audit line is counted as such.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "sspr/cmd/admin_report.h"
+#include "sspr/cmd/priv.h"
+#include "sspr/common/safefile.h"
+
+/* Longer than any line sspr_audit_write() writes (4096 bytes). */
+#define LINE_BYTES 8192
+
+static const char *
+member(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static bool
+is(const char *s, const char *want)
+{
+	return s != NULL && strcmp(s, want) == 0;
+}
+
+/* "2026-12-01T00:00:00Z" as Unix seconds; -1 for anything else. */
+static time_t
+line_time(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *end;
+
+	if (s == NULL || strlen(s) != sizeof("2026-12-01T00:00:00Z") - 1)
+		return -1;
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	return timegm(&tm);
+}
+
+/* Count one line (len bytes, no newline). */
+static void
+count_line(const char *line, size_t len, time_t since, struct report_audit *a)
+{
+	cJSON *o = cJSON_ParseWithLength(line, len);
+	const char *event = member(o, "event");
+	time_t t = line_time(member(o, "time"));
+
+	if (!cJSON_IsObject(o) || event == NULL || t < 0) {
+		a->unreadable++;
+		goto out;
+	}
+	if (a->first == 0 || t < a->first)
+		a->first = t;
+	if (t < since)
+		goto out;
+	if (is(event, "reset") && is(member(o, "result"), "ok"))
+		a->resets++;
+	else if (is(event, "reset"))
+		a->failed++;
+	else if (is(event, "lockout"))
+		a->lockouts++;
+out:
+	cJSON_Delete(o);
+}
+
+/* Every line of f; one too long is skipped to its end and counted. */
+static void
+count_lines(FILE *f, time_t since, struct report_audit *a)
+{
+	char line[LINE_BYTES];
+	bool skipping = false;
+	size_t len;
+
+	while (fgets(line, sizeof(line), f) != NULL) {
+		len = strlen(line);
+		if (len == 0 || line[len - 1] != '\n') {
+			/*
+			 * Too long, a NUL inside, or cut short at the end:
+			 * the whole line up to its newline is one bad line.
+			 */
+			if (!skipping)
+				a->unreadable++;
+			skipping = true;
+			continue;
+		}
+		if (skipping) {
+			skipping = false;
+			continue;
+		}
+		count_line(line, len - 1, since, a);
+	}
+}
+
+int
+report_audit(const char *path, time_t since, struct report_audit *a)
+{
+	FILE *f = NULL;
+	int fd;
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	r = priv_raise();
+	if (r < 0)
+		goto out;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	priv_lower();
+	if (fd < 0) {
+		r = errno == ENOENT ? 0 : -errno;
+		goto out;
+	}
+	/* Lines others could have written would be evidence of nothing. */
+	r = sspr_check_fd(fd, SSPR_FILE_TRUSTED);
+	if (r == 0) {
+		f = fdopen(fd, "r");
+		r = f == NULL ? -errno : 0;
+	}
+	if (f == NULL) {
+		close(fd);
+		goto out;
+	}
+	count_lines(f, since, a);
+	if (ferror(f))
+		r = -EIO;
+	fclose(f);
+out:
+	a->error = r;
+	return r;
+}
