@@ -12,6 +12,7 @@ STATEDIR   ?= /var/lib/sspr
 LOGDIR     ?= /var/log/sspr
 PAMCONFIGS ?= /usr/share/pam-configs
 COMPLETIONSDIR ?= /usr/share/bash-completion/completions
+LOCALEDIR  ?= /usr/share/locale
 
 CC       ?= cc
 # Quiet by default; V=1 shows every command.
@@ -27,7 +28,8 @@ HARDEN   := -fPIC -fstack-protector-strong -fvisibility=hidden $(FORTIFY)
 # One section per function, so that the module's link can drop what a
 # login never calls (and the libc symbols it would bind at load time).
 SECTIONS := -ffunction-sections -fdata-sections
-ALL_CPPFLAGS := -D_GNU_SOURCE -Iinclude -DSSPR_VERSION='"$(VERSION)"' $(CPPFLAGS)
+ALL_CPPFLAGS := -D_GNU_SOURCE -Iinclude -DSSPR_VERSION='"$(VERSION)"' \
+                -DSSPR_LOCALEDIR='"$(LOCALEDIR)"' $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) $(HARDEN) $(SECTIONS) $(CFLAGS)
 ALL_LDFLAGS  := -Wl,-z,relro,-z,now -Wl,--as-needed -Wl,-z,defs $(LDFLAGS)
 HEAVY_LIBS   := $(shell pkg-config --libs $(PKG_LIBS)) -lpam
@@ -64,8 +66,23 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(patsubst tests/lib/%.c,$(BUILD)/tests/%,$(wildcard tests/lib/*_tool.c))
 
-.PHONY: all check check-fresh bench demo install deb autopkgtest lint asan fuzz pot clean
-all: $(MODULE) $(FLOWLIB) $(COMMAND)
+# Translations: po/LINGUAS names them, each po/LL.po is compiled into
+# $(BUILD)/locale/LL/LC_MESSAGES/pam_sspr.mo (the tests bind the text
+# domain there) and installed under $(LOCALEDIR).
+LINGUAS  := $(shell sed 's/\#.*//' po/LINGUAS 2>/dev/null)
+MO_FILES := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/pam_sspr.mo)
+POT      ?= po/pam_sspr.pot
+# Every marker the sources use: _() and N_(), and dngettext() for plurals
+# (singular and plural are its 2nd and 3rd arguments; dcngettext's too).
+XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
+    --keyword=dgettext:2 --keyword=dngettext:2,3 --keyword=dcngettext:2,3 \
+    --add-comments=TRANSLATORS \
+    --package-name=pam_sspr --package-version=$(VERSION) \
+    --msgid-bugs-address=maintainers@users.noreply.r-seed-8220440a.example \
+    --sort-by-file
+
+.PHONY: all check check-fresh bench demo install deb autopkgtest lint asan fuzz pot update-po clean
+all: $(MODULE) $(FLOWLIB) $(COMMAND) $(MO_FILES)
 
 # The lean folders are compiled without the heavy libraries' include paths,
 # so an #include of one of them fails here rather than at link time.
@@ -114,6 +131,11 @@ $(BUILD)/tests/%: tests/lib/%.c $(LIBFLOW) $(LIBCOMMON) | $(BUILD)/tests
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(HEAVY_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
 	    -o $@ $< $(LIBFLOW) $(LIBCOMMON) $(HEAVY_LIBS)
 
+$(BUILD)/locale/%/LC_MESSAGES/pam_sspr.mo: po/%.po
+	@echo "  MSGFMT  $<"
+	@mkdir -p $(@D)
+	$(Q)msgfmt --check -o $@ $<
+
 check: all $(UNIT_TESTS) $(TEST_HELPERS)
 	@BUILD=$(abspath $(BUILD)) bash tests/run.sh $(T)
 
@@ -149,6 +171,15 @@ install: all
 	for s in 1 5 8; do for f in man/*.$$s; do [ ! -e $$f ] || \
 	    install -m 0644 $$f $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
 	    done; done
+	for l in $(LINGUAS); do \
+	    install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+	    install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/pam_sspr.mo \
+		$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/pam_sspr.mo || exit 1; \
+	    for s in 1 5 8; do for f in man/$$l/*.$$s; do [ ! -e $$f ] || { \
+		install -d $(DESTDIR)$(MANDIR)/$$l/man$$s && \
+		install -m 0644 $$f $(DESTDIR)$(MANDIR)/$$l/man$$s/; } || \
+		exit 1; done; done; \
+	    done
 
 # debian/rules builds in debian/build; the caller's make variables
 # (MAKEFLAGS) must not leak into it.
@@ -178,12 +209,17 @@ asan:
 fuzz:
 	@BUILD=$(abspath $(BUILD)) bash tests/fuzz/run.sh
 
-# The template translators start from (messages are marked with _()).
+# The template translators start from; POT=file writes it elsewhere
+# (tests/lint/test_po.sh compares a fresh one with the translations).
 pot:
-	mkdir -p po
-	xgettext --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
-	    --package-name=pam_sspr --package-version=$(VERSION) \
-	    --add-comments=TRANSLATORS -o po/pam_sspr.pot pam_sspr/*/*.c
+	xgettext $(XGETTEXT_FLAGS) -o $(POT) pam_sspr/*/*.c
+
+# Bring every translation in step with a fresh template (new messages
+# untranslated, changed ones fuzzy: po/LL.po then needs a translator).
+update-po: pot
+	for l in $(LINGUAS); do \
+	    msgmerge --quiet --update --backup=none --previous \
+		po/$$l.po $(POT) || exit 1; done
 
 clean:
 	rm -rf $(BUILD)

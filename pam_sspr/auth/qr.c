@@ -10,6 +10,7 @@
 
 #include <qrencode.h>
 
+#include "sspr/common/lang.h"
 #include "sspr/common/util.h"
 
 #define UPPER "\xe2\x96\x80" /* U+2580 upper half block */
@@ -97,7 +98,13 @@ sspr_qr_render(const char *text, bool utf8)
 	qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	if (qr == NULL)
 		return NULL;
-	out = utf8 ? render_utf8(qr) : render_ascii(qr);
+	/*
+	 * Half blocks are East Asian "ambiguous": where a CJK terminal
+	 * draws them two columns wide the code is stretched and cannot be
+	 * scanned. Two '#' a module are square on any terminal.
+	 */
+	out = utf8 && !sspr_lang_wide_ambiguous() ? render_utf8(qr)
+						  : render_ascii(qr);
 	/* The code may carry a TOTP key. */
 	sspr_wipe(qr->data, (size_t)qr->width * (size_t)qr->width);
 	QRcode_free(qr);

@@ -31,6 +31,7 @@
 #include "sspr/cmd/verbs.h"
 #include "sspr/common/config.h"
 #include "sspr/common/i18n.h"
+#include "sspr/common/lang.h"
 #include "sspr/common/util.h"
 #include "sspr/enroll/enroll.h"
 
@@ -169,6 +170,7 @@ int
 main(int argc, char **argv)
 {
 	struct ctx c = { .tty = { -1 } };
+	struct sspr_lang lang = { 0 };
 	char conf_arg[4096] = "";
 	const struct passwd *pw;
 	int status = EXIT_FAIL;
@@ -209,8 +211,11 @@ main(int argc, char **argv)
 	handle_signals();
 	if (load_config(&c, conf_arg, argc, argv) != 0)
 		goto out;
+	/* English on the Linux console for CJK languages (lang.h). */
+	sspr_lang_begin(&lang, c.cfg.console_language);
 	status = run_verb(&c, argc, argv);
 out:
+	sspr_lang_end(&lang);
 	sspr_tty_close(&c.tty);
 	sspr_cfg_done(&c.cfg);
 	free(c.user);

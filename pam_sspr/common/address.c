@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sspr/common/lang.h"
 #include "sspr/common/util.h"
 
 #define LOCAL_MAX 64
@@ -70,8 +71,11 @@ sspr_address_mask(const char *address)
 
 	if (address == NULL || address[0] == '\0')
 		return NULL;
-	/* The bytes of U+2022 would show as junk on any other charset. */
-	if (!sspr_locale_is_utf8())
+	/*
+	 * The bytes of U+2022 would show as junk on any other charset, and
+	 * as a double-width dot where ambiguous characters are wide (CJK).
+	 */
+	if (!sspr_locale_is_utf8() || sspr_lang_wide_ambiguous())
 		dot = "*";
 	at = strrchr(address, '@');
 	if (at == NULL || at == address) {

@@ -46,6 +46,8 @@ static const char *const alg_choices[] = { "sha1", "sha256", "sha512", NULL };
 static const char *const sync_choices[] = { "auto", "off", "required", NULL };
 static const char *const source_choices[] = { "local", "entra", "both", NULL };
 static const char *const transport_choices[] = { "smtp", "graph", NULL };
+/* In the order of enum sspr_console_language (lang.h). */
+static const char *const console_choices[] = { "auto", "locale", "C", NULL };
 
 /* clang-format off */
 #define S(name, kind) { #name, kind, offsetof(struct sspr_cfg, name), 0, 0, NULL }
@@ -106,6 +108,7 @@ static const struct opt options[] = {
 	S(upn_map_file, OPT_PATH),
 	C(email_source, source_choices),
 	B(sync_on_passwd),
+	C(console_language, console_choices),
 };
 
 #undef S

@@ -54,12 +54,38 @@ sspr_conv_ui(pam_handle_t *pamh, struct sspr_ui *ui)
 	ui->say = pam_ui_say;
 }
 
+/*
+ * vsnprintf into text; a message cut short ends on a whole UTF-8
+ * character (a kanji is 3 bytes), never on half of one.
+ */
+static void __attribute__((format(printf, 3, 0)))
+text_vformat(char *text, size_t size, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(text, size, fmt, ap);
+	size_t len = size - 1; /* what was kept */
+	size_t lead = len;
+	unsigned char c;
+	size_t need;
+
+	if (n < 0 || (size_t)n < size)
+		return;
+	/* The first byte of the last character kept, and its length. */
+	while (lead > 0 && ((unsigned char)text[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead == 0)
+		return;
+	c = (unsigned char)text[--lead];
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	if (len - lead < need)
+		text[lead] = '\0';
+}
+
 static int
 ui_vsay(const struct sspr_ui *ui, bool error, const char *fmt, va_list ap)
 {
 	char text[1024];
 
-	vsnprintf(text, sizeof(text), fmt, ap);
+	text_vformat(text, sizeof(text), fmt, ap);
 	return ui->say(ui->ctx, error, text);
 }
 
@@ -93,11 +119,20 @@ sspr_ui_ask(const struct sspr_ui *ui, bool echo, char **ret_answer,
 {
 	char text[1024];
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	text_vformat(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	return ui->prompt(ui->ctx, echo, text, ret_answer);
+	r = ui->prompt(ui->ctx, echo, text, ret_answer);
+	/*
+	 * What is echoed (codes, menu choices, addresses) may come from a
+	 * Japanese input method in full-width digits; hidden answers are
+	 * passwords and stay exactly as typed.
+	 */
+	if (r >= 0 && echo && *ret_answer != NULL)
+		sspr_fold_width(*ret_answer);
+	return r;
 }
 
 int
@@ -110,15 +145,19 @@ sspr_ui_confirm(const struct sspr_ui *ui, bool default_yes, bool *ret_yes,
 	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	text_vformat(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	r = ui->prompt(ui->ctx, true, text, &answer);
 	if (r < 0)
 		return r;
+	/*
+	 * The locale's own yes (YESEXPR: "y" everywhere, "はい" and a
+	 * full-width "ｙ" in Japanese); anything else is no.
+	 */
 	if (answer[0] == '\0')
 		*ret_yes = default_yes;
 	else
-		*ret_yes = answer[0] == 'y' || answer[0] == 'Y';
+		*ret_yes = rpmatch(answer) == 1;
 	free(answer);
 	return 0;
 }

@@ -147,14 +147,45 @@ sspr_strlcpy(char *dst, const char *src, size_t size)
 	return len;
 }
 
+void
+sspr_fold_width(char *s)
+{
+	const unsigned char *in = (const unsigned char *)s;
+	char *out = s;
+
+	while (*in != '\0') {
+		/* U+FF10..U+FF19 is EF BC 90..99 in UTF-8. */
+		if (in[0] == 0xef && in[1] == 0xbc && in[2] >= 0x90 &&
+		    in[2] <= 0x99) {
+			*out++ = (char)('0' + (in[2] - 0x90));
+			in += 3;
+		} else if (in[0] == 0xe3 && in[1] == 0x80 && in[2] == 0x80) {
+			/* U+3000 IDEOGRAPHIC SPACE */
+			*out++ = ' ';
+			in += 3;
+		} else {
+			*out++ = (char)*in++;
+		}
+	}
+	*out = '\0';
+}
+
+/* A code is never longer than this, even typed in full-width digits. */
+#define TYPED_CODE_MAX 128
+
 int
 sspr_normalize_code(const char *typed, unsigned digits, char *out)
 {
-	const char *p = typed;
+	char folded[TYPED_CODE_MAX];
+	const char *p = folded;
 	const char *end;
 	unsigned n = 0;
 	bool inner_space = false;
+	int r = -EINVAL;
 
+	if (sspr_strlcpy(folded, typed, sizeof(folded)) >= sizeof(folded))
+		goto out;
+	sspr_fold_width(folded);
 	while (*p == ' ' || *p == '\t')
 		p++;
 	end = p + strlen(p);
@@ -167,11 +198,15 @@ sspr_normalize_code(const char *typed, unsigned digits, char *out)
 			continue;
 		}
 		if (*p < '0' || *p > '9' || n >= digits)
-			return -EINVAL;
+			goto out;
 		out[n++] = *p;
 	}
 	out[n] = '\0';
-	return n == digits ? 0 : -EINVAL;
+	r = n == digits ? 0 : -EINVAL;
+out:
+	/* It held the code. */
+	sspr_wipe(folded, sizeof(folded));
+	return r;
 }
 
 void

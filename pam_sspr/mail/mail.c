@@ -65,28 +65,61 @@ is_ascii(const char *s)
 	return true;
 }
 
-/* Subject as is, or as one RFC 2047 "=?UTF-8?B?...?=" word. Malloc'd. */
+/*
+ * RFC 2047 (section 2) limits an encoded word to 75 characters; 42 bytes
+ * of text make 56 of base64, so "Subject: " and the first word still fit
+ * in the 78 characters RFC 5322 recommends for a line.
+ */
+#define SUBJECT_WORD_BYTES 42
+/* RFC 2045 6.8: base64 lines of at most 76 characters (57 bytes). */
+#define BASE64_LINE_BYTES 57
+
+/*
+ * Subject as is, or as RFC 2047 "=?UTF-8?B?...?=" words, folded one to a
+ * line. A word never ends inside a UTF-8 sequence: each word must decode
+ * to whole characters (RFC 2047 section 5). Malloc'd.
+ */
 static char *
 encode_subject(const char *subject)
 {
 	size_t len = strlen(subject);
-	unsigned char *b64;
+	size_t pos = 0;
+	size_t used = 0;
+	size_t size;
 	char *out;
-	int n;
 
 	if (is_ascii(subject))
 		return sspr_strdup(subject);
 	if (len > 600)
 		return NULL;
-	b64 = malloc(4 * ((len + 2) / 3) + 1);
-	if (b64 == NULL)
+	/* Per word: "\r\n " + "=?UTF-8?B?" + 56 + "?=". */
+	size = (len / 10 + 2) * (3 + 10 + 56 + 2) + 1;
+	out = malloc(size);
+	if (out == NULL)
 		return NULL;
-	n = EVP_EncodeBlock(b64, (const unsigned char *)subject, (int)len);
-	/* "=?UTF-8?B?" + text + "?=" */
-	out = malloc((size_t)n + 13);
-	if (out != NULL)
-		snprintf(out, (size_t)n + 13, "=?UTF-8?B?%s?=", b64);
-	free(b64);
+	while (pos < len) {
+		size_t n = len - pos;
+
+		if (n > SUBJECT_WORD_BYTES) {
+			n = SUBJECT_WORD_BYTES;
+			while (n > 1 &&
+			       ((unsigned char)subject[pos + n] & 0xc0) == 0x80)
+				n--;
+		}
+		if (used > 0) {
+			memcpy(out + used, "\r\n ", 3);
+			used += 3;
+		}
+		memcpy(out + used, "=?UTF-8?B?", 10);
+		used += 10;
+		used += (size_t)EVP_EncodeBlock(
+		    (unsigned char *)out + used,
+		    (const unsigned char *)subject + pos, (int)n);
+		memcpy(out + used, "?=", 2);
+		used += 2;
+		pos += n;
+	}
+	out[used] = '\0';
 	return out;
 }
 
@@ -112,6 +145,67 @@ body_check(const char *body, size_t *ret_lines)
 	return 0;
 }
 
+/*
+ * The body as it goes on the wire, with CRLF line ends and a last line
+ * end: as is ("7bit") when it is ASCII, else base64 in lines of 76, which
+ * any relay carries (a UTF-8 body as "8bit" needs 8BITMIME on every hop).
+ * *ret is malloc'd (it may hold a code: free with sspr_free_secret()).
+ */
+static int
+body_encode(const char *text, size_t lines, char **ret, size_t *ret_len,
+	    const char **ret_cte)
+{
+	size_t len = strlen(text) + lines + 2;
+	char *crlf = malloc(len + 1);
+	size_t used = 0;
+	size_t pos;
+	char *b64;
+	const char *p;
+
+	if (crlf == NULL)
+		return -ENOMEM;
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '\n')
+			crlf[used++] = '\r';
+		crlf[used++] = *p;
+	}
+	if (used < 2 || crlf[used - 1] != '\n') {
+		crlf[used++] = '\r';
+		crlf[used++] = '\n';
+	}
+	crlf[used] = '\0';
+	if (is_ascii(crlf)) {
+		*ret = crlf;
+		*ret_len = used;
+		*ret_cte = "7bit";
+		return 0;
+	}
+	/* 4 characters per 3 bytes, and CRLF after each 76. */
+	b64 = malloc(
+	    (used + BASE64_LINE_BYTES - 1) / BASE64_LINE_BYTES * (76 + 2) + 1);
+	if (b64 == NULL) {
+		sspr_freezero(crlf, used);
+		return -ENOMEM;
+	}
+	len = 0;
+	for (pos = 0; pos < used; pos += BASE64_LINE_BYTES) {
+		size_t n = used - pos < BASE64_LINE_BYTES ? used - pos
+							  : BASE64_LINE_BYTES;
+
+		len += (size_t)EVP_EncodeBlock((unsigned char *)b64 + len,
+					       (unsigned char *)crlf + pos,
+					       (int)n);
+		b64[len++] = '\r';
+		b64[len++] = '\n';
+	}
+	b64[len] = '\0';
+	sspr_freezero(crlf, used);
+	*ret = b64;
+	*ret_len = len;
+	*ret_cte = "base64";
+	return 0;
+}
+
 int
 sspr_mail_build(const struct sspr_mail *mail, const char *sender, time_t now,
 		char **ret_msg)
@@ -121,13 +215,15 @@ sspr_mail_build(const struct sspr_mail *mail, const char *sender, time_t now,
 	char msgid[64];
 	char date[64];
 	const char *domain;
+	const char *cte = NULL;
 	char *subject = NULL;
+	char *body = NULL;
 	char *msg = NULL;
 	struct tm tm;
+	size_t body_len = 0;
 	size_t lines;
 	size_t size;
 	size_t used;
-	const char *p;
 	int n;
 	int r;
 
@@ -168,10 +264,11 @@ sspr_mail_build(const struct sspr_mail *mail, const char *sender, time_t now,
 	}
 	sspr_hex_encode(rnd, sizeof(rnd), msgid + n);
 
-	/* Headers, then the body with every "\n" as "\r\n". */
+	r = body_encode(mail->body, lines, &body, &body_len, &cte);
+	if (r < 0)
+		goto out;
 	size = 512 + strlen(date) + strlen(sender) + strlen(mail->to) +
-	       strlen(subject) + strlen(msgid) + strlen(domain) +
-	       strlen(mail->body) + 2 * lines + 2;
+	       strlen(subject) + strlen(msgid) + strlen(domain) + body_len + 1;
 	msg = malloc(size);
 	if (msg == NULL) {
 		r = -ENOMEM;
@@ -185,30 +282,22 @@ sspr_mail_build(const struct sspr_mail *mail, const char *sender, time_t now,
 		     "Message-ID: <%s@%s>\r\n"
 		     "MIME-Version: 1.0\r\n"
 		     "Content-Type: text/plain; charset=UTF-8\r\n"
-		     "Content-Transfer-Encoding: 8bit\r\n"
+		     "Content-Transfer-Encoding: %s\r\n"
 		     "Auto-Submitted: auto-generated\r\n"
 		     "\r\n",
-		     date, sender, mail->to, subject, msgid, domain);
+		     date, sender, mail->to, subject, msgid, domain, cte);
 	if (n < 0 || (size_t)n >= size) {
 		r = -EINVAL;
 		goto out;
 	}
 	used = (size_t)n;
-	for (p = mail->body; *p != '\0'; p++) {
-		if (*p == '\n')
-			msg[used++] = '\r';
-		msg[used++] = *p;
-	}
-	if (used < 2 || msg[used - 1] != '\n') {
-		msg[used++] = '\r';
-		msg[used++] = '\n';
-	}
-	msg[used] = '\0';
+	memcpy(msg + used, body, body_len + 1);
 	*ret_msg = msg;
 	msg = NULL;
 	r = 0;
 out:
 	free(subject);
+	sspr_free_secret(body);
 	sspr_free_secret(msg);
 	return r;
 }

@@ -16,7 +16,25 @@
 #include "sspr/common/i18n.h"
 #include "sspr/common/util.h"
 
-#define FOOTER "This mail was sent automatically; replies are not read.\n"
+/*
+ * A mail is written in the language of the session that asked for it:
+ * the process locale (login's or sspr's setlocale(LC_ALL, "")). The
+ * console may have switched this thread to English (lang.c), because the
+ * kernel font cannot draw kanji; the mail is read elsewhere, so it keeps
+ * the session's language. Returns the locale to put back.
+ */
+static locale_t
+mail_language_begin(void)
+{
+	return uselocale(LC_GLOBAL_LOCALE);
+}
+
+static void
+mail_language_end(locale_t saved)
+{
+	if (saved != (locale_t)0)
+		uselocale(saved);
+}
 
 /* Print into an exactly sized buffer (no realloc leaves copies behind). */
 static int __attribute__((format(printf, 2, 3)))
@@ -41,7 +59,11 @@ text_printf(char **ret, const char *fmt, ...)
 	return 0;
 }
 
-/* The host name and RFC 2822 date (C locale) of an event. */
+/*
+ * The host name and the date of an event as the mail body shows it. The
+ * format is the translator's; it is applied in the C locale, so a format
+ * without %a or %b (names) reads the same on every host.
+ */
 static void
 event_where_when(const struct sspr_mail_event *ev, char *host, size_t hostlen,
 		 char *date, size_t datelen)
@@ -63,36 +85,63 @@ event_where_when(const struct sspr_mail_event *ev, char *host, size_t hostlen,
 	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 	if (c_locale == (locale_t)0)
 		return;
-	strftime_l(date, datelen, "%a, %d %b %Y %H:%M:%S %z", &tm, c_locale);
+	/*
+	 * TRANSLATORS: the date and time in a mail body, a strftime(3)
+	 * format applied in the C locale (so %a and %b give English names;
+	 * use numbers instead). Keep the time zone (%z).
+	 */
+	strftime_l(date, datelen, _("%a, %d %b %Y %H:%M:%S %z"), &tm, c_locale);
 	freelocale(c_locale);
 }
 
-/* " (from tty1)" or "". */
-static void
-origin_phrase(const struct sspr_mail_event *ev, char *buf, size_t len)
+/*
+ * " This came from tty1.", a sentence of its own after the one saying
+ * what happened, or "" when the terminal is not known. The translation
+ * carries the space between sentences, if its language has one.
+ */
+static int
+origin_sentence(const struct sspr_mail_event *ev, char **ret)
 {
-	if (ev->origin != NULL && ev->origin[0] != '\0')
-		snprintf(buf, len, " (from %s)", ev->origin);
-	else
-		buf[0] = '\0';
+	if (ev->origin == NULL || ev->origin[0] == '\0')
+		return text_printf(ret, "%s", "");
+	/*
+	 * TRANSLATORS: a sentence of its own in a mail, after the one that
+	 * says what happened; %s is the terminal or the remote host it was
+	 * done from, such as "tty1", "pts/0" or "192.0.2.7". It starts
+	 * with the space that separates sentences, if your language has
+	 * one.
+	 */
+	return text_printf(ret, _(" This came from %s."), ev->origin);
 }
 
 const char *
 sspr_mail_text_duration(unsigned seconds, char *buf, size_t len)
 {
-	if (seconds >= 7200 && seconds % 3600 == 0)
-		snprintf(buf, len, "%u hours", seconds / 3600);
-	else if (seconds == 60)
-		snprintf(buf, len, "1 minute");
-	else if (seconds >= 60 && seconds % 60 == 0)
-		snprintf(buf, len, "%u minutes", seconds / 60);
-	else if (seconds >= 120)
-		/* Never promise more time than there is. */
-		snprintf(buf, len, "%u minutes", seconds / 60);
-	else if (seconds == 1)
-		snprintf(buf, len, "1 second");
-	else
-		snprintf(buf, len, "%u seconds", seconds);
+	unsigned n;
+
+	/* Durations go into sentences: "The code expires in %s". */
+	if (seconds >= 7200 && seconds % 3600 == 0) {
+		n = seconds / 3600;
+		snprintf(
+		    buf, len,
+		    /* TRANSLATORS: a duration, put into "It expires in %s." */
+		    dngettext(SSPR_TEXT_DOMAIN, "%u hour", "%u hours", n), n);
+	} else if (seconds >= 120 || (seconds >= 60 && seconds % 60 == 0)) {
+		/* Never promise more time than there is: round down. */
+		n = seconds / 60;
+		snprintf(
+		    buf, len,
+		    /* TRANSLATORS: a duration, put into "It expires in %s." */
+		    dngettext(SSPR_TEXT_DOMAIN, "%u minute", "%u minutes", n),
+		    n);
+	} else {
+		snprintf(
+		    buf, len,
+		    /* TRANSLATORS: a duration, put into "It expires in %s." */
+		    dngettext(SSPR_TEXT_DOMAIN, "%u second", "%u seconds",
+			      seconds),
+		    seconds);
+	}
 	return buf;
 }
 
@@ -104,8 +153,9 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 	struct sspr_mail_text t = { NULL, NULL };
 	char host[HOST_NAME_MAX + 1];
 	char date[64];
-	char origin[96];
-	char life[32];
+	char *origin = NULL;
+	char life[64];
+	locale_t saved;
 	bool reset;
 	int r;
 
@@ -117,50 +167,82 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 		reset = false;
 	else
 		return -EINVAL;
+	saved = mail_language_begin();
 	event_where_when(ev, host, sizeof(host), date, sizeof(date));
-	origin_phrase(ev, origin, sizeof(origin));
 	sspr_mail_text_duration(lifetime, life, sizeof(life));
-
-	if (reset) {
-		r = text_printf(&t.subject,
-				_("Password reset code for %s on %s"), ev->user,
-				host);
-		if (r == 0)
-			r = text_printf(
-			    &t.body,
-			    _("Hello,\n\n"
-			      "A password reset was requested for the account "
-			      "\"%s\" on the computer \"%s\"%s on %s.\n\n"
-			      "Your code is: %s\n\n"
-			      "The code expires in %s and works only once. "
-			      "Type it where you were asked for it.\n\n"
-			      "If this was not you, do not give this code to "
-			      "anyone: your password has not been changed. "
-			      "Tell your administrator, because someone may "
-			      "be trying to get into your account.\n\n" FOOTER),
-			    ev->user, host, origin, date, code, life);
-	} else {
+	r = origin_sentence(ev, &origin);
+	if (r == 0 && reset)
 		r = text_printf(
 		    &t.subject,
-		    _("Confirm your backup email address for %s on %s"),
+		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
+		    _("Password reset code for %1$s on %2$s"), ev->user, host);
+	if (r == 0 && reset)
+		r = text_printf(
+		    &t.body,
+		    /*
+		     * TRANSLATORS: the mail with a reset code. %1$s is the
+		     * user name, %2$s the computer, %3$s the date (see its
+		     * format), %4$s the sentence "This came from ..." or
+		     * nothing, %5$s the code (digits), %6$s a duration
+		     * such as "10 minutes". Keep "Your code is: %5$s" on a
+		     * line of its own; lines stay under 998 bytes.
+		     */
+		    _("Hello,\n"
+		      "\n"
+		      "A password reset was requested for the account "
+		      "\"%1$s\" on the computer \"%2$s\" on %3$s.%4$s\n"
+		      "\n"
+		      "Your code is: %5$s\n"
+		      "\n"
+		      "The code expires in %6$s and works only once. Type it "
+		      "where you were asked for it.\n"
+		      "\n"
+		      "If this was not you, do not give this code to anyone: "
+		      "your password has not been changed. Tell your "
+		      "administrator, because someone may be trying to get "
+		      "into your account.\n"
+		      "\n"
+		      "This mail was sent automatically; replies are not "
+		      "read.\n"),
+		    ev->user, host, date, origin, code, life);
+	if (r == 0 && !reset)
+		r = text_printf(
+		    &t.subject,
+		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
+		    _("Confirm your backup email address for %1$s on %2$s"),
 		    ev->user, host);
-		if (r == 0)
-			r = text_printf(
-			    &t.body,
-			    _("Hello,\n\n"
-			      "The account \"%s\" on the computer \"%s\"%s "
-			      "asked on %s to register this address for "
-			      "resetting its password.\n\n"
-			      "Your code is: %s\n\n"
-			      "The code expires in %s and works only once. "
-			      "Type it where you were asked for it.\n\n"
-			      "If this was not you, ignore this mail: nothing "
-			      "is registered until the code is typed back. "
-			      "You may want to tell your "
-			      "administrator.\n\n" FOOTER),
-			    ev->user, host, origin, date, code, life);
-	}
+	if (r == 0 && !reset)
+		r = text_printf(
+		    &t.body,
+		    /*
+		     * TRANSLATORS: the mail that confirms a new backup
+		     * address. %1$s is the user name, %2$s the computer,
+		     * %3$s the sentence "This came from ..." or nothing,
+		     * %4$s the date, %5$s the code (digits), %6$s a
+		     * duration such as "10 minutes". Keep "Your code is:
+		     * %5$s" on a line of its own.
+		     */
+		    _("Hello,\n"
+		      "\n"
+		      "The account \"%1$s\" on the computer \"%2$s\" asked on "
+		      "%4$s to register this address for resetting its "
+		      "password.%3$s\n"
+		      "\n"
+		      "Your code is: %5$s\n"
+		      "\n"
+		      "The code expires in %6$s and works only once. Type it "
+		      "where you were asked for it.\n"
+		      "\n"
+		      "If this was not you, ignore this mail: nothing is "
+		      "registered until the code is typed back. You may want "
+		      "to tell your administrator.\n"
+		      "\n"
+		      "This mail was sent automatically; replies are not "
+		      "read.\n"),
+		    ev->user, host, origin, date, code, life);
+	free(origin);
 	sspr_wipe(host, sizeof(host));
+	mail_language_end(saved);
 	if (r < 0) {
 		sspr_mail_text_done(&t);
 		return r;
@@ -176,30 +258,54 @@ sspr_mail_text_password_changed(const struct sspr_mail_event *ev,
 	struct sspr_mail_text t = { NULL, NULL };
 	char host[HOST_NAME_MAX + 1];
 	char date[64];
-	char origin[96];
+	char *origin = NULL;
+	locale_t saved;
 	int r;
 
 	if (ev == NULL || ev->user == NULL)
 		return -EINVAL;
+	saved = mail_language_begin();
 	event_where_when(ev, host, sizeof(host), date, sizeof(date));
-	origin_phrase(ev, origin, sizeof(origin));
-	r = text_printf(&t.subject, _("The password of %s on %s was changed"),
-			ev->user, host);
+	r = origin_sentence(ev, &origin);
+	if (r == 0)
+		r = text_printf(
+		    &t.subject,
+		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
+		    _("The password of %1$s on %2$s was changed"), ev->user,
+		    host);
 	if (r == 0)
 		r = text_printf(
 		    &t.body,
-		    _("Hello,\n\n"
-		      "The password of the account \"%s\" on the computer "
-		      "\"%s\"%s was reset on %s with a code or an "
-		      "authenticator app.%s\n\n"
-		      "If this was you, there is nothing more to do.\n\n"
+		    /*
+		     * TRANSLATORS: the mail after a reset. %1$s is the user
+		     * name, %2$s the computer, %3$s the date, %4$s the
+		     * sentence "This came from ..." or nothing, %5$s the
+		     * sentence "Your Microsoft 365 password was changed
+		     * too." or nothing.
+		     */
+		    _("Hello,\n"
+		      "\n"
+		      "The password of the account \"%1$s\" on the computer "
+		      "\"%2$s\" was reset on %3$s with a code or an "
+		      "authenticator app.%4$s%5$s\n"
+		      "\n"
+		      "If this was you, there is nothing more to do.\n"
+		      "\n"
 		      "If this was not you, contact your administrator right "
-		      "away: someone else may have taken over your "
-		      "account.\n\n" FOOTER),
-		    ev->user, host, origin, date,
-		    microsoft365 ? " Your Microsoft 365 password was "
-				   "changed too."
+		      "away: someone else may have taken over your account.\n"
+		      "\n"
+		      "This mail was sent automatically; replies are not "
+		      "read.\n"),
+		    ev->user, host, date, origin,
+		    /*
+		     * TRANSLATORS: a sentence added to the mail above; it
+		     * starts with the space between sentences, if any.
+		     */
+		    microsoft365 ? _(" Your Microsoft 365 password was "
+				     "changed too.")
 				 : "");
+	free(origin);
+	mail_language_end(saved);
 	if (r < 0) {
 		sspr_mail_text_done(&t);
 		return r;
@@ -215,30 +321,55 @@ sspr_mail_text_admin_request(const struct sspr_mail_event *ev,
 	struct sspr_mail_text t = { NULL, NULL };
 	char host[HOST_NAME_MAX + 1];
 	char date[64];
-	char origin[96];
+	char *origin = NULL;
+	char *para = NULL;
+	locale_t saved;
 	int r;
 
 	if (ev == NULL || ev->user == NULL)
 		return -EINVAL;
+	saved = mail_language_begin();
 	event_where_when(ev, host, sizeof(host), date, sizeof(date));
-	origin_phrase(ev, origin, sizeof(origin));
-	r = text_printf(&t.subject, _("Password reset request from %s on %s"),
-			ev->user, host);
+	r = origin_sentence(ev, &origin);
+	if (r == 0)
+		r = reason != NULL ? text_printf(&para, "%s\n\n", reason)
+				   : text_printf(&para, "%s", "");
+	if (r == 0)
+		r = text_printf(
+		    &t.subject,
+		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
+		    _("Password reset request from %1$s on %2$s"), ev->user,
+		    host);
 	if (r == 0)
 		r = text_printf(
 		    &t.body,
-		    _("Hello,\n\n"
-		      "The user \"%s\" asked for help with their password at "
-		      "the login prompt of the computer \"%s\"%s on %s.\n"
-		      "%s%s"
+		    /*
+		     * TRANSLATORS: the mail to the administrator. %1$s is
+		     * the user name, %2$s the computer, %3$s the date, %4$s
+		     * the sentence "This came from ..." or nothing, %5$s a
+		     * paragraph saying why the user could not reset by
+		     * themselves (it ends with a blank line) or nothing.
+		     */
+		    _("Hello,\n"
 		      "\n"
+		      "The user \"%1$s\" asked for help with their password at "
+		      "the login prompt of the computer \"%2$s\" on "
+		      "%3$s.%4$s\n"
+		      "\n"
+		      "%5$s"
 		      "Before you reset the password, make sure it is really "
 		      "this person who is asking, for example by calling them "
-		      "back on a number you already know.\n\n"
+		      "back on a number you already know.\n"
+		      "\n"
 		      "If nobody should have asked, someone may be trying to "
-		      "get into this account.\n\n" FOOTER),
-		    ev->user, host, origin, date, reason != NULL ? reason : "",
-		    reason != NULL ? "\n" : "");
+		      "get into this account.\n"
+		      "\n"
+		      "This mail was sent automatically; replies are not "
+		      "read.\n"),
+		    ev->user, host, date, origin, para);
+	free(para);
+	free(origin);
+	mail_language_end(saved);
 	if (r < 0) {
 		sspr_mail_text_done(&t);
 		return r;
@@ -257,33 +388,54 @@ sspr_mail_text_locked(const struct sspr_mail_event *ev, time_t until,
 	char date[64];
 	char until_date[64];
 	char unused[8];
-	char origin[96];
+	char *origin = NULL;
+	locale_t saved;
 	int r;
 
 	if (ev == NULL || ev->user == NULL || until <= 0)
 		return -EINVAL;
+	saved = mail_language_begin();
 	event_where_when(ev, host, sizeof(host), date, sizeof(date));
 	event_where_when(&end, unused, sizeof(unused), until_date,
 			 sizeof(until_date));
-	origin_phrase(ev, origin, sizeof(origin));
-	r = text_printf(&t.subject,
-			_("Password reset of %s on %s is locked: someone "
-			  "typed wrong codes"),
-			ev->user, host);
+	r = origin_sentence(ev, &origin);
+	if (r == 0)
+		r = text_printf(
+		    &t.subject,
+		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
+		    _("Password reset of %1$s on %2$s is locked: "
+		      "someone typed wrong codes"),
+		    ev->user, host);
 	if (r == 0)
 		r = text_printf(
 		    &t.body,
-		    _("Hello,\n\n"
+		    /*
+		     * TRANSLATORS: the mail after too many wrong codes.
+		     * %1$s is the user name, %2$s the computer, %3$s the
+		     * date of the last wrong code, %4$s the sentence "This
+		     * came from ..." or nothing, %5$s the date the lock
+		     * ends.
+		     */
+		    _("Hello,\n"
+		      "\n"
 		      "Someone typed wrong verification codes several times "
-		      "to reset the password of the account \"%s\" on the "
-		      "computer \"%s\"%s, most recently on %s.\n\n"
-		      "Password reset for this account is locked until %s. "
+		      "to reset the password of the account \"%1$s\" on the "
+		      "computer \"%2$s\", most recently on %3$s.%4$s\n"
+		      "\n"
+		      "Password reset for this account is locked until %5$s. "
 		      "Your password has not been changed, and signing in "
-		      "with it still works.\n\n"
-		      "If this was you, wait until then and try again.\n\n"
+		      "with it still works.\n"
+		      "\n"
+		      "If this was you, wait until then and try again.\n"
+		      "\n"
 		      "If this was not you, someone is trying to get into "
-		      "your account: tell your administrator.\n\n" FOOTER),
-		    ev->user, host, origin, date, until_date);
+		      "your account: tell your administrator.\n"
+		      "\n"
+		      "This mail was sent automatically; replies are not "
+		      "read.\n"),
+		    ev->user, host, date, origin, until_date);
+	free(origin);
+	mail_language_end(saved);
 	if (r < 0) {
 		sspr_mail_text_done(&t);
 		return r;
@@ -292,34 +444,80 @@ sspr_mail_text_locked(const struct sspr_mail_event *ev, time_t until,
 	return 0;
 }
 
-/* What changed, in one sentence for the mail (ends without a period). */
-static const char *
-change_sentence(const struct sspr_method_change *c, bool to_old)
+/*
+ * What changed and when, one whole sentence for the mail: date is the
+ * date of the change. Malloc'd into *ret.
+ */
+static int
+change_sentence(const struct sspr_method_change *c, bool to_old,
+		const char *date, char **ret)
 {
 	switch (c->method) {
 	case SSPR_CHANGE_EMAIL:
 		if (c->action == SSPR_CHANGE_ADDED)
-			return _("this address was registered as the backup "
-				 "email address");
-		if (c->action == SSPR_CHANGE_REMOVED)
-			return _("this address was removed as the backup email "
-				 "address: codes are no longer sent here");
-		return to_old ? _("the backup email address was changed from "
-				  "this address to another one: codes are no "
-				  "longer sent here")
-			      : _("this address replaced the earlier backup "
-				  "email address");
+			return text_printf(
+			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
+			    _("On %s, this address was registered as the "
+			      "backup email address."),
+			    date);
+		else if (c->action == SSPR_CHANGE_REMOVED)
+			return text_printf(
+			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
+			    _("On %s, this address was removed as the backup "
+			      "email address: codes are no longer sent "
+			      "here."),
+			    date);
+		else if (to_old)
+			return text_printf(
+			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
+			    _("On %s, the backup email address was changed "
+			      "from this address to another one: codes are "
+			      "no longer sent here."),
+			    date);
+		else
+			return text_printf(
+			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
+			    _("On %s, this address replaced the earlier "
+			      "backup email address."),
+			    date);
 	case SSPR_CHANGE_TOTP:
 		if (c->action == SSPR_CHANGE_ADDED)
-			return _("an authenticator app was registered");
-		if (c->action == SSPR_CHANGE_REMOVED)
-			return _("the authenticator app was removed");
-		return _("the authenticator app was replaced by a new one; "
-			 "the old one no longer works");
+			return text_printf(
+			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
+			    _("On %s, an authenticator app was registered."),
+			    date);
+		else if (c->action == SSPR_CHANGE_REMOVED)
+			return text_printf(
+			    ret, /* TRANSLATORS: first sentence of a notice; %s:
+				    the date. */
+			    _("On %s, the authenticator app was removed."),
+			    date);
+		else
+			return text_printf(
+			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
+			    _("On %s, the authenticator app was replaced by a "
+			      "new one; the old one no longer works."),
+			    date);
 	case SSPR_CHANGE_ALL:
 	default:
-		return _("every registered method (backup email address and "
-			 "authenticator app) was removed");
+		return text_printf(
+		    ret,
+		    /* TRANSLATORS: first sentence of a notice; %s: the date. */
+		    _("On %s, every registered method (backup email address "
+		      "and authenticator app) was removed."),
+		    date);
 	}
 }
 
@@ -332,43 +530,75 @@ sspr_mail_text_method_changed(const struct sspr_mail_event *ev,
 	struct sspr_mail_text t = { NULL, NULL };
 	char host[HOST_NAME_MAX + 1];
 	char date[64];
-	char origin[96];
+	char *origin = NULL;
+	char *what = NULL;
 	char *now_there = NULL;
+	locale_t saved;
 	int r;
 
 	if (ev == NULL || ev->user == NULL || change == NULL)
 		return -EINVAL;
+	saved = mail_language_begin();
 	event_where_when(ev, host, sizeof(host), date, sizeof(date));
-	origin_phrase(ev, origin, sizeof(origin));
-	if (to_old && new_masked != NULL)
+	r = origin_sentence(ev, &origin);
+	if (r == 0)
+		r = change_sentence(change, to_old, date, &what);
+	if (r == 0 && to_old && new_masked != NULL)
+		/*
+		 * TRANSLATORS: a paragraph of the mail below; %s is the new
+		 * backup address, masked (a•••••@example.org).
+		 */
 		r = text_printf(&now_there, _("Codes now go to %s.\n\n"),
 				new_masked);
-	else
+	else if (r == 0)
 		r = text_printf(&now_there, "%s", "");
 	if (r == 0)
-		r = text_printf(&t.subject,
-				_("How the password of %s on %s is reset has "
-				  "changed"),
-				ev->user, host);
+		r = text_printf(
+		    &t.subject,
+		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
+		    _("How the password of %1$s on %2$s is reset "
+		      "has changed"),
+		    ev->user, host);
 	if (r == 0)
 		r = text_printf(
 		    &t.body,
-		    _("Hello,\n\n"
-		      "On %s, %s.\n\n"
+		    /*
+		     * TRANSLATORS: the mail after a change of the registered
+		     * methods. %1$s is the sentence "On <date>, <what
+		     * changed>.", %2$s the user name, %3$s the computer,
+		     * %4$s the sentence "This came from ..." or nothing,
+		     * %5$s the sentence "The administrator made this
+		     * change." or nothing, %6$s the paragraph "Codes now go
+		     * to ..." (with its blank line) or nothing.
+		     */
+		    _("Hello,\n"
+		      "\n"
+		      "%1$s\n"
+		      "\n"
 		      "This is about resetting the password of the account "
-		      "\"%s\" on the computer \"%s\"%s.%s\n\n"
-		      "%s"
-		      "If this was you, there is nothing more to do.\n\n"
+		      "\"%2$s\" on the computer \"%3$s\".%4$s%5$s\n"
+		      "\n"
+		      "%6$s"
+		      "If this was you, there is nothing more to do.\n"
+		      "\n"
 		      "If this was not you, contact your administrator right "
 		      "away: someone who knows your password may be keeping "
-		      "a way into your account, even after you change "
-		      "it.\n\n" FOOTER),
-		    date, change_sentence(change, to_old), ev->user, host,
-		    origin,
+		      "a way into your account, even after you change it.\n"
+		      "\n"
+		      "This mail was sent automatically; replies are not "
+		      "read.\n"),
+		    what, ev->user, host, origin,
+		    /*
+		     * TRANSLATORS: a sentence added to the mail above; it
+		     * starts with the space between sentences, if any.
+		     */
 		    change->by_admin ? _(" The administrator made this change.")
 				     : "",
 		    now_there);
 	free(now_there);
+	free(what);
+	free(origin);
+	mail_language_end(saved);
 	if (r < 0) {
 		sspr_mail_text_done(&t);
 		return r;

@@ -28,6 +28,7 @@
 #include "sspr/common/env.h"
 #include "sspr/common/gate.h"
 #include "sspr/common/i18n.h"
+#include "sspr/common/lang.h"
 #include "sspr/common/journal.h"
 #include "sspr/common/store.h"
 #include "sspr/common/util.h"
@@ -151,6 +152,11 @@ wants_reset(pam_handle_t *pamh)
 		return true;
 	sspr_conv_ui(pamh, &ui);
 	if (sspr_ui_confirm(&ui, false, &yes, "%s",
+			    /*
+			     * TRANSLATORS: after a wrong password. Keep
+			     * "[y/N]": rpmatch(3) reads the answer, so "y"
+			     * and your locale's yes (はい) are yes.
+			     */
 			    _("Forgot your password? Reset it now [y/N]: ")) <
 	    0)
 		return false;
@@ -162,6 +168,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
 	struct sspr_env env = { .active = false };
+	struct sspr_lang lang = { 0 };
 	struct sspr_cfg cfg = { 0 };
 	const char *user = NULL;
 	int rv;
@@ -169,6 +176,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = load_config(pamh, flags, argc, argv, true, &cfg);
 	if (rv != PAM_SUCCESS)
 		goto out;
+	sspr_lang_begin(&lang, cfg.console_language);
 	/*
 	 * pam_unix already judged the password against the entry as it
 	 * was: ask for it again rather than offer a reset now.
@@ -200,6 +208,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = api->reset(pamh, &cfg, user);
 out:
 	sspr_env_restore(&env);
+	sspr_lang_end(&lang);
 	if (cfg.debug)
 		pam_syslog(pamh, LOG_DEBUG, "authenticate: %s",
 			   pam_strerror(pamh, rv));
@@ -272,6 +281,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
 	struct sspr_env env = { .active = false };
+	struct sspr_lang lang = { 0 };
 	struct sspr_cfg cfg = { 0 };
 	const char *user = NULL;
 	int rv;
@@ -281,6 +291,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_IGNORE;
 		goto out;
 	}
+	sspr_lang_begin(&lang, cfg.console_language);
 	(void)reconcile_first(pamh, flags, &cfg);
 	rv = PAM_IGNORE;
 	if (cfg.enroll_at_login == SSPR_ENROLL_OFF ||
@@ -299,6 +310,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = api->enroll_at_login(pamh, &cfg, user);
 out:
 	sspr_env_restore(&env);
+	sspr_lang_end(&lang);
 	sspr_cfg_done(&cfg);
 	return rv;
 }
@@ -340,6 +352,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
 	struct sspr_env env = { .active = false };
+	struct sspr_lang lang = { 0 };
 	struct sspr_cfg cfg = { 0 };
 	char err[SSPR_ERR_MAX];
 	const char *user = NULL;
@@ -350,6 +363,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_config_error_once(pamh, err);
 		goto out;
 	}
+	sspr_lang_begin(&lang, cfg.console_language);
 	/*
 	 * The nested transaction of a reset (passwd_service) runs this
 	 * stack too; the reset syncs by itself, so do not sync twice.
@@ -377,6 +391,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = api->chauthtok(pamh, flags, &cfg, user);
 out:
 	sspr_env_restore(&env);
+	sspr_lang_end(&lang);
 	sspr_cfg_done(&cfg);
 	return rv;
 }

@@ -91,6 +91,12 @@ exec unshare -m --propagation private -- bash -c '
 	mount -o remount,bind,ro "\$r"
 	mount --bind "\$sb/etc" "\$r/etc"
 	mount --bind "\$sb/var-log" "\$r/var/log"
+	# A test of a translation puts the catalogs of its language and
+	# the compiled locales (the root has C.utf8 only) here.
+	[ ! -d "\$sb/messages-ja" ] ||
+		mount --bind "\$sb/messages-ja" "\$r/usr/share/locale/ja/LC_MESSAGES"
+	[ ! -d "\$sb/lib-locale" ] ||
+		mount --bind "\$sb/lib-locale" "\$r/usr/lib/locale"
 	mount -t tmpfs -o mode=0755 sspr-run "\$r/run"
 	mount -t tmpfs -o mode=1777 sspr-tmp "\$r/tmp"
 	# The trees are mount points made with the root; under /tmp they

@@ -1,12 +1,21 @@
 #!/bin/bash
-# The manual pages are clean for mandoc's linter (warnings included: an
-# unparsable date in .TH, a bad macro, a broken cross reference), and
-# pam_sspr(8) lists every line the module logs.
+# The manual pages, English and the translations under man/LL/, are
+# clean for mandoc's linter (warnings included: an unparsable date in
+# .TH, a bad macro, a broken cross reference), each translation has the
+# three pages, and pam_sspr(8) lists every line the module logs.
 . "$(dirname "$0")/../lib/lib.sh"
 need mandoc
 cd "$SRC_DIR" || exit 1
-pages=(man/*)
+english=(man/*.[1-8])
+pages=("${english[@]}")
 check "there are manual pages (${#pages[@]})" [ "${#pages[@]}" -ge 3 ]
+for d in man/*/; do
+	[ -d "$d" ] || continue
+	for f in "${english[@]}"; do
+		check "$d has ${f#man/}" [ -f "$d${f#man/}" ]
+	done
+	pages+=("$d"*.[1-8])
+done
 for f in "${pages[@]}"; do
 	out=$(mandoc -Tlint -W warning "$f" 2>&1)
 	check "mandoc -Tlint -W warning $f${out:+: $out}" [ $? = 0 -a -z "$out" ]

@@ -162,6 +162,12 @@ check "the unit is enabled at installation" \
 check "man pages" test -f "$ROOT/usr/share/man/man8/pam_sspr.8.gz" -a \
 	-f "$ROOT/usr/share/man/man5/sspr.conf.5.gz" -a \
 	-f "$ROOT/usr/share/man/man1/sspr.1.gz"
+check "the Japanese translation" \
+	test -f "$ROOT/usr/share/locale/ja/LC_MESSAGES/pam_sspr.mo"
+check "the Japanese man pages" \
+	test -f "$ROOT/usr/share/man/ja/man8/pam_sspr.8.gz" -a \
+	-f "$ROOT/usr/share/man/ja/man5/sspr.conf.5.gz" -a \
+	-f "$ROOT/usr/share/man/ja/man1/sspr.1.gz"
 check "shipped sspr.conf is the source's" \
 	cmp -s "$ROOT/etc/security/sspr.conf" "$SRC_DIR/conf/sspr.conf"
 check "sspr.conf is a conffile" sh -c \

@@ -183,6 +183,7 @@ cfg_diff(const struct sspr_cfg *a, const struct sspr_cfg *b)
 	S(upn_map_file);
 	U(email_source);
 	U(sync_on_passwd);
+	U(console_language);
 #undef U
 #undef S
 	return NULL;

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "check.h"
 #include "sspr/common/address.h"
 #include "sspr/common/config.h"
@@ -16,18 +18,32 @@ static void
 test_address_ok(void)
 {
 	static const char *const good[] = {
-		"alice@example.org", "a.b+tag@mail.example.co.uk",
-		"x@a.b", "o'brien@example.org", "first_last-1@ex-ample.org",
+		"alice@example.org",   "a.b+tag@mail.example.co.uk", "x@a.b",
+		"o'brien@example.org", "first_last-1@ex-ample.org",
 	};
 	static const char *const bad[] = {
-		"", "alice", "@example.org", "alice@", "alice@example",
-		"alice@@example.org", "a@b@example.org", "al ice@example.org",
-		"alice@exa mple.org", "alice@example.org\r\nBcc: x@y.z",
-		"alice@example.org\n", "<alice@example.org>",
-		"\"alice\"@example.org", "alice,bob@example.org",
-		"alice;bob@example.org", "alice@example.org.", "alice@.org",
-		".alice@example.org", "alice.@example.org", "al..ice@ex.org",
-		"\xc3\xa9lise@example.org", "alice\t@example.org",
+		"",
+		"alice",
+		"@example.org",
+		"alice@",
+		"alice@example",
+		"alice@@example.org",
+		"a@b@example.org",
+		"al ice@example.org",
+		"alice@exa mple.org",
+		"alice@example.org\r\nBcc: x@y.z",
+		"alice@example.org\n",
+		"<alice@example.org>",
+		"\"alice\"@example.org",
+		"alice,bob@example.org",
+		"alice;bob@example.org",
+		"alice@example.org.",
+		"alice@.org",
+		".alice@example.org",
+		"alice.@example.org",
+		"al..ice@ex.org",
+		"\xc3\xa9lise@example.org",
+		"alice\t@example.org",
 		"al#ice@example.org",
 	};
 	char local[80];
@@ -126,7 +142,8 @@ header(const char *msg, const char *name)
 		if (eol == NULL)
 			return NULL;
 		if (strncmp(p, name, n) == 0 && p[n] == ':' && p[n + 1] == ' ')
-			return strndup(p + n + 2, (size_t)(eol - p - (long)n - 2));
+			return strndup(p + n + 2,
+				       (size_t)(eol - p - (long)n - 2));
 		p = eol + 2;
 	}
 	return NULL;
@@ -163,8 +180,9 @@ test_build(void)
 	v = header(msg, "Content-Type");
 	CHECK_STR(v, "text/plain; charset=UTF-8");
 	free(v);
+	/* ASCII goes as is (7bit). */
 	v = header(msg, "Content-Transfer-Encoding");
-	CHECK_STR(v, "8bit");
+	CHECK_STR(v, "7bit");
 	free(v);
 	v = header(msg, "Message-ID");
 	CHECK(v != NULL && v[0] == '<' && strstr(v, "@example.com>") != NULL);
@@ -172,8 +190,7 @@ test_build(void)
 	/* RFC 2822 date: "Tue, 14 Nov 2023 22:13:20 +0000" in some zone. */
 	v = header(msg, "Date");
 	CHECK(v != NULL && strlen(v) == 31 && v[3] == ',' &&
-	      strstr(v, " 2023 ") != NULL &&
-	      (v[26] == '+' || v[26] == '-'));
+	      strstr(v, " 2023 ") != NULL && (v[26] == '+' || v[26] == '-'));
 	free(v);
 
 	/* Body after the blank line, every line ending in CRLF. */
@@ -184,6 +201,76 @@ test_build(void)
 	for (p = msg; *p != '\0'; p++)
 		if (*p == '\n')
 			CHECK(p > msg && p[-1] == '\r');
+	sspr_free_secret(msg);
+}
+
+/*
+ * Japanese: the subject in RFC 2047 words of at most 75 characters, each
+ * whole characters, one to a line; the body in base64 lines of 76.
+ */
+static void
+test_build_utf8(void)
+{
+	/* "パスワードのリセット" twice and more: 3 bytes a character. */
+	static const char subject[] =
+	    "host1 の alice のパスワードのリセット コード"
+	    "（確認コードの有効期限は 10 分です）";
+	struct sspr_mail m = {
+		.to = "alice.backup@example.org",
+		.subject = subject,
+		.body = "こんにちは。\n\n確認コード: 12345678\n",
+	};
+	unsigned char dec[256];
+	char *msg = NULL;
+	const char *p;
+	const char *eol;
+	const char *body;
+	size_t words = 0;
+	int n;
+
+	CHECK(sspr_mail_build(&m, "sspr@example.com", 1700000000, &msg) == 0);
+	if (msg == NULL)
+		return;
+	p = strstr(msg, "\r\nSubject: ");
+	CHECK(p != NULL);
+	if (p == NULL)
+		goto out;
+	p += strlen("\r\nSubject: ");
+	for (;;) {
+		const char *end = strstr(p, "?=");
+
+		CHECK(strncmp(p, "=?UTF-8?B?", 10) == 0 && end != NULL);
+		if (end == NULL)
+			break;
+		CHECK(end + 2 - p <= 75);
+		/* Each word decodes alone to whole UTF-8 characters. */
+		n = EVP_DecodeBlock(dec, (const unsigned char *)p + 10,
+				    (int)(end - p - 10));
+		CHECK(n > 0 && (dec[0] & 0xc0) != 0x80);
+		words++;
+		if (strncmp(end + 2, "\r\n ", 3) != 0)
+			break;
+		p = end + 5;
+	}
+	CHECK(words >= 2);
+	CHECK(strstr(msg, "\r\nContent-Transfer-Encoding: base64\r\n") != NULL);
+	body = strstr(msg, "\r\n\r\n");
+	CHECK(body != NULL);
+	if (body == NULL)
+		goto out;
+	body += 4;
+	eol = strstr(body, "\r\n");
+	CHECK(eol != NULL && eol - body <= 76);
+	if (eol == NULL)
+		goto out;
+	n = EVP_DecodeBlock(dec, (const unsigned char *)body,
+			    (int)(eol - body));
+	/* EVP_DecodeBlock counts the padding as zero bytes. */
+	CHECK(n >= (int)strlen("こんにちは。\r\n\r\n確認コード: 12345678\r\n"));
+	CHECK(memcmp(dec, "こんにちは。\r\n\r\n確認コード: 12345678\r\n",
+		     strlen("こんにちは。\r\n\r\n確認コード: 12345678\r\n")) ==
+	      0);
+out:
 	sspr_free_secret(msg);
 }
 
@@ -203,8 +290,7 @@ test_build_refuses(void)
 	m.subject = "Hi\nBcc: victim@example.org";
 	CHECK(sspr_mail_build(&m, "a@example.com", 0, &msg) == -EINVAL);
 	m.subject = "Hi";
-	CHECK(sspr_mail_build(&m, "a@example.com\r\nX: y", 0, &msg) ==
-	      -EINVAL);
+	CHECK(sspr_mail_build(&m, "a@example.com\r\nX: y", 0, &msg) == -EINVAL);
 	m.to = "alice@example.org\r\nBcc: victim@example.org";
 	CHECK(sspr_mail_build(&m, "a@example.com", 0, &msg) == -EINVAL);
 	m.to = "alice@example.org";
@@ -230,7 +316,9 @@ test_sender_and_graph(void)
 {
 	struct sspr_cfg cfg;
 	struct sspr_mail m = {
-		.to = "alice@example.org", .subject = "s", .body = "b",
+		.to = "alice@example.org",
+		.subject = "s",
+		.body = "b",
 	};
 	char buf[300];
 	char err[256] = "";
@@ -261,7 +349,9 @@ static void
 test_texts(void)
 {
 	struct sspr_mail_event ev = {
-		.user = "alice", .host = "ws17", .origin = "tty1",
+		.user = "alice",
+		.host = "ws17",
+		.origin = "tty1",
 		.when = 1700000000,
 	};
 	struct sspr_mail_text t = { NULL, NULL };
@@ -300,8 +390,8 @@ test_texts(void)
 
 	CHECK(sspr_mail_text_admin_request(&ev, "No method is registered.",
 					   &t) == 0);
-	CHECK(t.body != NULL && strstr(t.body, "No method is registered.") !=
-				NULL);
+	CHECK(t.body != NULL &&
+	      strstr(t.body, "No method is registered.") != NULL);
 	CHECK(t.subject != NULL && strstr(t.subject, "alice") != NULL);
 	sspr_mail_text_done(&t);
 
@@ -321,9 +411,8 @@ test_texts(void)
 		struct sspr_method_change c = { SSPR_CHANGE_EMAIL,
 						SSPR_CHANGE_REPLACED, false };
 
-		CHECK(sspr_mail_text_method_changed(&ev, &c, true,
-						    "n•••••@example.org",
-						    &t) == 0);
+		CHECK(sspr_mail_text_method_changed(
+			  &ev, &c, true, "n•••••@example.org", &t) == 0);
 		CHECK(t.body != NULL &&
 		      strstr(t.body, "changed from this address") != NULL &&
 		      strstr(t.body, "Codes now go to n•••••@example.org") !=
@@ -381,6 +470,7 @@ main(void)
 	RUN(test_mask);
 	RUN(test_mask_ascii);
 	RUN(test_build);
+	RUN(test_build_utf8);
 	RUN(test_build_refuses);
 	RUN(test_sender_and_graph);
 	RUN(test_texts);

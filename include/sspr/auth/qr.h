@@ -13,7 +13,8 @@
  * drawn and dark ones left blank, so the code scans on the usual light
  * text on a dark background. utf8: half blocks, two module rows per line,
  * one column per module; else ASCII, "##" per light module and one line
- * per module row. Lines end in "\n". Malloc'd; free it with
+ * per module row; ASCII too where ambiguous-width characters are wide
+ * (sspr_lang_wide_ambiguous). Lines end in "\n". Malloc'd; free it with
  * sspr_free_secret(), as it may carry a key. NULL on failure.
  */
 char *sspr_qr_render(const char *text, bool utf8);

@@ -91,6 +91,9 @@ struct sspr_cfg {
 	char *upn_map_file;
 	unsigned email_source; /* enum sspr_email_source */
 	bool sync_on_passwd;
+
+	/* the language on the Linux console (lang.h) */
+	unsigned console_language; /* enum sspr_console_language */
 };
 
 /*

@@ -117,9 +117,18 @@ size_t sspr_strlcpy(char *dst, const char *src, size_t size);
 void sspr_hex_encode(const void *in, size_t len, char *out);
 
 /*
+ * What a Japanese (or Chinese) input method types for digits and blanks,
+ * in place: the full-width digits U+FF10..U+FF19 become 0-9 and the
+ * ideographic space U+3000 a space. Everything else stays as it was.
+ * The string never grows.
+ */
+void sspr_fold_width(char *s);
+
+/*
  * A one-time code as a person typed it (TOTP or mailed code): blanks
  * around it and one inner space (as in "123 456") are allowed, otherwise
- * exactly digits ASCII digits. Writes them to out (room for digits + 1).
+ * exactly digits ASCII digits; full-width digits and spaces count as
+ * theirs (sspr_fold_width). Writes them to out (room for digits + 1).
  * 0 or -EINVAL.
  */
 int sspr_normalize_code(const char *typed, unsigned digits, char *out);

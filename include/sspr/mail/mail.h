@@ -36,8 +36,10 @@ int sspr_mail_smtp_check(const struct sspr_cfg *cfg, char *err, size_t errlen);
 
 /*
  * The RFC 5322 message for mail from sender at time now: Date, From, To,
- * Subject (RFC 2047 encoded when not ASCII), Message-ID, MIME-Version,
- * text/plain UTF-8 8bit, CRLF line ends. Header values with CR or LF and
+ * Subject (RFC 2047 words of whole characters when not ASCII), Message-ID,
+ * MIME-Version, text/plain UTF-8, CRLF line ends; the body as is (7bit)
+ * when it is ASCII, else in base64, so a Japanese mail survives a 7-bit
+ * relay. Header values with CR or LF and
  * bodies with CR or over-long lines are refused (-EINVAL). *ret_msg is
  * malloc'd; free it with sspr_free_secret() (it may hold a code).
  */
