@@ -13,6 +13,7 @@
 #include "sspr/common/address.h"
 #include "sspr/common/encode.h"
 #include "sspr/common/kv.h"
+#include "sspr/common/lang.h"
 #include "sspr/common/safefile.h"
 #include "sspr/common/util.h"
 
@@ -24,6 +25,7 @@ enum opt_kind {
 	OPT_EMAIL,
 	OPT_WORDS, /* space separated names */
 	OPT_UPN_FORMAT,
+	OPT_LOCALE, /* a locale name */
 	OPT_UINT,
 	OPT_BOOL,
 	OPT_CHOICE,
@@ -68,6 +70,7 @@ static const struct opt options[] = {
 	S(audit_log, OPT_PATH),
 	C(after_reset, after_choices),
 	S(admin_contact, OPT_EMAIL),
+	S(admin_language, OPT_LOCALE),
 	U(password_retries, 1, 10),
 	S(passwd_service, OPT_WORDS),
 	U(max_failures, 1, 1000),
@@ -182,6 +185,12 @@ check_string(const struct opt *o, const char *v, char *err, size_t errlen)
 		if (sspr_address_ok(v) < 0) {
 			snprintf(err, errlen, "%s: not an email address",
 				 o->name);
+			return -EINVAL;
+		}
+		break;
+	case OPT_LOCALE:
+		if (!sspr_lang_name_ok(v)) {
+			snprintf(err, errlen, "%s: not a locale name", o->name);
 			return -EINVAL;
 		}
 		break;

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "sspr/common/i18n.h"
+#include "sspr/common/safefile.h"
+#include "sspr/common/util.h"
 
 bool
 sspr_lang_console(const char *term)
@@ -107,4 +109,57 @@ sspr_lang_end(struct sspr_lang *lang)
 	freelocale(lang->ours);
 	lang->ours = (locale_t)0;
 	lang->saved = (locale_t)0;
+}
+
+#define LOCALE_NAME_MAX 64
+#define DEFAULT_LOCALE_FILE "/etc/default/locale"
+
+bool
+sspr_lang_name_ok(const char *name)
+{
+	size_t n;
+
+	for (n = 0; name[n] != '\0'; n++)
+		if (!sspr_ascii_alnum(name[n]) &&
+		    strchr("_.@-", name[n]) == NULL)
+			return false;
+	return n > 0 && n <= LOCALE_NAME_MAX;
+}
+
+void
+sspr_lang_host_default(char *buf, size_t len)
+{
+	sspr_lang_default_from(DEFAULT_LOCALE_FILE, buf, len);
+}
+
+void
+sspr_lang_default_from(const char *path, char *buf, size_t len)
+{
+	char *text = NULL;
+	size_t size = 0;
+	char *line;
+	char *save = NULL;
+
+	sspr_strlcpy(buf, "C", len);
+	if (sspr_read_file(path, SSPR_FILE_TRUSTED, 4096, &text, &size) < 0)
+		return;
+	/* Shell syntax, as update-locale writes it: LANG=ja_JP.UTF-8 */
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *v = sspr_skip_prefix(line, "LANG=");
+		size_t n;
+
+		if (v == NULL)
+			continue;
+		if (*v == '"' || *v == '\'') {
+			n = strlen(v);
+			if (n >= 2 && v[n - 1] == v[0]) {
+				line[strlen(line) - 1] = '\0';
+				v++;
+			}
+		}
+		if (sspr_lang_name_ok(v))
+			sspr_strlcpy(buf, v, len);
+	}
+	sspr_freezero(text, size + 1);
 }

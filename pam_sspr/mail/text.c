@@ -21,19 +21,31 @@
  * the process locale (login's or sspr's setlocale(LC_ALL, "")). The
  * console may have switched this thread to English (lang.c), because the
  * kernel font cannot draw kanji; the mail is read elsewhere, so it keeps
- * the session's language. Returns the locale to put back.
+ * the session's language, unless the event names another (the request to
+ * the administrator, admin_language).
  */
-static locale_t
-mail_language_begin(void)
+struct mail_language {
+	locale_t saved; /* to put back */
+	locale_t ours;	/* newlocale() of ev->language, to free */
+};
+
+static void
+mail_language_begin(struct mail_language *m, const struct sspr_mail_event *ev)
 {
-	return uselocale(LC_GLOBAL_LOCALE);
+	m->ours = (locale_t)0;
+	if (ev != NULL && ev->language != NULL)
+		m->ours = newlocale(LC_ALL_MASK, ev->language, (locale_t)0);
+	m->saved =
+	    uselocale(m->ours != (locale_t)0 ? m->ours : LC_GLOBAL_LOCALE);
 }
 
 static void
-mail_language_end(locale_t saved)
+mail_language_end(struct mail_language *m)
 {
-	if (saved != (locale_t)0)
-		uselocale(saved);
+	if (m->saved != (locale_t)0)
+		uselocale(m->saved);
+	if (m->ours != (locale_t)0)
+		freelocale(m->ours);
 }
 
 /* Print into an exactly sized buffer (no realloc leaves copies behind). */
@@ -155,7 +167,7 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 	char date[64];
 	char *origin = NULL;
 	char life[64];
-	locale_t saved;
+	struct mail_language lang;
 	bool reset;
 	int r;
 
@@ -167,7 +179,7 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 		reset = false;
 	else
 		return -EINVAL;
-	saved = mail_language_begin();
+	mail_language_begin(&lang, ev);
 	event_where_when(ev, host, sizeof(host), date, sizeof(date));
 	sspr_mail_text_duration(lifetime, life, sizeof(life));
 	r = origin_sentence(ev, &origin);
@@ -242,7 +254,7 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 		    ev->user, host, origin, date, code, life);
 	free(origin);
 	sspr_wipe(host, sizeof(host));
-	mail_language_end(saved);
+	mail_language_end(&lang);
 	if (r < 0) {
 		sspr_mail_text_done(&t);
 		return r;
@@ -259,12 +271,12 @@ sspr_mail_text_password_changed(const struct sspr_mail_event *ev,
 	char host[HOST_NAME_MAX + 1];
 	char date[64];
 	char *origin = NULL;
-	locale_t saved;
+	struct mail_language lang;
 	int r;
 
 	if (ev == NULL || ev->user == NULL)
 		return -EINVAL;
-	saved = mail_language_begin();
+	mail_language_begin(&lang, ev);
 	event_where_when(ev, host, sizeof(host), date, sizeof(date));
 	r = origin_sentence(ev, &origin);
 	if (r == 0)
@@ -305,7 +317,7 @@ sspr_mail_text_password_changed(const struct sspr_mail_event *ev,
 				     "changed too.")
 				 : "");
 	free(origin);
-	mail_language_end(saved);
+	mail_language_end(&lang);
 	if (r < 0) {
 		sspr_mail_text_done(&t);
 		return r;
@@ -323,16 +335,16 @@ sspr_mail_text_admin_request(const struct sspr_mail_event *ev,
 	char date[64];
 	char *origin = NULL;
 	char *para = NULL;
-	locale_t saved;
+	struct mail_language lang;
 	int r;
 
 	if (ev == NULL || ev->user == NULL)
 		return -EINVAL;
-	saved = mail_language_begin();
+	mail_language_begin(&lang, ev);
 	event_where_when(ev, host, sizeof(host), date, sizeof(date));
 	r = origin_sentence(ev, &origin);
 	if (r == 0)
-		r = reason != NULL ? text_printf(&para, "%s\n\n", reason)
+		r = reason != NULL ? text_printf(&para, "%s\n\n", _(reason))
 				   : text_printf(&para, "%s", "");
 	if (r == 0)
 		r = text_printf(
@@ -369,7 +381,7 @@ sspr_mail_text_admin_request(const struct sspr_mail_event *ev,
 		    ev->user, host, date, origin, para);
 	free(para);
 	free(origin);
-	mail_language_end(saved);
+	mail_language_end(&lang);
 	if (r < 0) {
 		sspr_mail_text_done(&t);
 		return r;
@@ -389,12 +401,12 @@ sspr_mail_text_locked(const struct sspr_mail_event *ev, time_t until,
 	char until_date[64];
 	char unused[8];
 	char *origin = NULL;
-	locale_t saved;
+	struct mail_language lang;
 	int r;
 
 	if (ev == NULL || ev->user == NULL || until <= 0)
 		return -EINVAL;
-	saved = mail_language_begin();
+	mail_language_begin(&lang, ev);
 	event_where_when(ev, host, sizeof(host), date, sizeof(date));
 	event_where_when(&end, unused, sizeof(unused), until_date,
 			 sizeof(until_date));
@@ -435,7 +447,7 @@ sspr_mail_text_locked(const struct sspr_mail_event *ev, time_t until,
 		      "read.\n"),
 		    ev->user, host, date, origin, until_date);
 	free(origin);
-	mail_language_end(saved);
+	mail_language_end(&lang);
 	if (r < 0) {
 		sspr_mail_text_done(&t);
 		return r;
@@ -533,12 +545,12 @@ sspr_mail_text_method_changed(const struct sspr_mail_event *ev,
 	char *origin = NULL;
 	char *what = NULL;
 	char *now_there = NULL;
-	locale_t saved;
+	struct mail_language lang;
 	int r;
 
 	if (ev == NULL || ev->user == NULL || change == NULL)
 		return -EINVAL;
-	saved = mail_language_begin();
+	mail_language_begin(&lang, ev);
 	event_where_when(ev, host, sizeof(host), date, sizeof(date));
 	r = origin_sentence(ev, &origin);
 	if (r == 0)
@@ -598,7 +610,7 @@ sspr_mail_text_method_changed(const struct sspr_mail_event *ev,
 	free(now_there);
 	free(what);
 	free(origin);
-	mail_language_end(saved);
+	mail_language_end(&lang);
 	if (r < 0) {
 		sspr_mail_text_done(&t);
 		return r;

@@ -75,8 +75,8 @@ entra_refusal(struct sspr_reset *r, const char **ret_reason, char *detail,
 		return NULL;
 	if (e == 0) {
 		detail[0] = '\0';
-		*ret_reason = "Self-service password reset is not enabled "
-			      "for this account.";
+		*ret_reason = N_("Self-service password reset is not "
+				 "enabled for this account.");
 		return "not in the Entra groups";
 	}
 	return "Microsoft 365 unreachable";
@@ -107,8 +107,8 @@ refusal(struct sspr_reset *r, bool known, const char **ret_why,
 	if (!sspr_gate_allowed(r->session.pamh, r->session.cfg,
 			       r->session.user)) {
 		*ret_why = "not enabled for this user";
-		*ret_reason = "Self-service password reset is not enabled for "
-			      "this account.";
+		*ret_reason = N_("Self-service password reset is not enabled "
+				 "for this account.");
 		return 0;
 	}
 	*ret_why = entra_refusal(r, ret_reason, detail, detail_len);
@@ -122,8 +122,8 @@ refusal(struct sspr_reset *r, bool known, const char **ret_why,
 	} else if (sspr_reset_methods_left(r) <
 		   r->session.cfg->methods_required) {
 		*ret_why = "not enough registered methods";
-		*ret_reason = "No verification method is registered for this "
-			      "account.";
+		*ret_reason = N_("No verification method is registered for "
+				 "this account.");
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <security/pam_ext.h>
 
 #include "sspr/common/i18n.h"
+#include "sspr/common/lang.h"
 #include "sspr/common/util.h"
 #include "sspr/mail/text.h"
 #include "sspr/reset/stages.h"
@@ -169,8 +170,16 @@ mail_admin_request(struct sspr_reset *r, const char *reason)
 		.origin = sspr_session_origin(&r->session),
 	};
 	struct sspr_mail_text text = { 0 };
+	char language[128];
 	int e;
 
+	/* Written for the administrator, in their language. */
+	if (r->session.cfg->admin_language != NULL)
+		sspr_strlcpy(language, r->session.cfg->admin_language,
+			     sizeof(language));
+	else
+		sspr_lang_host_default(language, sizeof(language));
+	ev.language = language;
 	e = sspr_mail_text_admin_request(&ev, reason, &text);
 	if (e == 0)
 		e = sspr_session_mail(&r->session,

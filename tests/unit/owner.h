@@ -29,7 +29,7 @@ sspr_trusted_uid(void)
  * test_foreign_end(): as root a real chown to nobody, otherwise another
  * uid becomes the trusted one.
  */
-static void
+static inline void
 test_foreign_begin(const char *path)
 {
 	if (geteuid() == 0)
@@ -38,7 +38,7 @@ test_foreign_begin(const char *path)
 		test_trusted_uid = geteuid() + 1;
 }
 
-static void
+static inline void
 test_foreign_end(const char *path)
 {
 	if (geteuid() == 0)

@@ -43,6 +43,7 @@ struct sspr_cfg {
 	char *audit_log;      /* NULL: none */
 	unsigned after_reset; /* enum sspr_after_reset */
 	char *admin_contact;
+	char *admin_language; /* NULL: the host's default locale */
 	unsigned password_retries;
 	char *passwd_service;
 	unsigned max_failures;

@@ -10,6 +10,7 @@
 
 #include <locale.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* console_language = auto | locale | C, in that order. */
 enum sspr_console_language {
@@ -54,6 +55,20 @@ bool sspr_lang_wide_ambiguous(void);
  * elsewhere. Never fails: without memory the locale stays as it was.
  */
 void sspr_lang_begin(struct sspr_lang *lang, unsigned mode);
+
+/*
+ * Is name a plausible locale name ("ja_JP.UTF-8", "C", "de_DE@euro"):
+ * 1-64 bytes of letters, digits and _ . @ -?
+ */
+bool sspr_lang_name_ok(const char *name);
+
+/*
+ * The host's default locale, LANG in /etc/default/locale (where Debian's
+ * locales package and pam_env keep it), into buf; "C" when it names none.
+ * sspr_lang_default_from() reads another file of that syntax.
+ */
+void sspr_lang_host_default(char *buf, size_t len);
+void sspr_lang_default_from(const char *path, char *buf, size_t len);
 
 /* Put the thread's locale back; fine when nothing was switched. */
 void sspr_lang_end(struct sspr_lang *lang);

@@ -17,6 +17,8 @@ struct sspr_mail_event {
 	const char *host;   /* NULL: this computer's name */
 	const char *origin; /* NULL, or where it came from ("tty1") */
 	time_t when;	    /* 0: now */
+	/* the locale this mail is written in; NULL: the session's */
+	const char *language;
 };
 
 /* A subject and a body; the body may hold a code, so it is wiped. */
