@@ -82,6 +82,15 @@ int sspr_gj_password_changed(const char *body, size_t len, time_t *ret_when);
  */
 int sspr_gj_email_methods(const char *body, size_t len, char **ret_address);
 
+/*
+ * GET /users/{upn}/authentication/phoneMethods: {"value":[...]} of
+ * {"id","phoneNumber":"+81 9012345678","phoneType":"mobile"|...}. The
+ * mobile number in E.164 (sspr_phone_canonical()) malloc'd into
+ * *ret_number, or NULL when there is no mobile one; 0, -EBADMSG (also
+ * for a mobile number that is not E.164), -ENOMEM.
+ */
+int sspr_gj_phone_methods(const char *body, size_t len, char **ret_number);
+
 struct cJSON;
 
 /*
