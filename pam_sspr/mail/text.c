@@ -316,6 +316,15 @@ change_sentence(const struct sspr_method_change *c, bool to_old)
 			return _("the authenticator app was removed");
 		return _("the authenticator app was replaced by a new one; "
 			 "the old one no longer works");
+	case SSPR_CHANGE_PHONE:
+		if (c->action == SSPR_CHANGE_ADDED)
+			return _("a mobile number was registered for codes "
+				 "by text message");
+		if (c->action == SSPR_CHANGE_REMOVED)
+			return _("the mobile number for codes by text message "
+				 "was removed");
+		return _("the mobile number for codes by text message was "
+			 "replaced by another one");
 	case SSPR_CHANGE_ALL:
 	default:
 		return _("every registered method (backup email address and "

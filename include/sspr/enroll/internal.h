@@ -21,4 +21,13 @@ void sspr_enroll_log(char *log, size_t loglen, const char *fmt, ...)
 void sspr_enroll_store_failed(const struct sspr_session *s, int r, char *log,
 			      size_t loglen, const char *what);
 
+/*
+ * The code dialogue of an enrollment (mc as sspr_mail_code_dialogue()
+ * takes it), what Enter means told, and the admin's log line: registered
+ * when it worked, else what happened. 0 or the dialogue's error.
+ */
+struct sspr_mail_code;
+int sspr_enroll_prove(struct sspr_session *s, struct sspr_mail_code *mc,
+		      const char *registered, char *log, size_t loglen);
+
 #endif
