@@ -49,7 +49,7 @@ check "enroll: to the number in E.164" [ "$(sms 'S[-1]["to"]')" = +819012345678 
 check "enroll: the message says what the code is for" grep -q "is your code to confirm this phone on" <<<"$(sms 'S[-1]["message"]')"
 code=$(sms_code)
 term_answer "$code" 'exit status 0'
-check "enroll: registered, told so" term_has 'Your mobile number +81 ••• •••• 5678 is registered.'
+check "enroll: registered, told so" term_has 'Your mobile number \+81 ••• •••• 5678 is registered.'
 check "enroll: the record holds the number" grep -qx 'phone = +819012345678' "$SB/state/u-alice"
 check "enroll: the code is not in the record" not grep -qF "$code" "$SB/state/u-alice"
 
@@ -61,7 +61,7 @@ check "status: the mobile number, masked" term_wait 'mobile number \+81 ••�
 login_start
 term_answer alice 'Password: *$'
 term_answer '' 'Code from the text message: *$'
-check "login: the masked number" term_has 'A code was sent to +81 ••• •••• 5678.'
+check "login: the masked number" term_has 'A code was sent to \+81 ••• •••• 5678.'
 check "login: a second message" wait_for sms_count_is 2
 check "login: the message is a reset code" grep -q "is your password reset code for" <<<"$(sms 'S[-1]["message"]')"
 term_answer "$(sms_code)" 'New password: *$'
