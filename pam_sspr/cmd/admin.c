@@ -22,6 +22,7 @@
 #include "sspr/cmd/priv.h"
 #include "sspr/cmd/verbs.h"
 #include "sspr/common/address.h"
+#include "sspr/common/phone.h"
 #include "sspr/common/config.h"
 #include "sspr/common/errors.h"
 #include "sspr/common/i18n.h"
@@ -131,11 +132,15 @@ cmd_admin_forget(struct ctx *c, const struct admin_call *a)
 	return EXIT_OK;
 }
 
-/* sspr admin test [USER] [--send-to ADDRESS]: exit 0 when all pass. */
+/*
+ * sspr admin test [USER] [--send-to ADDRESS|NUMBER]: exit 0 when all
+ * pass; a number (+ and the country code) gets a text message.
+ */
 static int
 cmd_admin_test(struct ctx *c, const struct admin_call *a)
 {
 	struct sspr_admin_test opts = { NULL, NULL };
+	char number[SSPR_PHONE_MAX];
 	char **argv = a->argv;
 	int argc = a->argc;
 	int i;
@@ -144,7 +149,16 @@ cmd_admin_test(struct ctx *c, const struct admin_call *a)
 		if (strcmp(argv[i], "--send-to") == 0 && i + 1 < argc &&
 		    opts.send_to == NULL) {
 			opts.send_to = argv[++i];
-			if (sspr_address_ok(opts.send_to) < 0) {
+			if (opts.send_to[0] == '+') {
+				if (sspr_phone_canonical(opts.send_to, number) <
+				    0) {
+					fail(_("'%s' is not a usable mobile "
+					       "number"),
+					     opts.send_to);
+					return EXIT_USAGE;
+				}
+				opts.send_to = number;
+			} else if (sspr_address_ok(opts.send_to) < 0) {
 				fail(_("'%s' is not a usable email address"),
 				     opts.send_to);
 				return EXIT_USAGE;

@@ -307,3 +307,50 @@ out:
 	sspr_free_secret(secret);
 	return r;
 }
+
+int
+sspr_sms_check(const struct sspr_cfg *cfg, char *err, size_t errlen)
+{
+	struct sspr_graph g = { .cfg = NULL };
+	struct sspr_graph_result res = { .status = 0 };
+	struct sspr_sms_req req = { .bearer = false };
+	char *secret = NULL;
+	int r;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	r = transport_secret(cfg, &secret, err, errlen);
+	if (r < 0)
+		goto out;
+	/* A number of the range reserved for fiction (+1 555 01xx). */
+	r = sspr_sms_build(cfg, "+15550100100", "check", "localhost", secret,
+			   time(NULL), &req);
+	if (r < 0) {
+		snprintf(
+		    err, errlen,
+		    r == -EINVAL ? "%s is not usable" : "%s: out of memory",
+		    cfg->sms_transport == SSPR_SMS_WEBHOOK ? "sms_webhook_url"
+		    : secret != NULL
+			? "sms_endpoint, sms_from or the access key"
+			: "sms_endpoint or sms_from");
+		goto out;
+	}
+	if (!req.bearer)
+		goto out;
+	r = sspr_graph_open_resource(&g, cfg, SSPR_ACS_RESOURCE, "acs");
+	if (r < 0) {
+		snprintf(err, errlen,
+			 "the Microsoft 365 settings are not "
+			 "usable for a token");
+		goto out;
+	}
+	r = sspr_graph_token(&g, &res);
+	if (r < 0)
+		sspr_graph_result_log(&res, SSPR_ACS_RESOURCE "/.default", err,
+				      errlen);
+out:
+	sspr_graph_close(&g);
+	sspr_sms_req_done(&req);
+	sspr_free_secret(secret);
+	return r;
+}

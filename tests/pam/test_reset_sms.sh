@@ -130,6 +130,32 @@ reset alice 'Webhook#Reset2024'
 check "webhook: the password changed" sandbox_password_is alice 'Webhook#Reset2024'
 check "webhook: recorded by the gateway" [ "$(sms '(S[-1]["via"], S[-1]["to"])')" = "('webhook', '+819012345678')" ]
 
+# 6. sspr admin test: the set-up checked without a message, or one sent.
+admin_test() { OUT=$(sandbox_run "$BUILD/sspr" admin test "$@" 2>&1); printf '%s\n' "$OUT" >>"$TMP/all.out"; }
+n=$(sms 'len(S)')
+admin_test
+check "admin test: the webhook checked" grep -q '^OK    sms: webhook .* (no message sent)$' <<<"$OUT"
+conf_set sms_transport acs
+admin_test
+check "admin test: ACS with the key checked" grep -q '^OK    sms: Azure Communication Services .* signed with the access key (no message sent)$' <<<"$OUT"
+conf_set sms_access_key_file ""
+admin_test
+check "admin test: ACS with a token checked" grep -q '^OK    sms: .*an Entra token for Communication Services was issued' <<<"$OUT"
+check "admin test: nothing sent" [ "$(sms 'len(S)')" = "$n" ]
+conf_set sms_access_key_file /etc/security/sspr/acs-key
+chmod 0644 "$SB/etc/security/sspr/acs-key"
+admin_test --send-to "+81 90 1111 2222"
+check "admin test: a loose key file fails, named" grep -q '^FAIL  sms: sms_access_key_file /etc/security/sspr/acs-key' <<<"$OUT"
+check "admin test: no test message after a failed check" [ "$(sms 'len(S)')" = "$n" ]
+chmod 0600 "$SB/etc/security/sspr/acs-key"
+admin_test --send-to "+81 90 1111 2222"
+check "admin test --send-to NUMBER: sent" grep -q '^OK    sms: test message sent to +819011112222$' <<<"$OUT"
+check "admin test --send-to NUMBER: one message, no code in it" \
+	[ "$(sms '(len(S), S[-1]["to"], "test message" in S[-1]["message"])')" = "($((n + 1)), '+819011112222', True)" ]
+check "admin test --send-to NUMBER: no mail sent" not grep -q '^OK    mail: test mail sent' <<<"$OUT"
+admin_test --send-to "+0 12"
+check "admin test --send-to: a bad number is refused" grep -q "is not a usable mobile number" <<<"$OUT"
+
 check "no key, secret or password in any output or log" \
 	not grep -qF -e "$KEY" -e "$HOOK" -e "$M365_SECRET" -e 'Texted#Reset2024' "$TMP/all.out" "$SB/syslog" "$AUDIT"
 finish

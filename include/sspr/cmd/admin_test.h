@@ -21,8 +21,9 @@
 #include "sspr/common/config.h"
 
 struct sspr_admin_test {
-	const char *user;    /* local user to check, or NULL */
-	const char *send_to; /* send a test mail here, or NULL */
+	const char *user; /* local user to check, or NULL */
+	const char
+	    *send_to; /* a test mail (or message, "+...") here, or NULL */
 };
 
 /*

@@ -69,4 +69,13 @@ char *sspr_sms_code_text(const char *purpose, const char *code,
 int sspr_sms_send(const struct sspr_cfg *cfg, const char *to, const char *text,
 		  char *err, size_t errlen);
 
+/*
+ * For "sspr admin test": everything sspr_sms_send() needs, without
+ * sending: the secret file, the endpoint or URL, the sender and the key,
+ * and for ACS without a key an Entra token for Communication Services
+ * (fetched afresh when cfg has no state_dir). 0 or an error as
+ * sspr_sms_send() returns it, with err saying what is wrong.
+ */
+int sspr_sms_check(const struct sspr_cfg *cfg, char *err, size_t errlen);
+
 #endif
