@@ -282,6 +282,35 @@ smtp_user_over_tls_only(void)
 	sspr_cfg_done(&cfg);
 }
 
+static void
+sms_settings(void)
+{
+	struct sspr_cfg cfg;
+	char err[SSPR_ERR_MAX] = "";
+	const char *path = write_conf(
+		"sms.conf",
+		"methods = email sms\nsms_endpoint = https://acs.example\n"
+		"sms_from = Contoso\n"
+		"sms_access_key_file = /etc/security/sspr/acs-key\n",
+		0600);
+
+	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
+	CHECK(cfg.methods == (SSPR_METHOD_EMAIL | SSPR_METHOD_SMS));
+	CHECK(cfg.sms_transport == SSPR_SMS_ACS);
+	CHECK(cfg.phone_source == SSPR_PHONE_LOCAL);
+	CHECK_STR(cfg.sms_from, "Contoso");
+	sspr_cfg_done(&cfg);
+	path = write_conf("hook.conf",
+			  "methods = sms\nsms_transport = webhook\n"
+			  "sms_webhook_url = https://gw.example/send\n"
+			  "sms_webhook_secret_file = /etc/security/sspr/hook\n"
+			  "sms_from = +15550100100\n",
+			  0600);
+	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
+	CHECK(cfg.sms_transport == SSPR_SMS_WEBHOOK);
+	sspr_cfg_done(&cfg);
+}
+
 int
 main(void)
 {
@@ -294,6 +323,7 @@ main(void)
 	RUN(hostile_files);
 	RUN(tenant_resolves_sync);
 	RUN(smtp_user_over_tls_only);
+	RUN(sms_settings);
 	{
 		char cmd[300];
 
