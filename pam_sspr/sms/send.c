@@ -242,6 +242,41 @@ transport_secret(const struct sspr_cfg *cfg, char **ret, char *err,
 	return 0;
 }
 
+/*
+ * A 202 of ACS reports each recipient apart: {"value":[{"to",
+ * "successful":false,"httpStatusCode":400,"errorMessage":"..."}]}.
+ * 0 when our one recipient was accepted, else -EIO with the reason.
+ */
+static int
+acs_accepted(const struct sspr_http_resp *resp, char *err, size_t errlen)
+{
+	cJSON *root = resp->body != NULL
+			  ? cJSON_ParseWithLength(resp->body, resp->len)
+			  : NULL;
+	const cJSON *one = cJSON_GetArrayItem(
+	    cJSON_GetObjectItemCaseSensitive(root, "value"), 0);
+	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(one, "successful");
+	const char *why = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(one, "errorMessage"));
+	const char *p;
+	int r = 0;
+
+	/* The service's words go to the log: printable ASCII only. */
+	for (p = why; p != NULL && *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			why = NULL;
+	/* No per-recipient list is no refusal: the status said accepted. */
+	if (cJSON_IsFalse(ok)) {
+		snprintf(err, errlen,
+			 "POST " SSPR_ACS_SMS_PATH ": HTTP 202 but the "
+			 "recipient was refused: %.200s",
+			 why != NULL ? why : "no reason given");
+		r = -EIO;
+	}
+	cJSON_Delete(root);
+	return r;
+}
+
 /* What an answer means for the caller. */
 static int
 status_errno(const struct sspr_cfg *cfg, long status)
@@ -298,8 +333,11 @@ sspr_sms_send(const struct sspr_cfg *cfg, const char *to, const char *text,
 	r = sspr_graph_send(&g, &req.http, req.bearer, &res, &resp);
 	if (r == 0)
 		r = status_errno(cfg, resp.status);
-	if (r < 0)
+	if (r < 0) {
 		sspr_graph_result_log(&res, what, err, errlen);
+	} else if (cfg->sms_transport == SSPR_SMS_ACS) {
+		r = acs_accepted(&resp, err, errlen);
+	}
 out:
 	sspr_http_resp_done(&resp);
 	sspr_graph_close(&g);

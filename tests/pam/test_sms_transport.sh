@@ -143,6 +143,11 @@ fault '{"path": "^/sms$", "status": 500, "times": 5}'
 send "$KEYED" "five hundred"
 check "500: EIO, not retried" has "rc=EIO"
 emu DELETE faults >/dev/null
+fault '{"path": "^/sms$", "status": 202, "body": {"value": [{"to": "'$TO'", "messageId": null, "httpStatusCode": 400, "successful": false, "errorMessage": "Invalid To phone number format."}]}}'
+send "$KEYED" "refused recipient"
+check "202 with the recipient refused: EIO" has "rc=EIO"
+check "202 with the recipient refused: the reason logged" has "the recipient was refused: Invalid To phone number format."
+emu DELETE faults >/dev/null
 
 # 5. A wrong key or secret: refused, nothing recorded, no secret shown.
 secret_file bad-key "$(head -c 32 /dev/urandom | base64)"
