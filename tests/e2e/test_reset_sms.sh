@@ -16,11 +16,13 @@ sandbox_init
 KEY=$(head -c 32 /dev/urandom | base64)
 M365_TENANT_EXTRA="{\"acs\": {\"access_key\": \"$KEY\", \"senders\": [\"+15550100100\"]}}"
 sandbox_add_user alice 'Alice#Pass1'
-m365_start alice
+sandbox_add_user bob 'Bob#Pass1'
+m365_start alice bob
 install -m 0600 /dev/null "$SB/etc/security/sspr/acs-key"
 printf '%s\n' "$KEY" >"$SB/etc/security/sspr/acs-key"
-sandbox_conf "methods = sms" "sms_endpoint = $M365_URL" "sms_from = +15550100100" \
-	"sms_access_key_file = /etc/security/sspr/acs-key" "sync = required" "timeout = 5"
+sandbox_conf "sms_endpoint = $M365_URL" "sms_from = +15550100100" \
+	"sms_access_key_file = /etc/security/sspr/acs-key" "sync = required" "timeout = 5" \
+	"methods = sms totp" "enroll_at_login = offer"
 
 # A setuid copy where setuid works (not on a nosuid mount).
 if findmnt -no OPTIONS -T "$TMP" | tr , '\n' | grep -qx nosuid; then
@@ -70,5 +72,19 @@ term_answer 'Texted#Login2024' 'Your password was changed on this computer and i
 check "login: logged in after the reset" login_shell_is alice
 check "login: the new password on this host" sandbox_password_is alice 'Texted#Login2024'
 check "login: and in Microsoft 365" [ "$(m365_password alice)" = 'Texted#Login2024' ]
+# --- the sign-in offer registers a number the same way
+login_start
+term_answer bob 'Password: *$'
+term_answer 'Bob#Pass1' 'Choose a number, or press Enter to skip: *$'
+check "offer: the mobile phone listed first" term_has '1\) Mobile phone \(a code is sent there by text message'
+check "offer: the app second" term_has '2\) Authenticator app'
+term_answer 1 'Your mobile number, with \+ and the country code: *$'
+term_answer '+44 7700 900123' 'Code from the text message: *$'
+check "offer: a third message, to bob's number" wait_for sms_count_is 3
+check "offer: to the number typed" [ "$(sms 'S[-1]["to"]')" = +447700900123 ]
+term_answer "$(sms_code)" 'is registered'
+check "offer: logged in" login_shell_is bob
+check "offer: the record holds the number" grep -qx 'phone = +447700900123' "$SB/state/u-bob"
+check "offer: outcome logged" grep -q "sms enrollment at sign-in for 'bob': mobile number registered" "$SB/syslog"
 check "no key or password in the log" not grep -qF -e "$KEY" -e 'Texted#Login2024' -e 'Alice#Pass1' "$SB/syslog"
 finish
