@@ -226,10 +226,11 @@ cmd_admin_list(struct ctx *c, const struct admin_call *a)
 			ok = json_list_entry(users, name, cmp <= 0, r, &rec,
 					     cmp >= 0);
 		else
-			printf("%-24s %s%s%s%s\n", name,
+			printf("%-24s %s%s%s%s%s\n", name,
 			       r < 0 ? sspr_store_strerror(r) : "",
 			       r == 0 && rec.email != NULL ? "email " : "",
 			       r == 0 && rec.totp_secret != NULL ? "totp " : "",
+			       r == 0 && rec.phone != NULL ? "sms " : "",
 			       cmp >= 0 ? "unfinished-password-change" : "");
 		sspr_record_done(&rec);
 		if (cmp <= 0)
@@ -248,6 +249,7 @@ print_record(const char *user, const struct sspr_record *rec)
 {
 	printf("%-18s %s\n", "user", user);
 	printf("%-18s %s\n", "email", rec->email ? rec->email : "-");
+	printf("%-18s %s\n", "mobile number", rec->phone ? rec->phone : "-");
 	if (rec->totp_secret != NULL)
 		printf(
 		    "%-18s registered (%s, %u digits)\n", "authenticator app",

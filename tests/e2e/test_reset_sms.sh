@@ -59,6 +59,11 @@ check "enroll: the code is not in the record" not grep -qF "$code" "$SB/state/u-
 term_start "$SB/enter" setpriv --reuid=alice --regid=alice --init-groups "$BIN/sspr" status
 check "status: the mobile number, masked" term_wait 'mobile number \+81 ••• •••• 5678'
 
+# --- the administrator sees it
+out=$(sandbox_run "$BIN/sspr" admin show alice)
+check "admin show: the mobile number" grep -Eq '^mobile number +\+819012345678$' <<<"$out"
+check "admin list: sms marked" grep -Eq '^alice +sms $' <<<"$(sandbox_run "$BIN/sspr" admin list)"
+
 # --- the reset at /bin/login: empty password, the texted code
 login_start
 term_answer alice 'Password: *$'
