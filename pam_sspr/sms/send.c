@@ -165,34 +165,48 @@ sspr_sms_build(const struct sspr_cfg *cfg, const char *to, const char *text,
 	return 0;
 }
 
+/*
+ * "10 minutes", or seconds for a lifetime under two minutes that is not
+ * whole minutes: never more time than there is.
+ */
+static void
+lifetime_text(unsigned lifetime, char *buf, size_t len)
+{
+	if (lifetime >= 120 || (lifetime >= 60 && lifetime % 60 == 0))
+		snprintf(buf, len,
+			 dngettext(SSPR_TEXT_DOMAIN, "%u minute", "%u minutes",
+				   lifetime / 60),
+			 lifetime / 60);
+	else
+		snprintf(buf, len,
+			 dngettext(SSPR_TEXT_DOMAIN, "%u second", "%u seconds",
+				   lifetime),
+			 lifetime);
+}
+
 char *
 sspr_sms_code_text(const char *purpose, const char *code, unsigned lifetime,
 		   const char *host)
 {
-	unsigned minutes = lifetime >= 60 ? lifetime / 60 : 1;
+	char life[64];
 	char *text = NULL;
 	int n;
 
+	lifetime_text(lifetime, life, sizeof(life));
 	if (strcmp(purpose, "enroll") == 0)
-		/* TRANSLATORS: a text message: code, host, minutes. Short. */
+		/* TRANSLATORS: a text message, keep it short: the code, the
+		 * host, "10 minutes". */
 		n = asprintf(&text,
-			     dngettext(SSPR_TEXT_DOMAIN,
-				       "%s is your code to confirm this phone "
-				       "on %s. It expires in %u minute.",
-				       "%s is your code to confirm this phone "
-				       "on %s. It expires in %u minutes.",
-				       minutes),
-			     code, host, minutes);
+			     _("%s is your code to confirm this phone on %s. "
+			       "It expires in %s."),
+			     code, host, life);
 	else
-		/* TRANSLATORS: a text message: code, host, minutes. Short. */
+		/* TRANSLATORS: a text message, keep it short: the code, the
+		 * host, "10 minutes". */
 		n = asprintf(&text,
-			     dngettext(SSPR_TEXT_DOMAIN,
-				       "%s is your password reset code for "
-				       "%s. It expires in %u minute.",
-				       "%s is your password reset code for "
-				       "%s. It expires in %u minutes.",
-				       minutes),
-			     code, host, minutes);
+			     _("%s is your password reset code for %s. It "
+			       "expires in %s."),
+			     code, host, life);
 	return n < 0 ? NULL : text;
 }
 

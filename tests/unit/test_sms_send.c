@@ -148,6 +148,15 @@ test_text(void)
 	CHECK_STR(t, "123456 is your code to confirm this phone on ws1. It "
 		     "expires in 1 minute.");
 	sspr_free_secret(t);
+	/* Never more time than there is. */
+	t = sspr_sms_code_text("reset", "123456", 90, "ws1");
+	CHECK_STR(t, "123456 is your password reset code for ws1. It expires "
+		     "in 90 seconds.");
+	sspr_free_secret(t);
+	t = sspr_sms_code_text("reset", "123456", 150, "ws1");
+	CHECK_STR(t, "123456 is your password reset code for ws1. It expires "
+		     "in 2 minutes.");
+	sspr_free_secret(t);
 }
 
 int
