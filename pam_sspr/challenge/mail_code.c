@@ -1,21 +1,27 @@
 /*
- * The mailed-code dialogue (sspr/challenge/mail_code.h): issue or reuse,
- * send, ask, check, with one sentence per state for both purposes.
+ * The dialogue of a code sent by mail or text message
+ * (sspr/challenge/mail_code.h): issue or reuse, send, ask, check, with
+ * one sentence per state for both purposes and both channels.
  */
 #include "sspr/challenge/mail_code.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sspr/auth/otp_code.h"
 #include "sspr/auth/ratelimit.h"
 #include "sspr/common/address.h"
 #include "sspr/common/i18n.h"
+#include "sspr/common/phone.h"
 #include "sspr/common/util.h"
 #include "sspr/mail/text.h"
+#include "sspr/sms/send.h"
 
 /* What one locked step of take_code() found and did. */
 struct take {
@@ -23,6 +29,13 @@ struct take {
 	unsigned wait; /* -EAGAIN: seconds until the next send */
 	bool pending;  /* a code for the address can still be typed */
 };
+
+/* The method's name in the admin's log lines. */
+static const char *
+channel_name(const struct sspr_mail_code *mc)
+{
+	return mc->channel == SSPR_CODE_BY_SMS ? "sms" : "email";
+}
 
 static bool
 same_address(const struct sspr_code_slot *slot, const char *address)
@@ -78,6 +91,47 @@ forget_code(struct sspr_session *s, const char *address)
 	sspr_session_record_close(s, &rec, lock, ours);
 }
 
+/*
+ * A text message: short, the host that asked, the code and its lifetime.
+ * Every message costs money: each one is an audit line.
+ */
+static int
+sms_code(struct sspr_session *s, const char *number, const char *code)
+{
+	char host[HOST_NAME_MAX + 1] = "localhost";
+	char err[SSPR_ERR_MAX] = "";
+	char *text;
+	int r;
+
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		sspr_strlcpy(host, "localhost", sizeof(host));
+	text = sspr_sms_code_text(sspr_purpose_name(s->purpose), code,
+				  s->cfg->code_lifetime, host);
+	if (text == NULL)
+		return -ENOMEM;
+	/* Root may be needed for the key or secret file. */
+	r = sspr_session_raise(s);
+	if (r == 0) {
+		r = sspr_sms_send(s->cfg, number, text, err, sizeof(err));
+		sspr_session_lower(s);
+	} else {
+		snprintf(err, sizeof(err), "cannot raise privileges: %s",
+			 strerror(-r));
+	}
+	sspr_free_secret(text);
+	if (r < 0)
+		sspr_session_log(
+		    s, LOG_ERR, "cannot send %s by text message for '%s': %s",
+		    s->purpose == SSPR_PURPOSE_RESET ? "a reset code"
+						     : "an enrollment code",
+		    s->user, err);
+	sspr_session_audit(
+	    s, s->user, "message", "sms", r == 0 ? "ok" : "failed",
+	    s->purpose == SSPR_PURPOSE_RESET ? "reset code"
+					     : "enrollment code");
+	return r;
+}
+
 static int
 mail_code(struct sspr_session *s, const char *address, const char *code)
 {
@@ -120,6 +174,7 @@ send_code(struct sspr_session *s, struct sspr_mail_code *mc, bool fresh,
 	  bool *ret_pending)
 {
 	const char *address = mc->address;
+	bool by_sms = mc->channel == SSPR_CODE_BY_SMS;
 	struct take t = { 0 };
 	char *masked = NULL;
 	char life[32];
@@ -144,12 +199,13 @@ send_code(struct sspr_session *s, struct sspr_mail_code *mc, bool fresh,
 		sspr_session_store_failed(s, r, "save the code");
 		return r;
 	}
-	masked = sspr_address_mask(address);
+	masked = by_sms ? sspr_phone_mask(address) : sspr_address_mask(address);
 	if (t.code == NULL) {
 		say_pending(s, masked != NULL ? masked : "");
 		goto out;
 	}
-	r = mail_code(s, address, t.code);
+	r = by_sms ? sms_code(s, address, t.code)
+		   : mail_code(s, address, t.code);
 	if (r < 0) {
 		mc->unsent = true;
 		forget_code(s, address);
@@ -164,8 +220,9 @@ send_code(struct sspr_session *s, struct sspr_mail_code *mc, bool fresh,
 	    &s->ui, _("A code was sent to %s. It expires in %s."),
 	    masked != NULL ? masked : "",
 	    sspr_mail_text_duration(s->cfg->code_lifetime, life, sizeof(life)));
-	sspr_session_log(s, LOG_NOTICE, "%s code sent by email for '%s'",
-			 sspr_purpose_name(s->purpose), s->user);
+	sspr_session_log(s, LOG_NOTICE, "%s code sent by %s for '%s'",
+			 sspr_purpose_name(s->purpose),
+			 by_sms ? "text message" : "email", s->user);
 out:
 	free(masked);
 	sspr_free_secret(t.code);
@@ -241,17 +298,17 @@ static const struct {
  */
 static int
 say_refused(struct sspr_session *s, int r, unsigned left, bool locked,
-	    const char *notice_to)
+	    const struct sspr_mail_code *mc)
 {
 	size_t i;
 
 	switch (r) {
 	case -EACCES:
-		sspr_session_log(s, LOG_NOTICE, "wrong email code for '%s'%s",
-				 s->user,
+		sspr_session_log(s, LOG_NOTICE, "wrong %s code for '%s'%s",
+				 channel_name(mc), s->user,
 				 left == 0 ? ", no attempts left" : "");
 		if (s->purpose == SSPR_PURPOSE_RESET &&
-		    sspr_session_failed(s, locked, notice_to) < 0)
+		    sspr_session_failed(s, locked, mc->notice_to) < 0)
 			return -EPERM;
 		if (left > 0) {
 			sspr_ui_error(&s->ui,
@@ -294,7 +351,9 @@ sspr_mail_code_dialogue(struct sspr_session *s, struct sspr_mail_code *mc)
 		return r;
 	for (;;) {
 		r = sspr_ui_ask(&s->ui, true, &typed, "%s",
-				_("Code from the mail: "));
+				mc->channel == SSPR_CODE_BY_SMS
+				    ? _("Code from the text message: ")
+				    : _("Code from the mail: "));
 		/* Enrollment: no answer stops, the command can run again. */
 		if (s->purpose == SSPR_PURPOSE_ENROLL &&
 		    (r < 0 || typed[0] == '\0')) {
@@ -319,11 +378,11 @@ sspr_mail_code_dialogue(struct sspr_session *s, struct sspr_mail_code *mc)
 		typed = NULL;
 		if (r == 0) {
 			sspr_session_log(s, LOG_NOTICE,
-					 "email code accepted for '%s'",
-					 s->user);
+					 "%s code accepted for '%s'",
+					 channel_name(mc), s->user);
 			return 0;
 		}
-		r = say_refused(s, r, left, locked, mc->notice_to);
+		r = say_refused(s, r, left, locked, mc);
 		if (r != -EAGAIN)
 			return r;
 	}

@@ -469,29 +469,34 @@ sspr_sync_changed_since(const struct sspr_cfg *cfg, const char *user,
 	return r;
 }
 
-int
-sspr_sync_entra_email(const struct sspr_cfg *cfg, const char *user,
-		      char **ret_address, char *log, size_t loglen)
+/*
+ * One authentication method the user registered in Microsoft 365:
+ * GET path, the reply read by parse (sspr_gj_email_methods() or
+ * sspr_gj_phone_methods()); what names it in the log.
+ */
+static int
+entra_method(const struct sspr_cfg *cfg, const char *user, const char *path,
+	     int (*parse)(const char *, size_t, char **), const char *what,
+	     char **ret, char *log, size_t loglen)
 {
 	struct account a;
-	char *address = NULL;
+	char *found = NULL;
 	int r;
 
-	r = account_init(&a, cfg, user, "GET", "/authentication/emailMethods",
-			 NULL, 0, log, loglen);
+	r = account_init(&a, cfg, user, "GET", path, NULL, 0, log, loglen);
 	if (r == 0)
 		r = account_get(&a, cfg, NULL, 0, log, loglen);
 	if (r < 0)
 		goto out;
-	r = sspr_gj_email_methods(a.resp.body, a.resp.len, &address);
+	r = parse(a.resp.body, a.resp.len, &found);
 	if (r < 0) {
 		snprintf(log, loglen,
-			 "%s: HTTP 200 but no usable email "
-			 "address in the reply, client-request-id=%s",
-			 a.what, a.res.client_request_id);
+			 "%s: HTTP 200 but no usable %s in the reply, "
+			 "client-request-id=%s",
+			 a.what, what, a.res.client_request_id);
 		goto out;
 	}
-	*ret_address = address;
+	*ret = found;
 	r = 0;
 out:
 	account_done(&a);
@@ -610,4 +615,22 @@ out:
 	free(copy);
 	account_done(&a);
 	return r;
+}
+
+int
+sspr_sync_entra_email(const struct sspr_cfg *cfg, const char *user,
+		      char **ret_address, char *log, size_t loglen)
+{
+	return entra_method(cfg, user, "/authentication/emailMethods",
+			    sspr_gj_email_methods, "email address", ret_address,
+			    log, loglen);
+}
+
+int
+sspr_sync_entra_phone(const struct sspr_cfg *cfg, const char *user,
+		      char **ret_number, char *log, size_t loglen)
+{
+	return entra_method(cfg, user, "/authentication/phoneMethods",
+			    sspr_gj_phone_methods, "mobile number", ret_number,
+			    log, loglen);
 }

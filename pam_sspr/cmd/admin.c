@@ -23,6 +23,7 @@
 #include "sspr/cmd/priv.h"
 #include "sspr/cmd/verbs.h"
 #include "sspr/common/address.h"
+#include "sspr/common/phone.h"
 #include "sspr/common/config.h"
 #include "sspr/common/errors.h"
 #include "sspr/common/i18n.h"
@@ -133,13 +134,14 @@ cmd_admin_forget(struct ctx *c, const struct admin_call *a)
 }
 
 /*
- * sspr admin test [USER] [--send-to ADDRESS] [--json]: exit 0 when all
- * pass.
+ * sspr admin test [USER] [--send-to ADDRESS|NUMBER] [--json]: exit 0 when
+ * all pass; a number (+ and the country code) gets a text message.
  */
 static int
 cmd_admin_test(struct ctx *c, const struct admin_call *a)
 {
 	struct sspr_admin_test opts = { .json = a->json };
+	char number[SSPR_PHONE_MAX];
 	char **argv = a->argv;
 	int argc = a->argc;
 	int i;
@@ -148,7 +150,16 @@ cmd_admin_test(struct ctx *c, const struct admin_call *a)
 		if (strcmp(argv[i], "--send-to") == 0 && i + 1 < argc &&
 		    opts.send_to == NULL) {
 			opts.send_to = argv[++i];
-			if (sspr_address_ok(opts.send_to) < 0) {
+			if (opts.send_to[0] == '+') {
+				if (sspr_phone_canonical(opts.send_to, number) <
+				    0) {
+					fail(_("'%s' is not a usable mobile "
+					       "number"),
+					     opts.send_to);
+					return EXIT_USAGE;
+				}
+				opts.send_to = number;
+			} else if (sspr_address_ok(opts.send_to) < 0) {
 				fail(_("'%s' is not a usable email address"),
 				     opts.send_to);
 				return EXIT_USAGE;
@@ -216,10 +227,11 @@ cmd_admin_list(struct ctx *c, const struct admin_call *a)
 			ok = json_list_entry(users, name, cmp <= 0, r, &rec,
 					     cmp >= 0);
 		else
-			printf("%-24s %s%s%s%s\n", name,
+			printf("%-24s %s%s%s%s%s\n", name,
 			       r < 0 ? sspr_store_strerror(r) : "",
 			       r == 0 && rec.email != NULL ? "email " : "",
 			       r == 0 && rec.totp_secret != NULL ? "totp " : "",
+			       r == 0 && rec.phone != NULL ? "sms " : "",
 			       cmp >= 0 ? "unfinished-password-change" : "");
 		sspr_record_done(&rec);
 		if (cmp <= 0)
@@ -238,6 +250,7 @@ print_record(const char *user, const struct sspr_record *rec)
 {
 	printf("%-18s %s\n", "user", user);
 	printf("%-18s %s\n", "email", rec->email ? rec->email : "-");
+	printf("%-18s %s\n", "mobile number", rec->phone ? rec->phone : "-");
 	if (rec->totp_secret != NULL)
 		printf(
 		    "%-18s registered (%s, %u digits)\n", "authenticator app",

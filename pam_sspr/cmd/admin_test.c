@@ -4,11 +4,13 @@
  *
  * Order: configuration, state_dir, Microsoft 365 sign-in and the
  * application permissions its token carries (mail through Graph needs
- * them; admin_test_m365.c), the mail transport (admin_test_mail.c), then
+ * them; admin_test_m365.c), the mail transport (admin_test_mail.c), the
+ * text message transport (admin_test_sms.c), then
  * the given user: local account, UPN, Microsoft 365 account, registered
  * email (admin_test_user.c).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "sspr/cmd/admin_test_m365.h"
 #include "sspr/cmd/admin_test_mail.h"
 #include "sspr/cmd/admin_test_out.h"
+#include "sspr/cmd/admin_test_sms.h"
 #include "sspr/cmd/admin_test_user.h"
 #include "sspr/common/config.h"
 #include "sspr/common/store.h"
@@ -86,6 +89,8 @@ sspr_admin_test_run(const struct sspr_cfg *cfg,
 		    const struct sspr_admin_test *opts, FILE *out)
 {
 	struct run t = { .out = out, .cfg = cfg };
+	/* --send-to: a number (+...) gets a text message, else a mail. */
+	bool number = opts->send_to != NULL && opts->send_to[0] == '+';
 
 	out_begin(&t, opts->json);
 	t.fresh = *cfg;
@@ -93,7 +98,8 @@ sspr_admin_test_run(const struct sspr_cfg *cfg,
 	check_config(&t);
 	check_state_dir(&t);
 	check_sign_in(&t);
-	check_mail(&t, opts->send_to);
+	check_mail(&t, number ? NULL : opts->send_to);
+	check_sms(&t, number ? opts->send_to : NULL);
 	if (opts->user != NULL) {
 		check_local_user(&t, opts->user);
 		check_m365_user(&t, opts->user);

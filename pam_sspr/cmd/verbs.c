@@ -20,6 +20,7 @@
 #include "sspr/common/errors.h"
 #include "sspr/common/gate.h"
 #include "sspr/common/i18n.h"
+#include "sspr/common/phone.h"
 #include "sspr/common/util.h"
 #include "sspr/enroll/enroll.h"
 #include "sspr/mail/text.h"
@@ -92,7 +93,7 @@ cmd_status(struct ctx *c, int argc, char **argv)
 		printf(_("Self-service password reset is not enabled for your "
 			 "account.\n"));
 	n = sspr_record_method_count(&rec, c->cfg.methods);
-	if (rec.email == NULL && rec.totp_secret == NULL) {
+	if (rec.email == NULL && rec.totp_secret == NULL && rec.phone == NULL) {
 		printf(_("No methods are registered for %s.\n"), c->user);
 	} else {
 		printf(_("Methods registered for %s:\n"), c->user);
@@ -103,6 +104,12 @@ cmd_status(struct ctx *c, int argc, char **argv)
 		}
 		if (rec.totp_secret != NULL)
 			printf(_("  authenticator app (registered)\n"));
+		if (rec.phone != NULL) {
+			masked = sspr_phone_mask(rec.phone);
+			printf(_("  mobile number %s\n"),
+			       masked ? masked : "?");
+			free(masked);
+		}
 	}
 	if (n < c->cfg.methods_required)
 		printf(_("Resetting a forgotten password needs %u registered "
@@ -118,14 +125,11 @@ cmd_enroll(struct ctx *c, int argc, char **argv)
 {
 	char log[SSPR_ERR_MAX] = "";
 	struct sspr_session s;
-	bool email;
 	int r;
 
-	if (argc >= 1 && strcmp(argv[0], "email") == 0 && argc == 2) {
-		email = true;
-	} else if (argc == 1 && strcmp(argv[0], "totp") == 0) {
-		email = false;
-	} else {
+	if (!(argc == 2 && strcmp(argv[0], "email") == 0) &&
+	    !(argc == 2 && strcmp(argv[0], "sms") == 0) &&
+	    !(argc == 1 && strcmp(argv[0], "totp") == 0)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -133,13 +137,14 @@ cmd_enroll(struct ctx *c, int argc, char **argv)
 	if (r != 0)
 		return r;
 	s = session_of(c, c->user);
-	if (email)
+	if (strcmp(argv[0], "email") == 0)
 		r = sspr_enroll_email(&s, argv[1], log, sizeof(log));
+	else if (strcmp(argv[0], "sms") == 0)
+		r = sspr_enroll_sms(&s, argv[1], log, sizeof(log));
 	else
 		r = sspr_enroll_totp(&s, log, sizeof(log));
 	syslog(LOG_AUTHPRIV | (r == 0 ? LOG_NOTICE : LOG_WARNING),
-	       "%s enrollment for '%s': %s", email ? "email" : "totp", c->user,
-	       log);
+	       "%s enrollment for '%s': %s", argv[0], c->user, log);
 	if (r == -ENOTSUP)
 		return EXIT_DENIED; /* the method is not offered here */
 	return r == 0 ? EXIT_OK : EXIT_FAIL;
@@ -176,6 +181,10 @@ remove_method(struct ctx *c, const char *user, const char *method,
 			had = rec.email != NULL;
 			free(rec.email);
 			rec.email = NULL;
+		} else if (strcmp(method, "sms") == 0) {
+			had = rec.phone != NULL;
+			free(rec.phone);
+			rec.phone = NULL;
 		} else {
 			had = rec.totp_secret != NULL;
 			sspr_free_secret(rec.totp_secret);
@@ -202,6 +211,7 @@ notify_removed(struct ctx *c, const char *user, const char *method,
 	struct sspr_method_change change = {
 		.method = method == NULL		 ? SSPR_CHANGE_ALL
 			  : strcmp(method, "email") == 0 ? SSPR_CHANGE_EMAIL
+			  : strcmp(method, "sms") == 0	 ? SSPR_CHANGE_PHONE
 							 : SSPR_CHANGE_TOTP,
 		.action = SSPR_CHANGE_REMOVED,
 		.by_admin = by_admin,
@@ -215,7 +225,8 @@ notify_removed(struct ctx *c, const char *user, const char *method,
 bool
 method_word(const char *w)
 {
-	return strcmp(w, "email") == 0 || strcmp(w, "totp") == 0;
+	return strcmp(w, "email") == 0 || strcmp(w, "totp") == 0 ||
+	       strcmp(w, "sms") == 0;
 }
 
 int
@@ -236,6 +247,8 @@ cmd_remove(struct ctx *c, int argc, char **argv)
 	if (r == -ENOENT) {
 		printf(strcmp(argv[0], "email") == 0
 			   ? _("No backup email address is registered.\n")
+		       : strcmp(argv[0], "sms") == 0
+			   ? _("No mobile number is registered.\n")
 			   : _("No authenticator app is registered.\n"));
 		return EXIT_OK;
 	}
@@ -250,6 +263,8 @@ cmd_remove(struct ctx *c, int argc, char **argv)
 	       c->user, argv[0], log);
 	printf(strcmp(argv[0], "email") == 0
 		   ? _("Your backup email address was removed.\n")
+	       : strcmp(argv[0], "sms") == 0
+		   ? _("Your mobile number was removed.\n")
 		   : _("Your authenticator app was removed. You can delete "
 		       "its entry in the app.\n"));
 	return EXIT_OK;

@@ -14,6 +14,7 @@
 #include "sspr/common/encode.h"
 #include "sspr/common/kv.h"
 #include "sspr/common/lang.h"
+#include "sspr/common/phone.h"
 #include "sspr/common/safefile.h"
 #include "sspr/common/util.h"
 
@@ -23,7 +24,8 @@ enum opt_kind {
 	OPT_HTTPS_URL,
 	OPT_SMTP_URL,
 	OPT_EMAIL,
-	OPT_WORDS, /* space separated names */
+	OPT_SENDER, /* SMS sender: E.164 number or alphanumeric ID */
+	OPT_WORDS,  /* space separated names */
 	OPT_UPN_FORMAT,
 	OPT_LOCALE, /* a locale name */
 	OPT_UINT,
@@ -50,6 +52,7 @@ static const char *const source_choices[] = { "local", "entra", "both", NULL };
 static const char *const transport_choices[] = { "smtp", "graph", NULL };
 /* In the order of enum sspr_console_language (lang.h). */
 static const char *const console_choices[] = { "auto", "locale", "C", NULL };
+static const char *const sms_choices[] = { "acs", "webhook", NULL };
 
 /* clang-format off */
 #define S(name, kind) { #name, kind, offsetof(struct sspr_cfg, name), 0, 0, NULL }
@@ -89,6 +92,13 @@ static const struct opt options[] = {
 	S(smtp_user, OPT_STRING),
 	S(smtp_password_file, OPT_PATH),
 	S(mail_from, OPT_EMAIL),
+	C(sms_transport, sms_choices),
+	S(sms_endpoint, OPT_HTTPS_URL),
+	S(sms_from, OPT_SENDER),
+	S(sms_access_key_file, OPT_PATH),
+	S(sms_webhook_url, OPT_HTTPS_URL),
+	S(sms_webhook_secret_file, OPT_PATH),
+	C(phone_source, source_choices),
 	C(totp_algorithm, alg_choices),
 	U(totp_digits, 6, 8),
 	U(totp_window, 0, 10),
@@ -145,6 +155,26 @@ has_control_chars(const char *s)
 	return false;
 }
 
+/*
+ * An alphanumeric sender ID as carriers take it: 1 to 11 ASCII letters,
+ * digits and spaces, with at least one letter.
+ */
+static bool
+sender_id_ok(const char *v)
+{
+	bool letter = false;
+	size_t n;
+
+	for (n = 0; v[n] != '\0'; n++) {
+		if ((v[n] >= 'A' && v[n] <= 'Z') ||
+		    (v[n] >= 'a' && v[n] <= 'z'))
+			letter = true;
+		else if (!(v[n] >= '0' && v[n] <= '9') && v[n] != ' ')
+			return false;
+	}
+	return letter && n <= 11 && v[0] != ' ';
+}
+
 /* Check a string value against its kind; 0 or -EINVAL with a message. */
 static int
 check_string(const struct opt *o, const char *v, char *err, size_t errlen)
@@ -194,6 +224,16 @@ check_string(const struct opt *o, const char *v, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		break;
+	case OPT_SENDER:
+		if (sspr_phone_ok(v) < 0 && !sender_id_ok(v)) {
+			snprintf(err, errlen,
+				 "%s: not an E.164 number (+ and digits) or a "
+				 "sender ID (1 to 11 letters and digits, not "
+				 "all digits)",
+				 o->name);
+			return -EINVAL;
+		}
+		break;
 	case OPT_UPN_FORMAT: {
 		const char *p = strchr(v, '%');
 
@@ -231,10 +271,12 @@ set_methods(unsigned *bits, const char *v, char *err, size_t errlen)
 			result |= SSPR_METHOD_EMAIL;
 		} else if (strcmp(word, "totp") == 0) {
 			result |= SSPR_METHOD_TOTP;
+		} else if (strcmp(word, "sms") == 0) {
+			result |= SSPR_METHOD_SMS;
 		} else {
 			snprintf(err, errlen,
 				 "methods: unknown method '%s' (use email, "
-				 "totp)",
+				 "totp, sms)",
 				 word);
 			return -EINVAL;
 		}
@@ -452,6 +494,24 @@ entra_groups_ok(const char *list)
 	return true;
 }
 
+/* What methods = sms lacks, or NULL. */
+static const char *
+sms_problem(const struct sspr_cfg *cfg)
+{
+	if (cfg->sms_transport == SSPR_SMS_WEBHOOK)
+		return cfg->sms_webhook_url == NULL ||
+			       cfg->sms_webhook_secret_file == NULL
+			   ? "sms_transport = webhook needs sms_webhook_url "
+			     "and sms_webhook_secret_file"
+			   : NULL;
+	if (cfg->sms_endpoint == NULL || cfg->sms_from == NULL)
+		return "sms_transport = acs needs sms_endpoint and sms_from";
+	if (cfg->sms_access_key_file == NULL && cfg->tenant == NULL)
+		return "sms_transport = acs needs sms_access_key_file or "
+		       "tenant (an Entra token)";
+	return NULL;
+}
+
 int
 sspr_cfg_finish(struct sspr_cfg *cfg, char *err, size_t errlen)
 {
@@ -485,6 +545,8 @@ sspr_cfg_finish(struct sspr_cfg *cfg, char *err, size_t errlen)
 		problem = "mail_transport = graph needs tenant and mail_from";
 	else if (cfg->email_source != SSPR_EMAIL_LOCAL && cfg->tenant == NULL)
 		problem = "email_source = entra or both needs tenant";
+	else if (cfg->phone_source != SSPR_PHONE_LOCAL && cfg->tenant == NULL)
+		problem = "phone_source = entra or both needs tenant";
 	else if (cfg->sync_on_passwd && cfg->tenant == NULL)
 		problem = "sync_on_passwd needs tenant";
 	else if (cfg->smtp_user != NULL && cfg->smtp_password_file == NULL)
@@ -496,6 +558,8 @@ sspr_cfg_finish(struct sspr_cfg *cfg, char *err, size_t errlen)
 		problem = "smtp_user cannot go with smtp_starttls = no: the "
 			  "password and the codes would cross the network in "
 			  "clear";
+	if (problem == NULL && (cfg->methods & SSPR_METHOD_SMS) != 0)
+		problem = sms_problem(cfg);
 	if (problem != NULL) {
 		snprintf(err, errlen, "%s: %s",
 			 cfg->conf_path != NULL ? cfg->conf_path : "config",

@@ -16,6 +16,7 @@
 #include "sspr/common/address.h"
 #include "sspr/common/config.h"
 #include "sspr/common/kv.h"
+#include "sspr/common/phone.h"
 #include "sspr/common/util.h"
 
 #define TOTP_SECRET_MIN 16  /* 80 bits */
@@ -24,6 +25,8 @@
 
 enum field_type {
 	F_ADDRESS, /* char *: e-mail address */
+	F_PHONE,   /* char *: E.164 number */
+	F_DEST,	   /* char *: where a code went: address or number */
 	F_BASE32,  /* char *: upper-case base32 without padding */
 	F_HEX,	   /* char *: lower-case hex HMAC-SHA256 */
 	F_ALG,	   /* unsigned: sha1 | sha256 | sha512 */
@@ -47,7 +50,7 @@ struct field {
 	{ key, type, offsetof(struct sspr_record, member), min, max }
 #define CODE_FIELDS(prefix, slot) \
 	FIELD_AT(prefix "code_hash", slot.hash, F_HEX, 0, 0), \
-	FIELD_AT(prefix "code_address", slot.address, F_ADDRESS, 0, 0), \
+	FIELD_AT(prefix "code_address", slot.address, F_DEST, 0, 0), \
 	FIELD_AT(prefix "code_expires", slot.expires, F_TIME, 0, LONG_MAX), \
 	FIELD_AT(prefix "code_attempts_left", slot.attempts_left, F_UINT, 0, 100), \
 	FIELD_AT(prefix "code_sent", slot.sent, F_TIME, 0, LONG_MAX), \
@@ -64,6 +67,7 @@ struct field {
 /* The order in which fields are written. */
 static const struct field fields[] = {
 	FIELD(email, F_ADDRESS, 0, 0),
+	FIELD(phone, F_PHONE, 0, 0),
 	FIELD(totp_secret, F_BASE32, 0, 0),
 	FIELD(totp_algorithm, F_ALG, 0, 0),
 	FIELD(totp_digits, F_UINT, 6, 8),
@@ -129,6 +133,10 @@ string_ok(enum field_type type, const char *s)
 	switch (type) {
 	case F_ADDRESS:
 		return sspr_address_ok(s) == 0;
+	case F_PHONE:
+		return sspr_phone_ok(s) == 0;
+	case F_DEST:
+		return sspr_address_ok(s) == 0 || sspr_phone_ok(s) == 0;
 	case F_BASE32:
 		return base32_ok(s);
 	case F_HEX:
@@ -141,7 +149,8 @@ string_ok(enum field_type type, const char *s)
 static bool
 is_string(enum field_type type)
 {
-	return type == F_ADDRESS || type == F_BASE32 || type == F_HEX;
+	return type == F_ADDRESS || type == F_PHONE || type == F_DEST ||
+	       type == F_BASE32 || type == F_HEX;
 }
 
 static bool
@@ -401,6 +410,8 @@ sspr_record_method_count(const struct sspr_record *rec, unsigned allowed)
 	if ((allowed & SSPR_METHOD_EMAIL) != 0 && rec->email != NULL)
 		n++;
 	if ((allowed & SSPR_METHOD_TOTP) != 0 && rec->totp_secret != NULL)
+		n++;
+	if ((allowed & SSPR_METHOD_SMS) != 0 && rec->phone != NULL)
 		n++;
 	return n;
 }

@@ -63,42 +63,6 @@ take_address(struct sspr_record *rec, void *ctx)
 	return 0;
 }
 
-/* The admin's log line for what the code dialogue came to. */
-static void
-log_code_result(const struct sspr_mail_code *mc, int r, char *log,
-		size_t loglen)
-{
-	switch (r) {
-	case 0:
-		sspr_enroll_log(log, loglen, "backup email address registered");
-		break;
-	case -ECANCELED:
-		sspr_enroll_log(log, loglen, "cancelled at the code prompt");
-		break;
-	case -EACCES:
-		sspr_enroll_log(log, loglen, "wrong code, no attempts left");
-		break;
-	case -EMLINK:
-		sspr_enroll_log(log, loglen, "no attempts left");
-		break;
-	case -ETIMEDOUT:
-		sspr_enroll_log(log, loglen, "code expired");
-		break;
-	case -ENOENT:
-		sspr_enroll_log(log, loglen,
-				"code replaced by a newer request");
-		break;
-	case -EAGAIN:
-		sspr_enroll_log(log, loglen, "code not sent: resend limit");
-		break;
-	default:
-		sspr_enroll_log(log, loglen, "cannot %s the code: %s",
-				mc->unsent ? "send" : "save or check",
-				mc->unsent ? strerror(-r)
-					   : sspr_store_strerror(r));
-	}
-}
-
 /*
  * Mail a code and take it back; 0 when the address is registered, else
  * a negative errno after telling the person.
@@ -112,16 +76,9 @@ prove_address(struct sspr_session *s, const char *address, char *log,
 		.accept = take_address,
 		.ctx = (void *)address,
 	};
-	int r;
 
-	r = sspr_mail_code_dialogue(s, &mc);
-	if (r == -ECANCELED)
-		sspr_ui_info(&s->ui, "%s",
-			     _("Nothing was registered. The code stays valid "
-			       "until it expires, so you can run this again "
-			       "and type it."));
-	log_code_result(&mc, r, log, loglen);
-	return r;
+	return sspr_enroll_prove(s, &mc, "backup email address registered", log,
+				 loglen);
 }
 
 /*

@@ -17,8 +17,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sspr/challenge/mail_code.h"
 #include "sspr/common/address.h"
 #include "sspr/common/errors.h"
+#include "sspr/common/i18n.h"
 #include "sspr/common/store.h"
 #include "sspr/enroll/internal.h"
 #include "sspr/mail/text.h"
@@ -96,6 +98,7 @@ audit_change(const struct sspr_session *s,
 		[SSPR_CHANGE_EMAIL] = "email",
 		[SSPR_CHANGE_TOTP] = "totp",
 		[SSPR_CHANGE_ALL] = NULL,
+		[SSPR_CHANGE_PHONE] = "sms",
 	};
 	static const char *const event[] = {
 		[SSPR_CHANGE_ADDED] = "method added",
@@ -153,4 +156,55 @@ sspr_enroll_notify(const struct sspr_session *s,
 			log_append(log, loglen,
 				   " (notice not mailed to %s: %s)", label[i],
 				   err[i]);
+}
+
+/* The admin's log line for what the code dialogue came to. */
+static void
+log_code_result(const struct sspr_mail_code *mc, int r, const char *registered,
+		char *log, size_t loglen)
+{
+	switch (r) {
+	case 0:
+		sspr_enroll_log(log, loglen, "%s", registered);
+		break;
+	case -ECANCELED:
+		sspr_enroll_log(log, loglen, "cancelled at the code prompt");
+		break;
+	case -EACCES:
+		sspr_enroll_log(log, loglen, "wrong code, no attempts left");
+		break;
+	case -EMLINK:
+		sspr_enroll_log(log, loglen, "no attempts left");
+		break;
+	case -ETIMEDOUT:
+		sspr_enroll_log(log, loglen, "code expired");
+		break;
+	case -ENOENT:
+		sspr_enroll_log(log, loglen,
+				"code replaced by a newer request");
+		break;
+	case -EAGAIN:
+		sspr_enroll_log(log, loglen, "code not sent: resend limit");
+		break;
+	default:
+		sspr_enroll_log(log, loglen, "cannot %s the code: %s",
+				mc->unsent ? "send" : "save or check",
+				mc->unsent ? strerror(-r)
+					   : sspr_store_strerror(r));
+	}
+}
+
+int
+sspr_enroll_prove(struct sspr_session *s, struct sspr_mail_code *mc,
+		  const char *registered, char *log, size_t loglen)
+{
+	int r = sspr_mail_code_dialogue(s, mc);
+
+	if (r == -ECANCELED)
+		sspr_ui_info(&s->ui, "%s",
+			     _("Nothing was registered. The code stays valid "
+			       "until it expires, so you can run this again "
+			       "and type it."));
+	log_code_result(mc, r, registered, log, loglen);
+	return r;
 }

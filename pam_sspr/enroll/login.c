@@ -6,6 +6,7 @@
 #include "sspr/enroll/enroll.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <syslog.h>
@@ -22,7 +23,7 @@
 #define LOGIN_ROUNDS 3
 #define DAY 86400
 
-enum choice { CHOICE_NONE, CHOICE_EMAIL, CHOICE_TOTP, CHOICE_SKIP };
+enum choice { CHOICE_NONE, CHOICE_EMAIL, CHOICE_TOTP, CHOICE_SKIP, CHOICE_SMS };
 
 struct offer {
 	struct sspr_session s;
@@ -75,33 +76,55 @@ say_why(const struct offer *o)
  * person's pick: 0 with *ret (CHOICE_NONE when it was not one of the
  * numbers), or a conversation error.
  */
+/* The line of one option. */
+static const char *
+option_text(enum choice c)
+{
+	if (c == CHOICE_EMAIL)
+		return _("Backup email address (a code is sent there when you "
+			 "need one)");
+	if (c == CHOICE_SMS)
+		return _("Mobile phone (a code is sent there by text message "
+			 "when you need one)");
+	return _("Authenticator app on your phone (it shows a new code "
+		 "every 30 seconds)");
+}
+
 static int
 menu(const struct offer *o, bool change, enum choice *ret)
 {
-	const char *email = _("Backup email address (a code is sent there "
-			      "when you need one)");
-	const char *app = _("Authenticator app on your phone (it shows a new "
-			    "code every 30 seconds)");
-	enum choice options[2];
+	const struct sspr_cfg *cfg = o->s.cfg;
+	enum choice options[3];
 	unsigned long pick = 0;
 	char *answer = NULL;
+	char text[1024];
+	size_t pos = 0;
 	unsigned n = 0;
+	unsigned i;
 	int r;
 
-	if ((o->s.cfg->methods & SSPR_METHOD_EMAIL) != 0 &&
+	if ((cfg->methods & SSPR_METHOD_EMAIL) != 0 &&
 	    (change || o->rec.email == NULL))
 		options[n++] = CHOICE_EMAIL;
-	if ((o->s.cfg->methods & SSPR_METHOD_TOTP) != 0 &&
+	/* A number from Microsoft 365 is nothing to register here. */
+	if ((cfg->methods & SSPR_METHOD_SMS) != 0 &&
+	    (change || o->rec.phone == NULL) &&
+	    cfg->phone_source != SSPR_PHONE_ENTRA)
+		options[n++] = CHOICE_SMS;
+	if ((cfg->methods & SSPR_METHOD_TOTP) != 0 &&
 	    (change || o->rec.totp_secret == NULL))
 		options[n++] = CHOICE_TOTP;
 	*ret = CHOICE_NONE;
 	if (n == 0)
 		return -ENOENT;
-	if (n == 2)
-		sspr_ui_info(&o->s.ui, "  1) %s\n  2) %s", email, app);
-	else
-		sspr_ui_info(&o->s.ui, "  1) %s",
-			     options[0] == CHOICE_EMAIL ? email : app);
+	for (i = 0; i < n && pos < sizeof(text); i++) {
+		int k =
+		    snprintf(text + pos, sizeof(text) - pos, "%s  %u) %s",
+			     i > 0 ? "\n" : "", i + 1, option_text(options[i]));
+
+		pos = k < 0 ? sizeof(text) : pos + (size_t)k;
+	}
+	sspr_ui_info(&o->s.ui, "%s", text);
 	r = sspr_ui_ask(&o->s.ui, true, &answer, "%s",
 			o->require && !change
 			    ? _("Choose a number: ")
@@ -145,21 +168,28 @@ enroll_one(struct offer *o, enum choice choice)
 	char *address = NULL;
 	int r;
 
-	if (choice == CHOICE_EMAIL) {
+	if (choice == CHOICE_EMAIL || choice == CHOICE_SMS) {
 		r = sspr_ui_ask(&o->s.ui, true, &address, "%s",
-				_("Your backup email address: "));
+				choice == CHOICE_EMAIL
+				    ? _("Your backup email address: ")
+				    : _("Your mobile number, with + and the "
+					"country code: "));
 		if (r < 0 || address[0] == '\0') {
 			free(address);
 			return;
 		}
-		r = sspr_enroll_email(&o->s, address, log, sizeof(log));
+		r = choice == CHOICE_EMAIL
+			? sspr_enroll_email(&o->s, address, log, sizeof(log))
+			: sspr_enroll_sms(&o->s, address, log, sizeof(log));
 		free(address);
 	} else {
 		r = sspr_enroll_totp(&o->s, log, sizeof(log));
 	}
 	sspr_session_log(&o->s, r == 0 ? LOG_NOTICE : LOG_WARNING,
 			 "%s enrollment at sign-in for '%s': %s",
-			 choice == CHOICE_EMAIL ? "email" : "authenticator app",
+			 choice == CHOICE_EMAIL ? "email"
+			 : choice == CHOICE_SMS ? "sms"
+						: "authenticator app",
 			 o->s.user, log);
 }
 

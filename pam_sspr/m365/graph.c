@@ -61,6 +61,15 @@ sspr_graph_close(struct sspr_graph *g)
 }
 
 int
+sspr_graph_open_deadline(struct sspr_graph *g, const struct sspr_cfg *cfg)
+{
+	*g = (struct sspr_graph){ .cfg = cfg };
+	clock_gettime(CLOCK_MONOTONIC, &g->deadline);
+	g->deadline.tv_sec += cfg->timeout > 0 ? cfg->timeout : 15;
+	return 0;
+}
+
+int
 sspr_graph_open(struct sspr_graph *g, const struct sspr_cfg *cfg)
 {
 	char *authority;
@@ -71,8 +80,7 @@ sspr_graph_open(struct sspr_graph *g, const struct sspr_cfg *cfg)
 	    cfg->authority == NULL || cfg->graph == NULL ||
 	    !tenant_ok(cfg->tenant))
 		return -EINVAL;
-	clock_gettime(CLOCK_MONOTONIC, &g->deadline);
-	g->deadline.tv_sec += cfg->timeout > 0 ? cfg->timeout : 15;
+	sspr_graph_open_deadline(g, cfg);
 	authority = url_base(cfg->authority);
 	g->base = url_base(cfg->graph);
 	if (authority == NULL || g->base == NULL) {
@@ -92,6 +100,51 @@ sspr_graph_open(struct sspr_graph *g, const struct sspr_cfg *cfg)
 }
 
 int
+sspr_graph_open_resource(struct sspr_graph *g, const struct sspr_cfg *cfg,
+			 const char *resource, const char *name)
+{
+	int r = sspr_graph_open(g, cfg);
+
+	if (r == 0) {
+		g->resource = resource;
+		g->cache_name = name;
+	}
+	return r;
+}
+
+int
+sspr_graph_send(struct sspr_graph *g, struct sspr_http_req *req, bool bearer,
+		struct sspr_graph_result *res, struct sspr_http_resp *resp)
+{
+	int r;
+
+	*res = (struct sspr_graph_result){ .status = 0 };
+	if (bearer) {
+		r = sspr_graph_token_get(g, res);
+		if (r < 0)
+			return r;
+		req->bearer = g->token;
+	}
+	r = sspr_graph_exchange(g, req, res, resp);
+	if (bearer && r == 0 && resp->status == 401) {
+		bool was_cached = g->token_from_cache;
+
+		/* Revoked or not yet valid here: never use it again. */
+		sspr_graph_token_drop(g);
+		req->bearer = NULL;
+		if (was_cached) {
+			r = sspr_graph_token_fetch(g, res);
+			if (r < 0)
+				return r;
+			req->bearer = g->token;
+			r = sspr_graph_exchange(g, req, res, resp);
+		}
+	}
+	sspr_graph_note_error(res, resp);
+	return r;
+}
+
+int
 sspr_graph_call(struct sspr_graph *g, const char *method, const char *path,
 		const char *json, size_t json_len,
 		struct sspr_graph_result *res, struct sspr_http_resp *resp)
@@ -103,32 +156,11 @@ sspr_graph_call(struct sspr_graph *g, const char *method, const char *path,
 	*res = (struct sspr_graph_result){ .status = 0 };
 	if (asprintf(&url, "%s%s", g->base, path) < 0)
 		return -ENOMEM;
-	r = sspr_graph_token_get(g, res);
-	if (r < 0)
-		goto out;
 	req.url = url;
-	req.bearer = g->token;
 	req.content_type = json != NULL ? "application/json" : NULL;
 	req.body = json;
 	req.body_len = json_len;
-	r = sspr_graph_exchange(g, &req, res, resp);
-	if (r == 0 && resp->status == 401) {
-		bool was_cached = g->token_from_cache;
-
-		/* Revoked or not yet valid here: never use it again. */
-		sspr_graph_drop_cache(g->cfg);
-		sspr_free_secret(g->token);
-		g->token = NULL;
-		if (was_cached) {
-			r = sspr_graph_token_fetch(g, res);
-			if (r < 0)
-				goto out;
-			req.bearer = g->token;
-			r = sspr_graph_exchange(g, &req, res, resp);
-		}
-	}
-	sspr_graph_note_error(res, resp);
-out:
+	r = sspr_graph_send(g, &req, true, res, resp);
 	free(url);
 	return r;
 }

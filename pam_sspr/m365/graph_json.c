@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "sspr/common/address.h"
+#include "sspr/common/phone.h"
 #include "sspr/common/util.h"
 #include "sspr/mail/mail.h"
 
@@ -450,6 +451,42 @@ sspr_gj_member_groups(const char *body, size_t len, const char *const *ids,
 	}
 	*ret_member = member;
 	r = 0;
+out:
+	cJSON_Delete(root);
+	return r;
+}
+
+int
+sspr_gj_phone_methods(const char *body, size_t len, char **ret_number)
+{
+	char number[SSPR_PHONE_MAX];
+	cJSON *root = NULL;
+	const cJSON *value;
+	const cJSON *m;
+	const char *type;
+	const char *typed;
+	int r;
+
+	*ret_number = NULL;
+	r = parse_object(body, len, &root);
+	if (r < 0)
+		return r;
+	r = -EBADMSG;
+	value = cJSON_GetObjectItemCaseSensitive(root, "value");
+	if (!cJSON_IsArray(value))
+		goto out;
+	r = 0;
+	cJSON_ArrayForEach(m, value)
+	{
+		type = get_string(m, "phoneType");
+		if (type == NULL || strcmp(type, "mobile") != 0)
+			continue;
+		typed = get_string(m, "phoneNumber");
+		r = typed != NULL && sspr_phone_canonical(typed, number) == 0
+			? give_copy(number, ret_number)
+			: -EBADMSG;
+		break;
+	}
 out:
 	cJSON_Delete(root);
 	return r;

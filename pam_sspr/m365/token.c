@@ -29,8 +29,7 @@
 #define PEM_FILE_MAX (64 * 1024)
 #define CACHE_FILE_MAX (SSPR_TOKEN_MAX + 256)
 #define CACHE_MAGIC "sspr-token-cache 1\n"
-/* Beside the cache; held while a token is fetched (never removed). */
-#define CACHE_LOCK "token.lock"
+/* Beside the cache, token.lock is held while a token is fetched. */
 #define LOCK_POLL_MS 10L
 #define JWT_BEARER "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -44,10 +43,18 @@ state_path(const struct sspr_cfg *cfg, const char *name, char *buf, size_t len)
 	return 0;
 }
 
+/* The cache or its lock ("cache"/"lock") of g's resource. */
 static int
-cache_path(const struct sspr_cfg *cfg, char *buf, size_t len)
+cache_file(const struct sspr_graph *g, const char *kind, char *buf, size_t len)
 {
-	return state_path(cfg, SSPR_TOKEN_CACHE, buf, len);
+	char name[64];
+
+	if (g->cache_name == NULL)
+		snprintf(name, sizeof(name), "token.%s", kind);
+	else if ((size_t)snprintf(name, sizeof(name), "token-%s.%s",
+				  g->cache_name, kind) >= sizeof(name))
+		return -ENAMETOOLONG;
+	return state_path(g->cfg, name, buf, len);
 }
 
 /*
@@ -65,7 +72,7 @@ cache_lock(const struct sspr_graph *g)
 	long wait = sspr_graph_ms_left(g) - LOCK_POLL_MS;
 	int r;
 
-	r = state_path(g->cfg, CACHE_LOCK, path, sizeof(path));
+	r = cache_file(g, "lock", path, sizeof(path));
 	if (r < 0)
 		return r;
 	return sspr_store_lock_path(path, wait > 0 ? (unsigned)wait : 0);
@@ -86,7 +93,7 @@ cache_key(const struct sspr_graph *g, char out[65])
 	int n;
 
 	n = asprintf(&text, "%s\n%s\n%s\n%s\n%s\n", g->token_url,
-		     cfg->client_id, g->base,
+		     cfg->client_id, g->resource ? g->resource : g->base,
 		     cfg->client_secret_file ? cfg->client_secret_file : "",
 		     cfg->client_certificate ? cfg->client_certificate : "");
 	if (n < 0)
@@ -106,8 +113,19 @@ sspr_graph_drop_cache(const struct sspr_cfg *cfg)
 {
 	char path[4096];
 
-	if (cache_path(cfg, path, sizeof(path)) == 0)
+	if (state_path(cfg, SSPR_TOKEN_CACHE, path, sizeof(path)) == 0)
 		(void)unlink(path);
+}
+
+void
+sspr_graph_token_drop(struct sspr_graph *g)
+{
+	char path[4096];
+
+	if (cache_file(g, "cache", path, sizeof(path)) == 0)
+		(void)unlink(path);
+	sspr_free_secret(g->token);
+	g->token = NULL;
 }
 
 /* Use the cached token if it is ours and valid for the margin more. */
@@ -126,7 +144,7 @@ cache_load(struct sspr_graph *g)
 	size_t tlen;
 	int r;
 
-	r = cache_path(g->cfg, path, sizeof(path));
+	r = cache_file(g, "cache", path, sizeof(path));
 	if (r < 0)
 		return r;
 	r = cache_key(g, key);
@@ -194,7 +212,8 @@ cache_store(const struct sspr_graph *g, const char *token,
 	size_t cap;
 	int len;
 
-	if (cache_path(g->cfg, path, sizeof(path)) < 0 || cache_key(g, key) < 0)
+	if (cache_file(g, "cache", path, sizeof(path)) < 0 ||
+	    cache_key(g, key) < 0)
 		return;
 	cap = strlen(token) + 160;
 	text = malloc(cap);
@@ -328,7 +347,8 @@ token_form(const struct sspr_graph *g, const char *credential, char **ret_form,
 	size_t cap;
 	size_t len = 0;
 
-	if (asprintf(&scope, "%s/.default", g->base) < 0)
+	if (asprintf(&scope, "%s/.default",
+		     g->resource != NULL ? g->resource : g->base) < 0)
 		return -ENOMEM;
 	cap = 3 * (strlen(cfg->client_id) + strlen(scope) + strlen(JWT_BEARER) +
 		   strlen(credential)) +

@@ -522,6 +522,31 @@ change_sentence(const struct sspr_method_change *c, bool to_old,
 			    _("On %s, the authenticator app was replaced by a "
 			      "new one; the old one no longer works."),
 			    date);
+	case SSPR_CHANGE_PHONE:
+		if (c->action == SSPR_CHANGE_ADDED)
+			return text_printf(
+			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
+			    _("On %s, a mobile number was registered for codes "
+			      "by text message."),
+			    date);
+		else if (c->action == SSPR_CHANGE_REMOVED)
+			return text_printf(
+			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
+			    _("On %s, the mobile number for codes by text "
+			      "message was removed."),
+			    date);
+		else
+			return text_printf(
+			    ret,
+			    /* TRANSLATORS: first sentence of a notice; %s: the
+			       date. */
+			    _("On %s, the mobile number for codes by text "
+			      "message was replaced by another one."),
+			    date);
 	case SSPR_CHANGE_ALL:
 	default:
 		return text_printf(

@@ -164,6 +164,32 @@ header_add(struct curl_slist **list, const char *line)
 	return 0;
 }
 
+/*
+ * The caller's header lines: "Name: value" with a token name and a
+ * value of printable ASCII, so no line can smuggle in another header
+ * (CR, LF) or end the list early.
+ */
+static int
+extra_headers(struct curl_slist **list, const char *const *lines)
+{
+	const char *const *l;
+	const char *p;
+	int r;
+
+	for (l = lines; l != NULL && *l != NULL; l++) {
+		p = *l + strcspn(*l, ": \t");
+		if (p == *l || p[0] != ':' || p[1] != ' ' || p[2] == '\0')
+			return -EINVAL;
+		for (p = *l; *p != '\0'; p++)
+			if (*p < 0x20 || *p > 0x7e)
+				return -EINVAL;
+		r = header_add(list, *l);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int
 build_headers(const struct sspr_http_req *req, const char *guid,
 	      struct curl_slist **ret_list)
@@ -202,6 +228,7 @@ build_headers(const struct sspr_http_req *req, const char *guid,
 			sspr_freezero(auth, n);
 		}
 	}
+	r = r == 0 ? extra_headers(&list, req->headers) : r;
 	if (r < 0) {
 		headers_free(list);
 		return r;
@@ -408,7 +435,9 @@ sspr_http_request(const struct sspr_cfg *cfg, const struct sspr_http_req *req,
 	}
 	r = build_headers(req, resp->client_request_id, &headers);
 	if (r < 0) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "%s",
+			 r == -EINVAL ? "a request header line is malformed"
+				      : "out of memory");
 		return r;
 	}
 	curl = kept != NULL ? kept : curl_easy_init();

@@ -7,7 +7,9 @@
 #include "sspr/reset/reset.h"
 
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
 
 #include "sspr/change/local_password.h"
@@ -36,15 +38,21 @@ run(struct sspr_reset *r, const struct passwd *pw, const char **ret_stage)
 	return sspr_reset_result(r);
 }
 
-/* The methods passed, as the audit log names them. */
+/* The methods passed, as the audit log names them ("email totp"). */
 static const char *
-methods_used(const struct sspr_reset *r)
+methods_used(const struct sspr_reset *r, char *buf, size_t len)
 {
-	if (r->used[SSPR_M_EMAIL] && r->used[SSPR_M_TOTP])
-		return "email totp";
-	if (r->used[SSPR_M_EMAIL])
-		return "email";
-	return r->used[SSPR_M_TOTP] ? "totp" : NULL;
+	static const char *const name[SSPR_M_COUNT] = { "email", "totp",
+							"sms" };
+	size_t pos = 0;
+	unsigned m;
+
+	buf[0] = '\0';
+	for (m = 0; m < SSPR_M_COUNT; m++)
+		if (r->used[m] && pos + strlen(name[m]) + 2 <= len)
+			pos += (size_t)snprintf(buf + pos, len - pos, "%s%s",
+						pos > 0 ? " " : "", name[m]);
+	return pos > 0 ? buf : NULL;
 }
 
 int
@@ -52,6 +60,7 @@ sspr_reset_run(struct sspr_reset *r)
 {
 	const struct passwd *pw;
 	const char *stage = NULL;
+	char used[32];
 	int rv;
 
 	r->session.purpose = SSPR_PURPOSE_RESET;
@@ -67,10 +76,12 @@ sspr_reset_run(struct sspr_reset *r)
 				 "password reset started");
 	rv = run(r, pw, &stage);
 	sspr_session_audit(&r->session, pw != NULL ? r->session.user : NULL,
-			   "reset", methods_used(r),
+			   "reset", methods_used(r, used, sizeof(used)),
 			   rv == PAM_SUCCESS ? "ok" : "failed", stage);
 	free(r->email);
 	r->email = NULL;
+	free(r->phone);
+	r->phone = NULL;
 	return rv;
 }
 

@@ -22,6 +22,7 @@ USER_NAME=demo
 OLD_PASS='Old#Pass1'
 NEW_PASS='New#Pass22'
 BACKUP_EMAIL=demo.backup@example.org
+PHONE=+819012345678
 UPN=$USER_NAME@$M365_TENANT
 
 mode=interactive
@@ -75,7 +76,7 @@ cat >"$SB/etc/motd" <<'EOF'
 EOF
 KEY=$(head -c 20 /dev/urandom | base32 | tr -d '=')
 sandbox_record "$USER_NAME" "email = $BACKUP_EMAIL" "totp_secret = $KEY" \
-	"totp_algorithm = sha1" "totp_digits = 6" "totp_period = 30"
+	"totp_algorithm = sha1" "totp_digits = 6" "totp_period = 30" "phone = $PHONE"
 
 # ---- mail: a loopback SMTP server (tests/lib/smtp.sh)
 smtp_start || exit 1
@@ -86,8 +87,12 @@ sandbox_conf "smtp_url = smtp://localhost:$SMTP_PORT" "mail_from = sspr@demo.exa
 # root-only client secret file inside the sandbox)
 m365_user "$USER_NAME" "{\"password\": \"$OLD_PASS\", \"displayName\": \"Demo User\",
 	\"emailMethods\": [\"$BACKUP_EMAIL\"]}"
+# Text messages: the emulator's Azure Communication Services, reached
+# with the app's Entra token (no access key).
+M365_TENANT_EXTRA='{"acs": {"access_key": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "senders": ["+15550100100"]}}'
 m365_start "$USER_NAME"
-sandbox_conf "sync = required"
+sandbox_conf "sync = required" "methods = email sms totp" "sms_endpoint = $M365_URL" \
+	"sms_from = +15550100100"
 M365_LOG=$TMP/m365.log
 # One ca_file trusts both loopback servers (each has its own test CA).
 cat "$SMTP_CA" "$M365_CA" >"$TMP/ca-both.pem"
@@ -101,8 +106,10 @@ cat >"$TMP/banner" <<EOF
  2. At "Password:" type a wrong password
     (or just press Enter).
  3. Asked "Forgot your password?"  type:  y
- 4. Choose 1 (email) or 2 (authenticator app).
-    Email: read the code in the Mail pane.
+ 4. Choose 1 (email), 2 (text message) or
+    3 (authenticator app).
+    Email: read the code in the Mail pane;
+    text message: in the SMS pane.
     App: in another terminal run
       oathtool --totp -b $KEY
  5. Type a new password twice,
@@ -125,7 +132,9 @@ tmux_ set-environment -g SSPR_DEMO_DIR "$TMP"
 LOGIN_PANE=$(tmux_ display-message -p -t t '#{pane_id}')
 MAIL_PANE=$(tmux_ split-window -h -l 45% -t "$LOGIN_PANE" -P -F '#{pane_id}' \
 	"$PY $(printf %q "$DEMO_DIR/watch_mail.py") $(printf %q "$SMTP_MAILDIR")")
-M365_PANE=$(tmux_ split-window -v -l 50% -t "$MAIL_PANE" -P -F '#{pane_id}' \
+SMS_PANE=$(tmux_ split-window -v -l 60% -t "$MAIL_PANE" -P -F '#{pane_id}' \
+	"$PY $(printf %q "$DEMO_DIR/watch_sms.py") $M365_URL $(printf %q "$M365_CA")")
+M365_PANE=$(tmux_ split-window -v -l 70% -t "$SMS_PANE" -P -F '#{pane_id}' \
 	"$PY $(printf %q "$DEMO_DIR/watch_m365.py") $(printf %q "$M365_LOG") $M365_URL $(printf %q "$M365_CA") $UPN")
 tmux_ set-option -g remain-on-exit on
 tmux_ set-option -g pane-border-status top
@@ -135,6 +144,7 @@ tmux_ set-option -g status-left-length 20
 tmux_ set-option -g status-right ' Ctrl-b d: leave the demo '
 tmux_ select-pane -t "$LOGIN_PANE" -T 'Login (real /bin/login, sandbox)'
 tmux_ select-pane -t "$MAIL_PANE" -T 'Mail'
+tmux_ select-pane -t "$SMS_PANE" -T 'Text messages (SMS)'
 tmux_ select-pane -t "$M365_PANE" -T 'Microsoft 365'
 tmux_ select-pane -t "$LOGIN_PANE"
 
@@ -142,7 +152,7 @@ if [ "$mode" = interactive ]; then
 	cols=$(tput cols 2>/dev/null || echo 80)
 	lines=$(tput lines 2>/dev/null || echo 24)
 	if [ "$cols" -lt 120 ] || [ "$lines" -lt 30 ]; then
-		echo "demo: tip: a terminal of at least 120x30 shows all three panes well."
+		echo "demo: tip: a terminal of at least 120x30 shows all four panes well."
 		sleep 2
 	fi
 	TMUX='' tmux_ attach -t t
@@ -158,6 +168,7 @@ pane_wait() { wait_for pane_has "$@"; }
 check "the login pane explains what to try" term_wait 'pam_sspr demo: reset a forgotten password'
 check "a login prompt appears" term_wait 'login: *$'
 check "the mail pane is ready" pane_wait "$MAIL_PANE" 'Mail that pam_sspr sends arrives here'
+check "the text message pane is ready" pane_wait "$SMS_PANE" 'Text messages that pam_sspr sends arrive here'
 check "the Microsoft 365 pane shows the account" pane_wait "$M365_PANE" "Account: +$UPN"
 fp_before=$(tmux_ capture-pane -p -t "$M365_PANE" | grep -Eo 'fingerprint [0-9a-f]+')
 
@@ -189,5 +200,21 @@ check "a new login prompt after logging out" wait_for last_line_is 'login: *$'
 term_answer "$USER_NAME" 'Password: *$'
 term_answer "$NEW_PASS" '^\$ *$'
 check "the new password logs in" login_shell_is "$USER_NAME"
+
+# A second reset, by text message: the code shows in the SMS pane.
+term_type exit
+check "a new login prompt for the text message reset" wait_for last_line_is 'login: *$'
+term_answer "$USER_NAME" 'Password: *$'
+term_answer 'Wrong#Pass0' 'Forgot your password\? Reset it now \[y/N\]: *$'
+term_answer y 'Choice \[1\]: *$'
+check "the menu offers the text message, number masked" term_has '2\) Text message code to \+81 ••• •••• 5678'
+term_answer 2 'Code from the text message: *$'
+check "the message shows in the SMS pane" pane_wait "$SMS_PANE" "To: +\\$PHONE"
+code=$(tmux_ capture-pane -p -J -t "$SMS_PANE" | sed -n 's/^>>> The code: \([0-9]\{6,8\}\)$/\1/p')
+check "the code stands out in the SMS pane" [ -n "$code" ]
+term_answer "$code" 'New password: *$'
+term_answer 'Texted#Pass33' 'Retype new password: *$'
+term_answer 'Texted#Pass33' 'Your password was changed'
+check "the text message reset changed both passwords" [ "$(m365_password "$USER_NAME")" = 'Texted#Pass33' ]
 check "the host's /etc is untouched" not grep -q "^$USER_NAME:" /etc/passwd
 finish

@@ -1,14 +1,15 @@
 /*
  * Every reply parser of include/sspr/m365/graph_json.h on the same arbitrary
- * body (token, both error shapes, user, emailMethods) and the address
- * check on it as a string. Properties: only the documented results, and
- * what a parser accepts has the shape its header promises.
+ * body (token, both error shapes, user, emailMethods, phoneMethods) and
+ * the address check on it as a string. Properties: only the documented
+ * results, and what a parser accepts has the shape its header promises.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "sspr/common/address.h"
+#include "sspr/common/phone.h"
 #include "sspr/common/util.h"
 #include "sspr/m365/graph_json.h"
 #include "sspr/m365/upn.h"
@@ -94,6 +95,20 @@ check_email_methods(const char *body, size_t len)
 }
 
 static void
+check_phone_methods(const char *body, size_t len)
+{
+	char *number = NULL;
+	int r;
+
+	r = sspr_gj_phone_methods(body, len, &number);
+	FUZZ_ASSERT(r == 0 || r == -EBADMSG || r == -ENOMEM);
+	if (r < 0)
+		return;
+	FUZZ_ASSERT(number == NULL || sspr_phone_ok(number) == 0);
+	free(number);
+}
+
+static void
 check_email_ok(const char *s)
 {
 	const char *at;
@@ -124,6 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_error(body, size);
 	check_user(body, size);
 	check_email_methods(body, size);
+	check_phone_methods(body, size);
 	free(body);
 	body = fuzz_cstring(data, size);
 	check_email_ok(body);

@@ -7,6 +7,7 @@
  *   email USER         sspr_sync_entra_email()
  *   mail TO SUBJECT    sspr_mail_graph_send(); the body is stdin
  *   token              sspr_graph_token() only
+ *   sms TO             sspr_sms_send(); the text is stdin
  *   reset USER [MS]    precheck then sync in one kept-connection scope,
  *                      as a reset at the console does (stdin as for sync),
  *                      with MS milliseconds between them (the person typing);
@@ -30,6 +31,7 @@
 #include "sspr/m365/graph.h"
 #include "sspr/mail/send_graph.h"
 #include "sspr/net/http.h"
+#include "sspr/sms/send.h"
 
 #define INPUT_MAX 65536
 
@@ -176,6 +178,11 @@ main(int argc, char **argv)
 			return 2;
 		r = sspr_mail_graph_send(&cfg, argv[3], argv[4], in, log,
 					 sizeof(log));
+	} else if (strcmp(action, "sms") == 0 && argc == 4) {
+		in = read_stdin(&in_len);
+		if (in == NULL)
+			return 2;
+		r = sspr_sms_send(&cfg, argv[3], in, log, sizeof(log));
 	} else if (strcmp(action, "token") == 0 && argc == 3) {
 		struct sspr_graph g;
 		struct sspr_graph_result res;

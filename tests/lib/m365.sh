@@ -14,6 +14,8 @@
 #   conf_set KEY VALUE           replace a key of the sandbox's sspr.conf
 #   m365_user NAME 'JSON fields'  merge fields into a user (before or after
 #                                start), e.g. '{"onPremisesSyncEnabled": true}'
+#   M365_TENANT_EXTRA='JSON'     set before m365_start: more top-level fields
+#                                of tenant.json (e.g. "acs", "sms_webhook")
 #   m365_emu METHOD PATH [JSON]  the /_emulator/ control API
 #   m365_fault 'JSON'            queue one fault ({"method": "PATCH", ...})
 #   m365_clear                   clear the request log and the faults
@@ -47,7 +49,7 @@ for name in sys.argv[1:]:
     if extra:
         rec.update(json.loads(extra))
     users[name + "@" + os.environ["M365_TENANT"]] = rec
-print(json.dumps({
+doc = {
     "tenant": os.environ["M365_TENANT"],
     "tenant_id": os.environ["M365_TENANT_ID"],
     "client_id": os.environ["M365_CLIENT_ID"],
@@ -58,7 +60,9 @@ print(json.dumps({
                   "UserAuthenticationMethod.Read.All", "Mail.Send"],
     "directory_role": "User Administrator",
     "banned_passwords": ["Password123!", "Contoso#2024"],
-}, indent=1))
+}
+doc.update(json.loads(os.environ.get("M365_TENANT_EXTRA") or "{}"))
+print(json.dumps(doc, indent=1))
 PY
 }
 
@@ -95,7 +99,7 @@ m365_start() {
 	M365_CA=$TMP/m365-pki/ca.pem
 	# A secret with characters that need form escaping.
 	M365_SECRET="sec-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')~+&="
-	export M365_TENANT M365_TENANT_ID M365_CLIENT_ID M365_SECRET
+	export M365_TENANT M365_TENANT_ID M365_CLIENT_ID M365_SECRET M365_TENANT_EXTRA
 	for u in "$@"; do
 		export "M365_X_${u//-/_}=${_m365_extra[$u]:-}"
 	done

@@ -33,6 +33,7 @@ static inline bool
 records_equal(const struct sspr_record *a, const struct sspr_record *b)
 {
 	return record_str_eq(a->email, b->email) &&
+	       record_str_eq(a->phone, b->phone) &&
 	       record_str_eq(a->totp_secret, b->totp_secret) &&
 	       a->totp_algorithm == b->totp_algorithm &&
 	       a->totp_digits == b->totp_digits &&

@@ -161,6 +161,13 @@ cfg_diff(const struct sspr_cfg *a, const struct sspr_cfg *b)
 	S(smtp_user);
 	S(smtp_password_file);
 	S(mail_from);
+	U(sms_transport);
+	S(sms_endpoint);
+	S(sms_from);
+	S(sms_access_key_file);
+	S(sms_webhook_url);
+	S(sms_webhook_secret_file);
+	U(phone_source);
 	U(totp_algorithm);
 	U(totp_digits);
 	U(totp_window);

@@ -159,7 +159,20 @@ errors_name_file_and_line(void)
 	expect_error("mail_from = a@b@c\n", "email address");
 	expect_error("upn_format = %u@%u\n", "%u exactly once");
 	expect_error("upn_format = user@example.org\n", "%u exactly once");
-	expect_error("methods = email sms\n", "unknown method 'sms'");
+	expect_error("methods = email voice\n", "unknown method 'voice'");
+	expect_error("methods = email sms\n",
+		     "sms_transport = acs needs sms_endpoint and sms_from");
+	expect_error("methods = sms\nsms_endpoint = https://a.example\n"
+		     "sms_from = +15550100100\n",
+		     "needs sms_access_key_file or tenant");
+	expect_error("methods = sms\nsms_transport = webhook\n"
+		     "sms_webhook_url = https://gw.example/sms\n",
+		     "needs sms_webhook_url and sms_webhook_secret_file");
+	expect_error("sms_from = +1 555 0100\n", "not an E.164 number");
+	expect_error("sms_from = 012345\n", "not an E.164 number");
+	expect_error("sms_from = TwelveLetter\n", "not an E.164 number");
+	expect_error("phone_source = entra\n",
+		     "phone_source = entra or both needs tenant");
 	expect_error("methods =\n", "at least one method");
 	expect_error("enable = group\n", "enable = group needs enable_group");
 	expect_error("tenant = contoso.onmicrosoft.com\n", "needs client_id");
@@ -269,6 +282,35 @@ smtp_user_over_tls_only(void)
 	sspr_cfg_done(&cfg);
 }
 
+static void
+sms_settings(void)
+{
+	struct sspr_cfg cfg;
+	char err[SSPR_ERR_MAX] = "";
+	const char *path = write_conf(
+		"sms.conf",
+		"methods = email sms\nsms_endpoint = https://acs.example\n"
+		"sms_from = Contoso\n"
+		"sms_access_key_file = /etc/security/sspr/acs-key\n",
+		0600);
+
+	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
+	CHECK(cfg.methods == (SSPR_METHOD_EMAIL | SSPR_METHOD_SMS));
+	CHECK(cfg.sms_transport == SSPR_SMS_ACS);
+	CHECK(cfg.phone_source == SSPR_PHONE_LOCAL);
+	CHECK_STR(cfg.sms_from, "Contoso");
+	sspr_cfg_done(&cfg);
+	path = write_conf("hook.conf",
+			  "methods = sms\nsms_transport = webhook\n"
+			  "sms_webhook_url = https://gw.example/send\n"
+			  "sms_webhook_secret_file = /etc/security/sspr/hook\n"
+			  "sms_from = +15550100100\n",
+			  0600);
+	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
+	CHECK(cfg.sms_transport == SSPR_SMS_WEBHOOK);
+	sspr_cfg_done(&cfg);
+}
+
 int
 main(void)
 {
@@ -281,6 +323,7 @@ main(void)
 	RUN(hostile_files);
 	RUN(tenant_resolves_sync);
 	RUN(smtp_user_over_tls_only);
+	RUN(sms_settings);
 	{
 		char cmd[300];
 

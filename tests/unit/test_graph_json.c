@@ -440,6 +440,36 @@ test_email_methods(void)
 }
 
 static void
+test_phone_methods(void)
+{
+	/* The documented shape: "+{country} {number}", a fixed id per type. */
+	const char *both =
+		"{\"value\":[{\"id\":\"e37fc753-ff3b-4958-9484-eaa9425c82bc\","
+		"\"phoneNumber\":\"+1 5555550100\",\"phoneType\":\"office\","
+		"\"smsSignInState\":\"notSupported\"},"
+		"{\"id\":\"3179e48a-750b-4051-897c-87b9720928f7\","
+		"\"phoneNumber\":\"+81 9012345678\",\"phoneType\":\"mobile\","
+		"\"smsSignInState\":\"notAllowedByPolicy\"}]}";
+	const char *office = "{\"value\":[{\"phoneNumber\":\"+1 5555550100\","
+			     "\"phoneType\":\"office\"}]}";
+	const char *bad = "{\"value\":[{\"phoneNumber\":\"090-1234-5678\","
+			  "\"phoneType\":\"mobile\"}]}";
+	char *n = (char *)"unset";
+
+	CHECK(sspr_gj_phone_methods(both, strlen(both), &n) == 0);
+	CHECK_STR(n, "+819012345678");
+	free(n);
+	CHECK(sspr_gj_phone_methods(office, strlen(office), &n) == 0);
+	CHECK(n == NULL);
+	CHECK(sspr_gj_phone_methods("{\"value\":[]}", 12, &n) == 0);
+	CHECK(n == NULL);
+	CHECK(sspr_gj_phone_methods(bad, strlen(bad), &n) == -EBADMSG);
+	CHECK(n == NULL);
+	CHECK(sspr_gj_phone_methods("{}", 2, &n) == -EBADMSG);
+	CHECK(sspr_gj_phone_methods("[]", 2, &n) == -EBADMSG);
+}
+
+static void
 test_email_ok(void)
 {
 	static const char *good[] = { "a@x.org", "first.last+tag@sub.x.co.uk",
@@ -574,6 +604,7 @@ main(void)
 	RUN(test_error_hostile);
 	RUN(test_user);
 	RUN(test_email_methods);
+	RUN(test_phone_methods);
 	RUN(test_email_ok);
 	RUN(test_print_secret);
 	RUN(test_password_changed);

@@ -71,6 +71,7 @@ full_record(struct sspr_record *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	rec->email = sspr_strdup("alice.backup+x@example.org");
+	rec->phone = sspr_strdup("+819012345678");
 	rec->totp_secret = sspr_strdup("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
 	rec->totp_algorithm = SSPR_TOTP_SHA512;
 	rec->totp_digits = 8;
@@ -86,7 +87,8 @@ full_record(struct sspr_record *rec)
 	rec->reset_code.sends_in_window = 2;
 	rec->enroll_code.hash = sspr_strdup("fedcba9876543210fedcba9876543210"
 					    "fedcba9876543210fedcba9876543210");
-	rec->enroll_code.address = sspr_strdup("new@example.org");
+	/* a code sent by text message: the slot holds the number */
+	rec->enroll_code.address = sspr_strdup("+447700900123");
 	rec->enroll_code.expires = 1700000700;
 	rec->enroll_code.attempts_left = 2;
 	rec->enroll_code.sent = 1700000100;
@@ -287,6 +289,9 @@ test_corrupted(void)
 		"version = 1\nemail = a b@example.org\n",
 		"version = 1\nemail = a\rb@example.org\n",
 		"version = 1\nemail = nobody\n",
+		"version = 1\nphone = 09012345678\n",
+		"version = 1\nphone = +81 9012345678\n",
+		"version = 1\nphone = a@example.org\n",
 		"version = 1\nemail =\n",
 		"version = 1\nfailures = -1\n",
 		"version = 1\nfailures = 1x\n",

@@ -1,9 +1,12 @@
 /*
- * The mailed-code dialogue, once for the reset and the enrollment: a
- * code is mailed (or the one still pending for the address is reused),
- * the person types it back. The two differ only where the purpose must
- * (sspr/challenge/session.h, s->purpose): the record slot and the mail,
- * and what Enter at the prompt does (reset: another code; enroll: stop,
+ * The dialogue of a code sent by a message, once for the reset and the
+ * enrollment, by mail or by text message (mc->channel): a code is sent
+ * (or the one still pending for the address or number is reused), the
+ * person types it back. The code rules, hashing, lifetime, attempts,
+ * resend limits and lockout are the same for both channels; only the
+ * delivery, the mask and a few words differ. The two differ only where the
+ * purpose must (sspr/challenge/session.h, s->purpose): the record slot and the
+ * mail, and what Enter at the prompt does (reset: another code; enroll: stop,
  * the command can be run again). Wrong codes count towards the lockout
  * of the reset only.
  */
@@ -14,8 +17,12 @@
 
 #include "sspr/challenge/session.h"
 
+/* How the code travels. */
+enum sspr_code_channel { SSPR_CODE_BY_MAIL, SSPR_CODE_BY_SMS };
+
 struct sspr_mail_code {
-	const char *address;   /* where the code goes */
+	enum sspr_code_channel channel;
+	const char *address;   /* where the code goes: address or number */
 	const char *notice_to; /* who hears of a lockout; may be NULL */
 	/*
 	 * Called inside the locked step that found the typed code right,
@@ -24,7 +31,7 @@ struct sspr_mail_code {
 	 */
 	int (*accept)(struct sspr_record *rec, void *ctx);
 	void *ctx;
-	bool unsent; /* out: the code could not be mailed */
+	bool unsent; /* out: the code could not be sent */
 };
 
 /*

@@ -54,4 +54,12 @@ int sspr_sync_entra_email(const struct sspr_cfg *cfg, const char *user,
 int sspr_sync_member_of(const struct sspr_cfg *cfg, const char *user, char *log,
 			size_t loglen);
 
+/*
+ * The mobile number the user registered in Microsoft 365
+ * (authentication/phoneMethods, phoneType mobile) in E.164, for
+ * phone_source = entra | both; as sspr_sync_entra_email().
+ */
+int sspr_sync_entra_phone(const struct sspr_cfg *cfg, const char *user,
+			  char **ret_number, char *log, size_t loglen);
+
 #endif

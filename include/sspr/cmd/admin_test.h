@@ -23,9 +23,10 @@
 #include "sspr/common/config.h"
 
 struct sspr_admin_test {
-	const char *user;    /* local user to check, or NULL */
-	const char *send_to; /* send a test mail here, or NULL */
-	bool json;	     /* --json: one JSON object */
+	const char *user; /* local user to check, or NULL */
+	/* a test mail (or text message, "+...") here, or NULL */
+	const char *send_to;
+	bool json; /* --json: one JSON object */
 };
 
 /*

@@ -23,10 +23,14 @@ enum sspr_totp_alg { SSPR_TOTP_SHA1, SSPR_TOTP_SHA256, SSPR_TOTP_SHA512 };
 enum sspr_sync { SSPR_SYNC_AUTO, SSPR_SYNC_OFF, SSPR_SYNC_REQUIRED };
 enum sspr_email_source { SSPR_EMAIL_LOCAL, SSPR_EMAIL_ENTRA, SSPR_EMAIL_BOTH };
 enum sspr_mail_transport { SSPR_MAIL_SMTP, SSPR_MAIL_GRAPH };
+enum sspr_sms_transport { SSPR_SMS_ACS, SSPR_SMS_WEBHOOK };
+/* Where the phone number comes from; same values as email_source. */
+enum sspr_phone_source { SSPR_PHONE_LOCAL, SSPR_PHONE_ENTRA, SSPR_PHONE_BOTH };
 
 /* Bits of cfg->methods. */
 #define SSPR_METHOD_EMAIL 0x1u
 #define SSPR_METHOD_TOTP 0x2u
+#define SSPR_METHOD_SMS 0x4u
 
 struct sspr_cfg {
 	char *conf_path;
@@ -64,6 +68,15 @@ struct sspr_cfg {
 	char *smtp_user;
 	char *smtp_password_file;
 	char *mail_from;
+
+	/* one-time codes by text message (same code rules as email) */
+	unsigned sms_transport; /* enum sspr_sms_transport */
+	char *sms_endpoint;	/* https URL of the ACS resource */
+	char *sms_from;		/* E.164 number or alphanumeric sender ID */
+	char *sms_access_key_file;
+	char *sms_webhook_url;
+	char *sms_webhook_secret_file;
+	unsigned phone_source; /* enum sspr_phone_source */
 
 	/* authenticator apps */
 	unsigned totp_algorithm; /* enum sspr_totp_alg */

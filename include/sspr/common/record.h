@@ -19,13 +19,13 @@
 #define SSPR_STORE_MAX_SIZE (16 * 1024)
 
 /*
- * A one-time code sent by email, only its keyed hash, with the sends it
- * counts against. Reset and enrollment codes have a slot each, so that
+ * A one-time code sent by email or text message, only its keyed hash, with the
+ * sends it counts against. Reset and enrollment codes have a slot each, so that
  * asking for one never replaces, burns or delays the other.
  */
 struct sspr_code_slot {
 	char *hash;    /* hex HMAC-SHA256 */
-	char *address; /* where it was sent */
+	char *address; /* where it was sent: address or E.164 number */
 	time_t expires;
 	unsigned attempts_left;
 	time_t sent;
@@ -36,6 +36,7 @@ struct sspr_code_slot {
 struct sspr_record {
 	/* registered methods */
 	char *email;		 /* verified backup address */
+	char *phone;		 /* verified mobile number, E.164 */
 	char *totp_secret;	 /* base32, no padding */
 	unsigned totp_algorithm; /* enum sspr_totp_alg */
 	unsigned totp_digits;

@@ -29,6 +29,14 @@ int sspr_enroll_email(struct sspr_session *s, const char *address, char *log,
 		      size_t loglen);
 
 /*
+ * The same for a mobile number (typed as people write it, made E.164):
+ * a code by text message, the number registered once it is typed back
+ * (methods = ... sms, phone_source local or both).
+ */
+int sspr_enroll_sms(struct sspr_session *s, const char *number, char *log,
+		    size_t loglen);
+
+/*
  * Create a key, show it as a QR code plus the otpauth:// URI, and register
  * it once the person types a valid current code. Same results as above.
  */

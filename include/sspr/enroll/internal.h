@@ -33,4 +33,13 @@ void sspr_enroll_store_failed(const struct sspr_session *s, int r, char *log,
 int sspr_enroll_reconfirm(const struct sspr_session *s,
 			  const struct sspr_record *rec, bool *ret_change);
 
+/*
+ * The code dialogue of an enrollment (mc as sspr_mail_code_dialogue()
+ * takes it), what Enter means told, and the admin's log line: registered
+ * when it worked, else what happened. 0 or the dialogue's error.
+ */
+struct sspr_mail_code;
+int sspr_enroll_prove(struct sspr_session *s, struct sspr_mail_code *mc,
+		      const char *registered, char *log, size_t loglen);
+
 #endif

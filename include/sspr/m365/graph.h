@@ -40,6 +40,13 @@ struct sspr_graph {
 	bool token_from_cache;
 	char *token_url; /* {authority}/{tenant}/oauth2/v2.0/token */
 	char *base;	 /* graph without a trailing '/' */
+	/*
+	 * The resource the token is for, without "/.default": NULL for
+	 * Graph (base), else e.g. "https://communication.azure.com" with
+	 * its own cache name (sspr_graph_open_resource()).
+	 */
+	const char *resource;
+	const char *cache_name; /* NULL: SSPR_TOKEN_CACHE */
 	/* for tests and admin checks: token requests made in this session */
 	unsigned token_requests;
 };
@@ -59,6 +66,22 @@ struct sspr_graph_result {
 
 /* Start a session; its deadline is cfg->timeout seconds from now. */
 int sspr_graph_open(struct sspr_graph *g, const struct sspr_cfg *cfg);
+
+/*
+ * A session whose token is for another resource of the same app
+ * registration (one app serves Graph and Communication Services):
+ * scope resource + "/.default", cached under state_dir as
+ * "token-NAME.cache" (lock "token-NAME.lock"; name a short word, a
+ * static string, not copied). Use it with sspr_graph_send().
+ */
+int sspr_graph_open_resource(struct sspr_graph *g, const struct sspr_cfg *cfg,
+			     const char *resource, const char *name);
+
+/*
+ * A session with only the deadline, for requests that carry no Entra
+ * token (sspr_graph_send() without bearer): needs no Microsoft 365 keys.
+ */
+int sspr_graph_open_deadline(struct sspr_graph *g, const struct sspr_cfg *cfg);
 
 /* Wipe the token and free everything; g may be half set up. */
 void sspr_graph_close(struct sspr_graph *g);
@@ -88,6 +111,17 @@ int sspr_graph_token(struct sspr_graph *g, struct sspr_graph_result *res);
 int sspr_graph_call(struct sspr_graph *g, const char *method, const char *path,
 		    const char *json, size_t json_len,
 		    struct sspr_graph_result *res, struct sspr_http_resp *resp);
+
+/*
+ * req to any https URL with the same retry rules and deadline: with
+ * bearer, the session's token is sent (and refetched once after a 401
+ * to a cached one); without, req goes as the caller built it (a
+ * request signed another way). 0 when an answer came (res->status),
+ * else as sspr_graph_call().
+ */
+int sspr_graph_send(struct sspr_graph *g, struct sspr_http_req *req,
+		    bool bearer, struct sspr_graph_result *res,
+		    struct sspr_http_resp *resp);
 
 /* Delete the token cache (a 401 does this; also for admin tools). */
 void sspr_graph_drop_cache(const struct sspr_cfg *cfg);

@@ -91,6 +91,15 @@ int sspr_gj_email_methods(const char *body, size_t len, char **ret_address);
 int sspr_gj_member_groups(const char *body, size_t len, const char *const *ids,
 			  size_t n, bool *ret_member);
 
+/*
+ * GET /users/{upn}/authentication/phoneMethods: {"value":[...]} of
+ * {"id","phoneNumber":"+81 9012345678","phoneType":"mobile"|...}. The
+ * mobile number in E.164 (sspr_phone_canonical()) malloc'd into
+ * *ret_number, or NULL when there is no mobile one; 0, -EBADMSG (also
+ * for a mobile number that is not E.164), -ENOMEM.
+ */
+int sspr_gj_phone_methods(const char *body, size_t len, char **ret_number);
+
 struct cJSON;
 
 /*

@@ -17,4 +17,7 @@ int sspr_graph_token_get(struct sspr_graph *g, struct sspr_graph_result *res);
 /* A fresh token from the token endpoint, cached; the old one is wiped. */
 int sspr_graph_token_fetch(struct sspr_graph *g, struct sspr_graph_result *res);
 
+/* Wipe g's token and delete its cache (the service refused it). */
+void sspr_graph_token_drop(struct sspr_graph *g);
+
 #endif

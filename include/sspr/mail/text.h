@@ -64,6 +64,7 @@ enum sspr_change_method {
 	SSPR_CHANGE_EMAIL, /* the backup email address */
 	SSPR_CHANGE_TOTP,  /* the authenticator app */
 	SSPR_CHANGE_ALL,   /* every method (the whole record) */
+	SSPR_CHANGE_PHONE, /* the mobile number for text messages */
 };
 enum sspr_change_action {
 	SSPR_CHANGE_ADDED,

@@ -23,6 +23,12 @@ struct sspr_http_req {
 	const char *bearer;	  /* access token, or NULL */
 	const char *content_type; /* of body, or NULL */
 	const char *body;	  /* not copied; the caller wipes it */
+	/*
+	 * More header lines ("Name: value"), NULL-terminated, or NULL:
+	 * for a service that signs its requests (x-ms-date, an HMAC
+	 * Authorization). Printable ASCII only, wiped after the request.
+	 */
+	const char *const *headers;
 	size_t body_len;
 	unsigned timeout_ms;	     /* whole request, at least 1 */
 	unsigned connect_timeout_ms; /* connection set-up, at least 1 */
@@ -49,8 +55,8 @@ struct sspr_http_resp {
  * the errors of sspr_curl_errno() (sspr/net/curl.h), which say whether
  * the request may have been carried out: -ECONNREFUSED and -EPROTO
  * (nothing sent), -ETIMEDOUT and -ECONNRESET (maybe sent), -EFBIG (reply
- * too large), -EINVAL (not an https URL), -ENOMEM, -EIO (anything
- * else). err gets one line for the admin's log.
+ * too large), -EINVAL (not an https URL, or a malformed header line),
+ * -ENOMEM, -EIO (anything else). err gets one line for the admin's log.
  * resp is reset first; free it with sspr_http_resp_done() either way.
  */
 int sspr_http_request(const struct sspr_cfg *cfg,

@@ -16,7 +16,7 @@
 #include "sspr/challenge/session.h"
 #include "sspr/common/config.h"
 
-enum sspr_method { SSPR_M_EMAIL, SSPR_M_TOTP };
+enum sspr_method { SSPR_M_EMAIL, SSPR_M_TOTP, SSPR_M_SMS, SSPR_M_COUNT };
 
 struct sspr_local_password;
 
@@ -28,8 +28,9 @@ struct sspr_reset {
 	/* pam_faillock's command, to clear the tally; NULL: none */
 	const char *faillock;
 	char *email; /* address codes go to: local or Entra */
+	char *phone; /* number text messages go to: local or Entra */
 	bool has_totp;
-	bool used[2]; /* methods already passed (indexed by enum) */
+	bool used[SSPR_M_COUNT]; /* methods already passed (by enum) */
 };
 
 /* The whole branch over the PAM conversation; a PAM code. */
@@ -38,7 +39,8 @@ int sspr_flow_reset(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 
 /*
  * The same over r->session.ui, with r->local and r->faillock as given
- * (the fields after them start empty); a PAM code. r->email is freed.
+ * (the fields after them start empty); a PAM code. r->email and
+ * r->phone are freed.
  */
 int sspr_reset_run(struct sspr_reset *r);
 
