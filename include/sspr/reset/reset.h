@@ -14,6 +14,7 @@
 #include <security/pam_modules.h>
 
 #include "sspr/challenge/session.h"
+#include "sspr/change/sync.h"
 #include "sspr/common/config.h"
 
 enum sspr_method { SSPR_M_EMAIL, SSPR_M_TOTP };
@@ -30,6 +31,8 @@ struct sspr_reset {
 	char *email; /* address codes go to: local or Entra */
 	bool has_totp;
 	bool used[2]; /* methods already passed (indexed by enum) */
+	struct sspr_sync_ids
+	    ids; /* of the Microsoft 365 change, for the audit */
 };
 
 /* The whole branch over the PAM conversation; a PAM code. */
