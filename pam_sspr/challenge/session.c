@@ -73,7 +73,6 @@ sspr_session_audit(const struct sspr_session *s, const char *user,
 		   const char *reason)
 {
 	struct sspr_audit_event ev = {
-		.service = s->pamh == NULL ? "sspr" : NULL,
 		.user = user,
 		.event = event,
 		.method = method,
@@ -81,9 +80,18 @@ sspr_session_audit(const struct sspr_session *s, const char *user,
 		.reason = reason,
 	};
 
+	sspr_session_audit_event(s, &ev);
+}
+
+void
+sspr_session_audit_event(const struct sspr_session *s,
+			 struct sspr_audit_event *ev)
+{
+	if (s->pamh == NULL && ev->service == NULL)
+		ev->service = "sspr";
 	if (s->cfg->audit_log == NULL || sspr_session_raise(s) < 0)
 		return;
-	sspr_audit(s->pamh, s->cfg, &ev);
+	sspr_audit(s->pamh, s->cfg, ev);
 	sspr_session_lower(s);
 }
 

@@ -244,7 +244,7 @@ sspr_change_sync(pam_handle_t *pamh, struct sspr_change *c,
 	int r;
 
 	r = sspr_sync_password(cfg, c->user, password, msg, msglen, log,
-			       sizeof(log));
+			       sizeof(log), &c->ids);
 	if (r == 0) {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "Microsoft 365 password of '%s' changed (%s)",
@@ -278,7 +278,8 @@ sspr_change_sync(pam_handle_t *pamh, struct sspr_change *c,
 int
 sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		    const struct sspr_local_password *local, const char *user,
-		    const char *password, char *msg, size_t msglen)
+		    const char *password, char *msg, size_t msglen,
+		    struct sspr_sync_ids *ids)
 {
 	struct sspr_change c = { .lock = -1 };
 	char stack_msg[512] = "";
@@ -316,6 +317,8 @@ sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 		goto out;
 	}
 	r = sspr_change_sync(pamh, &c, cfg, password, msg, msglen);
+	if (ids != NULL)
+		*ids = c.ids;
 out:
 	if (sync)
 		sspr_change_end(&c);

@@ -147,6 +147,7 @@ sspr_passwd_chauthtok(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg,
 		      const char *user)
 {
 	struct sspr_audit_event ev = { .user = user, .event = "passwd" };
+	const void *data = NULL;
 	int rv;
 
 	if ((flags & PAM_PRELIM_CHECK) != 0) {
@@ -161,6 +162,16 @@ sspr_passwd_chauthtok(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg,
 	}
 	/* One line per passwd: its outcome, after the second pass. */
 	ev.result = rv == PAM_SUCCESS ? "ok" : "failed";
+	if (pam_get_data(pamh, CHANGE_KEY, &data) == PAM_SUCCESS &&
+	    data != NULL) {
+		const struct sspr_change *c = data;
+
+		if (c->ids.client[0] != '\0')
+			ev.request_ids[0] = c->ids.client;
+		if (c->ids.server[0] != '\0')
+			ev.request_ids[ev.request_ids[0] != NULL] =
+			    c->ids.server;
+	}
 	sspr_audit(pamh, cfg, &ev);
 	return rv;
 }

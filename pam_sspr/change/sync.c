@@ -378,7 +378,7 @@ changed_since(const struct sspr_cfg *cfg, const char *esc, time_t since)
 int
 sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 		   const char *password, char *msg, size_t msglen, char *log,
-		   size_t loglen)
+		   size_t loglen, struct sspr_sync_ids *ids)
 {
 	struct account a;
 	char *json = NULL;
@@ -411,6 +411,12 @@ sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 	started = time(NULL);
 	r = sspr_graph_call(&a.g, "PATCH", a.path, json, strlen(json), &a.res,
 			    &a.resp);
+	if (ids != NULL) {
+		sspr_strlcpy(ids->client, a.res.client_request_id,
+			     sizeof(ids->client));
+		sspr_strlcpy(ids->server, a.res.request_id,
+			     sizeof(ids->server));
+	}
 	if (r == 0 && (a.res.status == 204 || a.res.status == 200)) {
 		snprintf(log, loglen,
 			 "%s: HTTP %ld password changed, "

@@ -60,68 +60,73 @@ static const char *const sms_choices[] = { "acs", "webhook", NULL };
 #define B(name) { #name, OPT_BOOL, offsetof(struct sspr_cfg, name), 0, 0, NULL }
 #define C(name, list) { #name, OPT_CHOICE, offsetof(struct sspr_cfg, name), 0, 0, list }
 
+/*
+ * Sorted by name: find_option() is a binary search, as every login's
+ * session stage parses the file (tests/unit/test_config.c keeps the
+ * order). sspr.conf(5) and conf/sspr.conf group the keys by topic.
+ */
 static const struct opt options[] = {
+	S(admin_contact, OPT_EMAIL),
+	S(admin_language, OPT_LOCALE),
+	C(after_reset, after_choices),
+	S(audit_log, OPT_PATH),
+	S(authority, OPT_HTTPS_URL),
+	S(ca_file, OPT_PATH),
+	S(client_certificate, OPT_PATH),
+	S(client_id, OPT_WORDS),
+	S(client_key, OPT_PATH),
+	S(client_secret_file, OPT_PATH),
+	U(code_attempts, 1, 10),
+	U(code_length, 6, 8),
+	U(code_lifetime, 30, 86400),
+	U(connect_timeout, 1, 60),
+	C(console_language, console_choices),
 	B(debug),
+	C(email_source, source_choices),
 	C(enable, enable_choices),
-	S(enable_group, OPT_WORDS),
 	S(enable_entra_group, OPT_WORDS),
-	S(services, OPT_WORDS),
+	S(enable_group, OPT_WORDS),
+	C(enroll_at_login, enroll_choices),
+	U(enroll_remind_days, 0, 365),
+	U(fail_delay, 0, 10),
+	U(failure_window, 1, 604800),
+	S(graph, OPT_HTTPS_URL),
+	S(issuer, OPT_STRING),
+	U(lockout, 1, 604800),
+	S(mail_from, OPT_EMAIL),
+	C(mail_transport, transport_choices),
+	U(max_failures, 1, 1000),
+	U(max_failures_per_day, 1, 1000),
 	{ "methods", OPT_METHODS, offsetof(struct sspr_cfg, methods), 0, 0,
 	  NULL },
 	U(methods_required, 1, 2),
-	S(state_dir, OPT_PATH),
-	S(audit_log, OPT_PATH),
-	C(after_reset, after_choices),
-	S(admin_contact, OPT_EMAIL),
-	S(admin_language, OPT_LOCALE),
-	U(password_retries, 1, 10),
 	S(passwd_service, OPT_WORDS),
-	U(max_failures, 1, 1000),
-	U(failure_window, 1, 604800),
-	U(lockout, 1, 604800),
-	U(max_failures_per_day, 1, 1000),
-	U(fail_delay, 0, 10),
-	U(code_length, 6, 8),
-	U(code_lifetime, 30, 86400),
-	U(code_attempts, 1, 10),
+	U(password_retries, 1, 10),
+	C(phone_source, source_choices),
+	U(reconfirm_days, 0, 730),
 	U(resend_interval, 0, 3600),
 	U(resend_per_hour, 1, 100),
-	C(mail_transport, transport_choices),
-	S(smtp_url, OPT_SMTP_URL),
-	B(smtp_starttls),
-	S(smtp_user, OPT_STRING),
-	S(smtp_password_file, OPT_PATH),
-	S(mail_from, OPT_EMAIL),
-	C(sms_transport, sms_choices),
+	S(services, OPT_WORDS),
+	S(sms_access_key_file, OPT_PATH),
 	S(sms_endpoint, OPT_HTTPS_URL),
 	S(sms_from, OPT_SENDER),
-	S(sms_access_key_file, OPT_PATH),
-	S(sms_webhook_url, OPT_HTTPS_URL),
+	C(sms_transport, sms_choices),
 	S(sms_webhook_secret_file, OPT_PATH),
-	C(phone_source, source_choices),
+	S(sms_webhook_url, OPT_HTTPS_URL),
+	S(smtp_password_file, OPT_PATH),
+	B(smtp_starttls),
+	S(smtp_url, OPT_SMTP_URL),
+	S(smtp_user, OPT_STRING),
+	S(state_dir, OPT_PATH),
+	C(sync, sync_choices),
+	B(sync_on_passwd),
+	S(tenant, OPT_WORDS),
+	U(timeout, 1, 300),
 	C(totp_algorithm, alg_choices),
 	U(totp_digits, 6, 8),
 	U(totp_window, 0, 10),
-	S(issuer, OPT_STRING),
-	C(enroll_at_login, enroll_choices),
-	U(enroll_remind_days, 0, 365),
-	U(reconfirm_days, 0, 730),
-	S(tenant, OPT_WORDS),
-	S(client_id, OPT_WORDS),
-	S(client_secret_file, OPT_PATH),
-	S(client_certificate, OPT_PATH),
-	S(client_key, OPT_PATH),
-	S(authority, OPT_HTTPS_URL),
-	S(graph, OPT_HTTPS_URL),
-	S(ca_file, OPT_PATH),
-	U(connect_timeout, 1, 60),
-	U(timeout, 1, 300),
-	C(sync, sync_choices),
 	S(upn_format, OPT_UPN_FORMAT),
 	S(upn_map_file, OPT_PATH),
-	C(email_source, source_choices),
-	B(sync_on_passwd),
-	C(console_language, console_choices),
 };
 
 #undef S
@@ -130,20 +135,29 @@ static const struct opt options[] = {
 #undef C
 /* clang-format on */
 
+static int
+by_name(const void *key, const void *o)
+{
+	return strcmp(key, ((const struct opt *)o)->name);
+}
+
 static const struct opt *
 find_option(const char *name)
 {
+	return bsearch(name, options, SSPR_ARRAY_SIZE(options),
+		       sizeof(options[0]), by_name);
+}
+
+/* For tests/unit/test_config.c: the table's keys are in strcmp() order. */
+bool
+sspr_cfg_table_sorted(void)
+{
 	size_t i;
 
-	/*
-	 * Every login's session stage reads the file: the first letter
-	 * spares nearly all of the calls into strcmp().
-	 */
-	for (i = 0; i < SSPR_ARRAY_SIZE(options); i++)
-		if (options[i].name[0] == name[0] &&
-		    strcmp(options[i].name, name) == 0)
-			return &options[i];
-	return NULL;
+	for (i = 1; i < SSPR_ARRAY_SIZE(options); i++)
+		if (strcmp(options[i - 1].name, options[i].name) >= 0)
+			return false;
+	return true;
 }
 
 static bool

@@ -90,7 +90,7 @@ try_password(struct sspr_reset *r)
 	if (e < 0)
 		goto out;
 	e = sspr_apply_password(s->pamh, s->cfg, r->local, s->user, password,
-				msg, sizeof(msg));
+				msg, sizeof(msg), &r->ids);
 	if (e == 0 && s->cfg->after_reset == SSPR_AFTER_LOGIN)
 		pam_set_item(s->pamh, PAM_AUTHTOK, password);
 	if (e < 0)

@@ -13,6 +13,7 @@
 #include <syslog.h>
 
 #include "sspr/change/local_password.h"
+#include "sspr/common/audit.h"
 #include "sspr/common/conv.h"
 #include "sspr/reset/stages.h"
 
@@ -55,12 +56,33 @@ methods_used(const struct sspr_reset *r, char *buf, size_t len)
 	return pos > 0 ? buf : NULL;
 }
 
+/* One line: who (a known account only), how, and where it ended. */
+static void
+audit(struct sspr_reset *r, bool known, int rv, const char *stage)
+{
+	char used[32];
+	struct sspr_audit_event ev = {
+		.user = known ? r->session.user : NULL,
+		.event = "reset",
+		.method = methods_used(r, used, sizeof(used)),
+		.result = rv == PAM_SUCCESS ? "ok" : "failed",
+		.reason = stage,
+		.request_ids = { r->ids.client[0] != '\0' ? r->ids.client
+							  : NULL,
+				 r->ids.server[0] != '\0' ? r->ids.server
+							  : NULL },
+	};
+
+	if (ev.request_ids[0] == NULL)
+		ev.request_ids[0] = ev.request_ids[1];
+	sspr_session_audit_event(&r->session, &ev);
+}
+
 int
 sspr_reset_run(struct sspr_reset *r)
 {
 	const struct passwd *pw;
 	const char *stage = NULL;
-	char used[32];
 	int rv;
 
 	r->session.purpose = SSPR_PURPOSE_RESET;
@@ -75,9 +97,7 @@ sspr_reset_run(struct sspr_reset *r)
 		sspr_session_log(&r->session, LOG_NOTICE,
 				 "password reset started");
 	rv = run(r, pw, &stage);
-	sspr_session_audit(&r->session, pw != NULL ? r->session.user : NULL,
-			   "reset", methods_used(r, used, sizeof(used)),
-			   rv == PAM_SUCCESS ? "ok" : "failed", stage);
+	audit(r, pw != NULL, rv, stage);
 	free(r->email);
 	r->email = NULL;
 	free(r->phone);

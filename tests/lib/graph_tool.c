@@ -133,8 +133,8 @@ main(int argc, char **argv)
 		if (in == NULL)
 			return 2;
 		in[strcspn(in, "\n")] = '\0';
-		r = sspr_sync_password(&cfg, argv[3], in, msg, sizeof(msg),
-				       log, sizeof(log));
+		r = sspr_sync_password(&cfg, argv[3], in, msg, sizeof(msg), log,
+				       sizeof(log), NULL);
 	} else if (strcmp(action, "reset") == 0 && (argc == 4 || argc == 5)) {
 		unsigned long pause_ms = 0;
 
@@ -162,7 +162,8 @@ main(int argc, char **argv)
 			/* from the last keystroke to the result */
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 			r = sspr_sync_password(&cfg, argv[3], in, msg,
-					       sizeof(msg), log, sizeof(log));
+					       sizeof(msg), log, sizeof(log),
+					       NULL);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			printf("sync_us=%ld\n",
 			       (long)(t1.tv_sec - t0.tv_sec) * 1000000L +

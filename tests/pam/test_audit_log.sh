@@ -7,6 +7,7 @@
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TESTS_DIR/lib/sandbox.sh"
 . "$TESTS_DIR/lib/smtp.sh"
+. "$TESTS_DIR/lib/m365.sh"
 need pamtester oathtool
 
 KEY=KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF
@@ -17,8 +18,8 @@ AUDIT=$SB/var-log/sspr/audit.jsonl
 sandbox_conf "smtp_url = smtp://127.0.0.1:$SMTP_PORT" "ca_file = $SMTP_CA" \
 	"mail_from = sspr@test.example" "max_failures = 2" \
 	"audit_log = /var/log/sspr/audit.jsonl"
-for u in alice bob carol; do sandbox_add_user "$u" 'OldPass#1'; done
-for u in alice bob; do
+for u in alice bob carol dave; do sandbox_add_user "$u" 'OldPass#1'; done
+for u in alice bob dave; do
 	sandbox_record "$u" "totp_secret = $KEY" "totp_algorithm = sha1" \
 		"totp_digits = 6" "totp_period = 30"
 done
@@ -78,4 +79,19 @@ check "a loose log: the reset still works" sandbox_password_is alice "$NEW"
 check "a loose log: not written to" [ "$(wc -l <"$AUDIT")" = "$lines" ]
 check "a loose log: the admin is told" \
 	grep -q 'cannot write the audit log /var/log/sspr/audit.jsonl' "$SB/syslog"
+
+# Synced with Microsoft 365: the line names the PATCH's request ids, the
+# ones the emulator saw.
+chmod 0600 "$AUDIT"
+m365_start dave
+cat "$SMTP_CA" "$M365_CA" >"$TMP/ca-both.pem"
+conf_set ca_file "$TMP/ca-both.pem"
+conf_set sync required
+NEW='Synced#Reset2026'
+attempt dave "$(oathtool --totp --base32 "$KEY")"
+check "synced: Microsoft 365 has the new password" [ "$(m365_password dave)" = "$NEW" ]
+ids=$(tail -1 "$AUDIT" | /usr/bin/python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["request_ids"]))')
+sent=$(m365_logq '" ".join([e["headers"]["client-request-id"] for e in L if e["method"] == "PATCH"] + [e["request-id"] for e in L if e["method"] == "PATCH"])')
+check "synced: the line carries the PATCH's client-request-id and request-id" \
+	[ -n "$ids" ] && [ "$ids" = "$sent" ]
 finish

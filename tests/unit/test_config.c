@@ -84,13 +84,13 @@ parses_values_and_comments(void)
 	struct sspr_cfg cfg;
 	char err[SSPR_ERR_MAX] = "";
 	const char *path = write_conf(
-		"ok.conf",
-		"# comment\n\n  enable = group   # trailing comment\n"
-		"enable_group=sspr-users\nservices = login gdm-password\n"
-		"methods = totp\ncode_length = 6\ntotp_algorithm = sha256\n"
-		"smtp_url = smtps://mail.example.org:465\n"
-		"mail_from = sspr@example.org\nsmtp_starttls = no\n",
-		0600);
+	    "ok.conf",
+	    "# comment\n\n  enable = group   # trailing comment\n"
+	    "enable_group=sspr-users\nservices = login gdm-password\n"
+	    "methods = totp\ncode_length = 6\ntotp_algorithm = sha256\n"
+	    "smtp_url = smtps://mail.example.org:465\n"
+	    "mail_from = sspr@example.org\nsmtp_starttls = no\n",
+	    0600);
 
 	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
 	CHECK(cfg.enable == SSPR_ENABLE_GROUP);
@@ -139,8 +139,7 @@ errors_name_file_and_line(void)
 					  "number from 6 to 8");
 	expect_error("code_length = -6\n", "code_length");
 	expect_error("code_length = 6x\n", "code_length");
-	expect_error("code_length = 99999999999999999999999\n",
-		     "code_length");
+	expect_error("code_length = 99999999999999999999999\n", "code_length");
 	expect_error("debug = maybe\n", "is not yes or no");
 	expect_error("just words\n", ":1: expected \"key = value\"");
 	expect_error("Enable = all\n", "invalid key name");
@@ -245,11 +244,11 @@ tenant_resolves_sync(void)
 {
 	struct sspr_cfg cfg;
 	char err[SSPR_ERR_MAX] = "";
-	const char *path = write_conf(
-		"t.conf",
-		"tenant = contoso.onmicrosoft.com\nclient_id = 1234\n"
-		"client_secret_file = /etc/security/sspr.secret\n",
-		0600);
+	const char *path =
+	    write_conf("t.conf",
+		       "tenant = contoso.onmicrosoft.com\nclient_id = 1234\n"
+		       "client_secret_file = /etc/security/sspr.secret\n",
+		       0600);
 
 	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
 	CHECK(cfg.sync == SSPR_SYNC_REQUIRED);
@@ -265,19 +264,19 @@ smtp_user_over_tls_only(void)
 {
 	struct sspr_cfg cfg;
 	char err[SSPR_ERR_MAX] = "";
-	const char *path = write_conf(
-		"smtps.conf",
-		"smtp_url = smtps://mail.example.org:465\n"
-		"smtp_starttls = no\nsmtp_user = relay\n"
-		"smtp_password_file = /etc/security/sspr/smtp\n",
-		0600);
+	const char *path =
+	    write_conf("smtps.conf",
+		       "smtp_url = smtps://mail.example.org:465\n"
+		       "smtp_starttls = no\nsmtp_user = relay\n"
+		       "smtp_password_file = /etc/security/sspr/smtp\n",
+		       0600);
 
 	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
 	sspr_cfg_done(&cfg);
 	/* A relay on the same host, without credentials, stays possible. */
-	path = write_conf("relay.conf",
-			  "smtp_url = smtp://localhost:25\nsmtp_starttls = no\n",
-			  0600);
+	path = write_conf(
+	    "relay.conf",
+	    "smtp_url = smtp://localhost:25\nsmtp_starttls = no\n", 0600);
 	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
 	sspr_cfg_done(&cfg);
 }
@@ -288,11 +287,11 @@ sms_settings(void)
 	struct sspr_cfg cfg;
 	char err[SSPR_ERR_MAX] = "";
 	const char *path = write_conf(
-		"sms.conf",
-		"methods = email sms\nsms_endpoint = https://acs.example\n"
-		"sms_from = Contoso\n"
-		"sms_access_key_file = /etc/security/sspr/acs-key\n",
-		0600);
+	    "sms.conf",
+	    "methods = email sms\nsms_endpoint = https://acs.example\n"
+	    "sms_from = Contoso\n"
+	    "sms_access_key_file = /etc/security/sspr/acs-key\n",
+	    0600);
 
 	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
 	CHECK(cfg.methods == (SSPR_METHOD_EMAIL | SSPR_METHOD_SMS));
@@ -309,6 +308,13 @@ sms_settings(void)
 	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
 	CHECK(cfg.sms_transport == SSPR_SMS_WEBHOOK);
 	sspr_cfg_done(&cfg);
+}
+
+/* Every login looks keys up by bisection: the table must stay sorted. */
+static void
+test_table_sorted(void)
+{
+	CHECK(sspr_cfg_table_sorted());
 }
 
 int
@@ -331,5 +337,6 @@ main(void)
 		if (system(cmd) != 0)
 			return 1;
 	}
+	RUN(test_table_sorted);
 	CHECK_EXIT();
 }

@@ -813,7 +813,7 @@ test_apply_restores_when_sync_fails(void)
 	if (err[0] != '\0')
 		fprintf(stderr, "  %s\n", err);
 	CHECK(sspr_apply_password(pamh, &sync_cfg, &fake_local, USER,
-				  NEW_PASSWORD, msg, sizeof(msg)) < 0);
+				  NEW_PASSWORD, msg, sizeof(msg), NULL) < 0);
 	CHECK(local.sets == 1);
 	/* the new fields went back to the saved ones, once */
 	CHECK(local.swaps == 1);
@@ -837,11 +837,11 @@ test_apply_local_refused(void)
 	forget();
 	local.refuse = 1;
 	CHECK(sspr_apply_password(pamh, &cfg, &fake_local, USER, NEW_PASSWORD,
-				  msg, sizeof(msg)) == -EINVAL);
+				  msg, sizeof(msg), NULL) == -EINVAL);
 	CHECK(strstr(msg, "too simplistic") != NULL);
 	CHECK(local.sets == 1 && local.reads == 0 && local.swaps == 0);
 	CHECK(sspr_apply_password(pamh, &cfg, &fake_local, USER, NEW_PASSWORD,
-				  msg, sizeof(msg)) == 0);
+				  msg, sizeof(msg), NULL) == 0);
 	CHECK(local.sets == 2);
 }
 

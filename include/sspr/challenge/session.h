@@ -63,6 +63,11 @@ void sspr_session_audit(const struct sspr_session *s, const char *user,
 			const char *event, const char *method,
 			const char *result, const char *reason);
 
+/* The same for an event the caller filled (request ids, say). */
+struct sspr_audit_event;
+void sspr_session_audit_event(const struct sspr_session *s,
+			      struct sspr_audit_event *ev);
+
 /* One line for the admin's log. */
 void sspr_session_log(const struct sspr_session *s, int prio, const char *fmt,
 		      ...) __attribute__((format(printf, 3, 4)));

@@ -11,6 +11,7 @@
 
 #include <security/pam_modules.h>
 
+#include "sspr/change/sync.h"
 #include "sspr/common/config.h"
 #include "sspr/common/journal.h"
 
@@ -20,12 +21,12 @@ struct sspr_local_password;
  * Set the new password locally and, with sync, in Microsoft 365: both or
  * neither. 0, -EINVAL when this password was refused (another may work),
  * other -errno when nothing will work now. msg gets the sentence for the
- * person.
+ * person; ids (may be NULL) the ids of the Microsoft 365 request.
  */
 int sspr_apply_password(pam_handle_t *pamh, const struct sspr_cfg *cfg,
 			const struct sspr_local_password *local,
 			const char *user, const char *password, char *msg,
-			size_t msglen);
+			size_t msglen, struct sspr_sync_ids *ids);
 
 /*
  * One synced password change, step by step, with its journal of intent
@@ -39,6 +40,7 @@ struct sspr_change {
 	int lock;    /* the journal lock, held from begin to end */
 	bool active; /* the entry is ours to finish */
 	struct sspr_journal j;
+	struct sspr_sync_ids ids; /* of the request that carried it */
 };
 
 /*

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "sspr/common/config.h"
+#include "sspr/common/encode.h"
 
 /*
  * Before anything changes: the user maps to a valid UPN, exists in
@@ -23,10 +24,20 @@
 int sspr_sync_precheck(const struct sspr_cfg *cfg, const char *user, char *msg,
 		       size_t msglen, char *log, size_t loglen);
 
-/* PATCH passwordProfile with the new password. */
+/*
+ * The ids of the request that carried a password to Microsoft 365, for
+ * the audit log: ours (client-request-id) and Graph's (request-id, or ""
+ * when no answer came). Both empty when nothing was sent.
+ */
+struct sspr_sync_ids {
+	char client[SSPR_GUID_LEN];
+	char server[64];
+};
+
+/* PATCH passwordProfile with the new password; ids may be NULL. */
 int sspr_sync_password(const struct sspr_cfg *cfg, const char *user,
 		       const char *password, char *msg, size_t msglen,
-		       char *log, size_t loglen);
+		       char *log, size_t loglen, struct sspr_sync_ids *ids);
 
 /*
  * Did the account's password change at or after since (its

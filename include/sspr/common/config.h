@@ -137,6 +137,9 @@ void sspr_cfg_done(struct sspr_cfg *cfg);
 /* Is service one of the words in cfg->services? */
 bool sspr_cfg_service_listed(const struct sspr_cfg *cfg, const char *service);
 
+/* The option table is in strcmp() order (it is searched by bisection). */
+bool sspr_cfg_table_sorted(void);
+
 /* The values accepted for a key with named choices ("sha1", ...). */
 const char *sspr_cfg_choice_name(const char *key, unsigned value);
 

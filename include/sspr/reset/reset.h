@@ -14,6 +14,7 @@
 #include <security/pam_modules.h>
 
 #include "sspr/challenge/session.h"
+#include "sspr/change/sync.h"
 #include "sspr/common/config.h"
 
 enum sspr_method { SSPR_M_EMAIL, SSPR_M_TOTP, SSPR_M_SMS, SSPR_M_COUNT };
@@ -31,6 +32,8 @@ struct sspr_reset {
 	char *phone; /* number text messages go to: local or Entra */
 	bool has_totp;
 	bool used[SSPR_M_COUNT]; /* methods already passed (by enum) */
+	/* of the Microsoft 365 change, for the audit log */
+	struct sspr_sync_ids ids;
 };
 
 /* The whole branch over the PAM conversation; a PAM code. */
