@@ -126,6 +126,44 @@ origin_sentence(const struct sspr_mail_event *ev, char **ret)
 	return text_printf(ret, _(" This came from %s."), ev->origin);
 }
 
+/*
+ * What every mail text starts from: the event's computer and date, the
+ * "This came from ..." sentence, and the mail's language switched on
+ * until mail_draft_end().
+ */
+struct mail_draft {
+	struct sspr_mail_text t;
+	struct mail_language lang;
+	char host[HOST_NAME_MAX + 1];
+	char date[64];
+	char *origin;
+};
+
+static int
+mail_draft_begin(struct mail_draft *d, const struct sspr_mail_event *ev)
+{
+	*d = (struct mail_draft){ .t = { NULL, NULL } };
+	mail_language_begin(&d->lang, ev);
+	event_where_when(ev, d->host, sizeof(d->host), d->date,
+			 sizeof(d->date));
+	return origin_sentence(ev, &d->origin);
+}
+
+/* The language back; on r == 0 the text is the caller's in *ret. */
+static int
+mail_draft_end(struct mail_draft *d, int r, struct sspr_mail_text *ret)
+{
+	free(d->origin);
+	d->origin = NULL;
+	mail_language_end(&d->lang);
+	if (r < 0) {
+		sspr_mail_text_done(&d->t);
+		return r;
+	}
+	*ret = d->t;
+	return 0;
+}
+
 const char *
 sspr_mail_text_duration(unsigned seconds, char *buf, size_t len)
 {
@@ -162,12 +200,8 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 		    const char *code, unsigned lifetime,
 		    struct sspr_mail_text *ret)
 {
-	struct sspr_mail_text t = { NULL, NULL };
-	char host[HOST_NAME_MAX + 1];
-	char date[64];
-	char *origin = NULL;
+	struct mail_draft d;
 	char life[64];
-	struct mail_language lang;
 	bool reset;
 	int r;
 
@@ -179,18 +213,17 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 		reset = false;
 	else
 		return -EINVAL;
-	mail_language_begin(&lang, ev);
-	event_where_when(ev, host, sizeof(host), date, sizeof(date));
+	r = mail_draft_begin(&d, ev);
 	sspr_mail_text_duration(lifetime, life, sizeof(life));
-	r = origin_sentence(ev, &origin);
 	if (r == 0 && reset)
 		r = text_printf(
-		    &t.subject,
+		    &d.t.subject,
 		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
-		    _("Password reset code for %1$s on %2$s"), ev->user, host);
+		    _("Password reset code for %1$s on %2$s"), ev->user,
+		    d.host);
 	if (r == 0 && reset)
 		r = text_printf(
-		    &t.body,
+		    &d.t.body,
 		    /*
 		     * TRANSLATORS: the mail with a reset code. %1$s is the
 		     * user name, %2$s the computer, %3$s the date (see its
@@ -216,16 +249,16 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 		      "\n"
 		      "This mail was sent automatically; replies are not "
 		      "read.\n"),
-		    ev->user, host, date, origin, code, life);
+		    ev->user, d.host, d.date, d.origin, code, life);
 	if (r == 0 && !reset)
 		r = text_printf(
-		    &t.subject,
+		    &d.t.subject,
 		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
 		    _("Confirm your backup email address for %1$s on %2$s"),
-		    ev->user, host);
+		    ev->user, d.host);
 	if (r == 0 && !reset)
 		r = text_printf(
-		    &t.body,
+		    &d.t.body,
 		    /*
 		     * TRANSLATORS: the mail that confirms a new backup
 		     * address. %1$s is the user name, %2$s the computer,
@@ -251,43 +284,29 @@ sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 		      "\n"
 		      "This mail was sent automatically; replies are not "
 		      "read.\n"),
-		    ev->user, host, origin, date, code, life);
-	free(origin);
-	sspr_wipe(host, sizeof(host));
-	mail_language_end(&lang);
-	if (r < 0) {
-		sspr_mail_text_done(&t);
-		return r;
-	}
-	*ret = t;
-	return 0;
+		    ev->user, d.host, d.origin, d.date, code, life);
+	return mail_draft_end(&d, r, ret);
 }
 
 int
 sspr_mail_text_password_changed(const struct sspr_mail_event *ev,
 				bool microsoft365, struct sspr_mail_text *ret)
 {
-	struct sspr_mail_text t = { NULL, NULL };
-	char host[HOST_NAME_MAX + 1];
-	char date[64];
-	char *origin = NULL;
-	struct mail_language lang;
+	struct mail_draft d;
 	int r;
 
 	if (ev == NULL || ev->user == NULL)
 		return -EINVAL;
-	mail_language_begin(&lang, ev);
-	event_where_when(ev, host, sizeof(host), date, sizeof(date));
-	r = origin_sentence(ev, &origin);
+	r = mail_draft_begin(&d, ev);
 	if (r == 0)
 		r = text_printf(
-		    &t.subject,
+		    &d.t.subject,
 		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
 		    _("The password of %1$s on %2$s was changed"), ev->user,
-		    host);
+		    d.host);
 	if (r == 0)
 		r = text_printf(
-		    &t.body,
+		    &d.t.body,
 		    /*
 		     * TRANSLATORS: the mail after a reset. %1$s is the user
 		     * name, %2$s the computer, %3$s the date, %4$s the
@@ -308,7 +327,7 @@ sspr_mail_text_password_changed(const struct sspr_mail_event *ev,
 		      "\n"
 		      "This mail was sent automatically; replies are not "
 		      "read.\n"),
-		    ev->user, host, date, origin,
+		    ev->user, d.host, d.date, d.origin,
 		    /*
 		     * TRANSLATORS: a sentence added to the mail above; it
 		     * starts with the space between sentences, if any.
@@ -316,45 +335,32 @@ sspr_mail_text_password_changed(const struct sspr_mail_event *ev,
 		    microsoft365 ? _(" Your Microsoft 365 password was "
 				     "changed too.")
 				 : "");
-	free(origin);
-	mail_language_end(&lang);
-	if (r < 0) {
-		sspr_mail_text_done(&t);
-		return r;
-	}
-	*ret = t;
-	return 0;
+	return mail_draft_end(&d, r, ret);
 }
 
 int
 sspr_mail_text_admin_request(const struct sspr_mail_event *ev,
 			     const char *reason, struct sspr_mail_text *ret)
 {
-	struct sspr_mail_text t = { NULL, NULL };
-	char host[HOST_NAME_MAX + 1];
-	char date[64];
-	char *origin = NULL;
+	struct mail_draft d;
 	char *para = NULL;
-	struct mail_language lang;
 	int r;
 
 	if (ev == NULL || ev->user == NULL)
 		return -EINVAL;
-	mail_language_begin(&lang, ev);
-	event_where_when(ev, host, sizeof(host), date, sizeof(date));
-	r = origin_sentence(ev, &origin);
+	r = mail_draft_begin(&d, ev);
 	if (r == 0)
 		r = reason != NULL ? text_printf(&para, "%s\n\n", _(reason))
 				   : text_printf(&para, "%s", "");
 	if (r == 0)
 		r = text_printf(
-		    &t.subject,
+		    &d.t.subject,
 		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
 		    _("Password reset request from %1$s on %2$s"), ev->user,
-		    host);
+		    d.host);
 	if (r == 0)
 		r = text_printf(
-		    &t.body,
+		    &d.t.body,
 		    /*
 		     * TRANSLATORS: the mail to the administrator. %1$s is
 		     * the user name, %2$s the computer, %3$s the date, %4$s
@@ -378,49 +384,36 @@ sspr_mail_text_admin_request(const struct sspr_mail_event *ev,
 		      "\n"
 		      "This mail was sent automatically; replies are not "
 		      "read.\n"),
-		    ev->user, host, date, origin, para);
+		    ev->user, d.host, d.date, d.origin, para);
 	free(para);
-	free(origin);
-	mail_language_end(&lang);
-	if (r < 0) {
-		sspr_mail_text_done(&t);
-		return r;
-	}
-	*ret = t;
-	return 0;
+	return mail_draft_end(&d, r, ret);
 }
 
 int
 sspr_mail_text_locked(const struct sspr_mail_event *ev, time_t until,
 		      struct sspr_mail_text *ret)
 {
-	struct sspr_mail_text t = { NULL, NULL };
+	struct mail_draft d;
 	struct sspr_mail_event end = { .host = "-", .when = until };
-	char host[HOST_NAME_MAX + 1];
-	char date[64];
 	char until_date[64];
 	char unused[8];
-	char *origin = NULL;
-	struct mail_language lang;
 	int r;
 
 	if (ev == NULL || ev->user == NULL || until <= 0)
 		return -EINVAL;
-	mail_language_begin(&lang, ev);
-	event_where_when(ev, host, sizeof(host), date, sizeof(date));
+	r = mail_draft_begin(&d, ev);
 	event_where_when(&end, unused, sizeof(unused), until_date,
 			 sizeof(until_date));
-	r = origin_sentence(ev, &origin);
 	if (r == 0)
 		r = text_printf(
-		    &t.subject,
+		    &d.t.subject,
 		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
 		    _("Password reset of %1$s on %2$s is locked: "
 		      "someone typed wrong codes"),
-		    ev->user, host);
+		    ev->user, d.host);
 	if (r == 0)
 		r = text_printf(
-		    &t.body,
+		    &d.t.body,
 		    /*
 		     * TRANSLATORS: the mail after too many wrong codes.
 		     * %1$s is the user name, %2$s the computer, %3$s the
@@ -445,15 +438,8 @@ sspr_mail_text_locked(const struct sspr_mail_event *ev, time_t until,
 		      "\n"
 		      "This mail was sent automatically; replies are not "
 		      "read.\n"),
-		    ev->user, host, date, origin, until_date);
-	free(origin);
-	mail_language_end(&lang);
-	if (r < 0) {
-		sspr_mail_text_done(&t);
-		return r;
-	}
-	*ret = t;
-	return 0;
+		    ev->user, d.host, d.date, d.origin, until_date);
+	return mail_draft_end(&d, r, ret);
 }
 
 /*
@@ -564,22 +550,16 @@ sspr_mail_text_method_changed(const struct sspr_mail_event *ev,
 			      bool to_old, const char *new_masked,
 			      struct sspr_mail_text *ret)
 {
-	struct sspr_mail_text t = { NULL, NULL };
-	char host[HOST_NAME_MAX + 1];
-	char date[64];
-	char *origin = NULL;
+	struct mail_draft d;
 	char *what = NULL;
 	char *now_there = NULL;
-	struct mail_language lang;
 	int r;
 
 	if (ev == NULL || ev->user == NULL || change == NULL)
 		return -EINVAL;
-	mail_language_begin(&lang, ev);
-	event_where_when(ev, host, sizeof(host), date, sizeof(date));
-	r = origin_sentence(ev, &origin);
+	r = mail_draft_begin(&d, ev);
 	if (r == 0)
-		r = change_sentence(change, to_old, date, &what);
+		r = change_sentence(change, to_old, d.date, &what);
 	if (r == 0 && to_old && new_masked != NULL)
 		/*
 		 * TRANSLATORS: a paragraph of the mail below; %s is the new
@@ -591,14 +571,14 @@ sspr_mail_text_method_changed(const struct sspr_mail_event *ev,
 		r = text_printf(&now_there, "%s", "");
 	if (r == 0)
 		r = text_printf(
-		    &t.subject,
+		    &d.t.subject,
 		    /* TRANSLATORS: mail subject; %1$s user, %2$s computer. */
 		    _("How the password of %1$s on %2$s is reset "
 		      "has changed"),
-		    ev->user, host);
+		    ev->user, d.host);
 	if (r == 0)
 		r = text_printf(
-		    &t.body,
+		    &d.t.body,
 		    /*
 		     * TRANSLATORS: the mail after a change of the registered
 		     * methods. %1$s is the sentence "On <date>, <what
@@ -624,7 +604,7 @@ sspr_mail_text_method_changed(const struct sspr_mail_event *ev,
 		      "\n"
 		      "This mail was sent automatically; replies are not "
 		      "read.\n"),
-		    what, ev->user, host, origin,
+		    what, ev->user, d.host, d.origin,
 		    /*
 		     * TRANSLATORS: a sentence added to the mail above; it
 		     * starts with the space between sentences, if any.
@@ -634,14 +614,7 @@ sspr_mail_text_method_changed(const struct sspr_mail_event *ev,
 		    now_there);
 	free(now_there);
 	free(what);
-	free(origin);
-	mail_language_end(&lang);
-	if (r < 0) {
-		sspr_mail_text_done(&t);
-		return r;
-	}
-	*ret = t;
-	return 0;
+	return mail_draft_end(&d, r, ret);
 }
 
 void
