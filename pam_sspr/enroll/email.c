@@ -112,11 +112,9 @@ check_address(struct sspr_session *s, const char *address, char **ret_old,
 		sspr_enroll_log(log, loglen, "address is the user's own UPN");
 		return -EINVAL;
 	}
-	r = sspr_session_record_read(s, &rec);
-	if (r < 0) {
-		sspr_enroll_store_failed(s, r, log, loglen, "read the record");
+	r = sspr_enroll_read(s, &rec, log, loglen);
+	if (r < 0)
 		return r;
-	}
 	if (rec.email != NULL && sspr_ascii_casecmp(rec.email, address) == 0) {
 		sspr_ui_info(&s->ui, "%s",
 			     _("This address is registered already."));

@@ -46,6 +46,17 @@ sspr_enroll_store_failed(const struct sspr_session *s, int r, char *log,
 			sspr_store_strerror(r));
 }
 
+int
+sspr_enroll_read(const struct sspr_session *s, struct sspr_record *rec,
+		 char *log, size_t loglen)
+{
+	int r = sspr_session_record_read(s, rec);
+
+	if (r < 0)
+		sspr_enroll_store_failed(s, r, log, loglen, "read the record");
+	return r;
+}
+
 /* --- telling the owner ------------------------------------------------- */
 
 /* Append to the log line. */

@@ -46,11 +46,9 @@ check_number(struct sspr_session *s, const char *number, bool *ret_had,
 	int r;
 
 	*ret_had = false;
-	r = sspr_session_record_read(s, &rec);
-	if (r < 0) {
-		sspr_enroll_store_failed(s, r, log, loglen, "read the record");
+	r = sspr_enroll_read(s, &rec, log, loglen);
+	if (r < 0)
 		return r;
-	}
 	if (rec.email != NULL && (*ret_email = sspr_strdup(rec.email)) == NULL)
 		r = -ENOMEM;
 	if (r == 0 && rec.phone != NULL && strcmp(rec.phone, number) == 0) {

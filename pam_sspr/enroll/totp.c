@@ -122,11 +122,9 @@ check_replace(struct sspr_session *s, enum sspr_change_action *ret_action,
 	bool yes = false;
 	int r;
 
-	r = sspr_session_record_read(s, &rec);
-	if (r < 0) {
-		sspr_enroll_store_failed(s, r, log, loglen, "read the record");
+	r = sspr_enroll_read(s, &rec, log, loglen);
+	if (r < 0)
 		return r;
-	}
 	*ret_action = SSPR_CHANGE_ADDED;
 	if (rec.totp_secret != NULL) {
 		r = sspr_ui_confirm(&s->ui, false, &yes, "%s",

@@ -22,6 +22,10 @@ void sspr_enroll_log(char *log, size_t loglen, const char *fmt, ...)
 void sspr_enroll_store_failed(const struct sspr_session *s, int r, char *log,
 			      size_t loglen, const char *what);
 
+/* Read the record (missing = empty), telling a failure as above. */
+int sspr_enroll_read(const struct sspr_session *s, struct sspr_record *rec,
+		     char *log, size_t loglen);
+
 /*
  * reconfirm.c: show the registered methods masked and ask whether they
  * are still the person's. Yes is recorded (confirmed_at) and audited
