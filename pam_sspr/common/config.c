@@ -309,13 +309,16 @@ set_choice(const struct opt *o, unsigned *field, const char *v, char *err,
 {
 	unsigned i;
 	size_t used = 0;
-	char list[128] = "";
+	char list[128];
 
-	for (i = 0; o->choices[i] != NULL; i++) {
+	for (i = 0; o->choices[i] != NULL; i++)
 		if (strcmp(o->choices[i], v) == 0) {
 			*field = i;
 			return 0;
 		}
+	/* Only a mistake pays for the list of what would have been right. */
+	list[0] = '\0';
+	for (i = 0; o->choices[i] != NULL; i++) {
 		used +=
 		    (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
 				     i > 0 ? ", " : "", o->choices[i]);
