@@ -306,7 +306,7 @@ cmd_admin_show(struct ctx *c, const struct admin_call *a)
 	return EXIT_OK;
 }
 
-/* sspr admin remove USER [email|totp]: one method, or the record. */
+/* sspr admin remove USER [email|totp|sms]: one method, or the record. */
 static int
 cmd_admin_remove(struct ctx *c, const struct admin_call *a)
 {

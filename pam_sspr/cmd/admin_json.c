@@ -122,6 +122,7 @@ json_show(const struct ctx *c, const char *user)
 	    cJSON_AddStringToObject(o, "user", user) != NULL &&
 	    json_bool(o, "record", r == 0) &&
 	    json_bool(o, "email", rec.email != NULL) &&
+	    json_bool(o, "sms", rec.phone != NULL) &&
 	    json_bool(o, "totp", has_totp) &&
 	    (has_totp ? cJSON_AddStringToObject(
 			    o, "totp_algorithm",
@@ -144,6 +145,7 @@ json_show(const struct ctx *c, const char *user)
 	    cJSON_AddNumberToObject(o, "day_failures", rec.day_failures) !=
 		NULL &&
 	    json_time(o, "remind_after", rec.remind_after) &&
+	    json_time(o, "confirmed_at", rec.confirmed_at) &&
 	    json_time(o, "unfinished_sync", rec.sync_pending) &&
 	    json_journal(c, user, o);
 	sspr_record_done(&rec);
@@ -163,6 +165,7 @@ json_list_entry(cJSON *users, const char *name, bool has_record, int r,
 	return cJSON_AddStringToObject(o, "user", name) != NULL &&
 	       json_bool(o, "record", has_record) &&
 	       json_bool(o, "email", r == 0 && rec->email != NULL) &&
+	       json_bool(o, "sms", r == 0 && rec->phone != NULL) &&
 	       json_bool(o, "totp", r == 0 && rec->totp_secret != NULL) &&
 	       json_bool(o, "unfinished_password_change", pending) &&
 	       (r < 0 ? cJSON_AddStringToObject(o, "error",

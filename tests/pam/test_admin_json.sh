@@ -35,9 +35,9 @@ check "list --json: parses, version 1" json 'd["version"] == 1' <<<"$list"
 check "list --json: the users in order" \
 	json '[u["user"] for u in d["users"]] == ["alice", "bob", "carol"]' <<<"$list"
 check "list --json: the same keys for every user" \
-	json 'all(set(u) == {"user", "record", "email", "totp", "unfinished_password_change", "error"} for u in d["users"])' <<<"$list"
+	json 'all(set(u) == {"user", "record", "email", "sms", "totp", "unfinished_password_change", "error"} for u in d["users"])' <<<"$list"
 check "list --json: alice has both methods" \
-	json 'd["users"][0] == {"user": "alice", "record": True, "email": True, "totp": True, "unfinished_password_change": False, "error": None}' <<<"$list"
+	json 'd["users"][0] == {"user": "alice", "record": True, "email": True, "sms": False, "totp": True, "unfinished_password_change": False, "error": None}' <<<"$list"
 check "list --json: bob has email only" \
 	json 'd["users"][1]["email"] is True and d["users"][1]["totp"] is False' <<<"$list"
 check "list --json: a damaged record is an error string" \
@@ -46,9 +46,9 @@ check "list --json: a damaged record is an error string" \
 show=$(sandbox_run "$SSPR" admin show alice --json)
 check "show --json: exit 0" [ $? = 0 ]
 check "show --json: the documented keys, no others" \
-	json 'set(d) == {"version", "user", "record", "email", "totp", "totp_algorithm", "totp_digits", "reset_code_until", "enroll_code_until", "failures", "locked", "locked_until", "lockouts", "day_failures", "remind_after", "unfinished_sync", "unfinished_change"}' <<<"$show"
+	json 'set(d) == {"version", "user", "record", "email", "sms", "totp", "totp_algorithm", "totp_digits", "reset_code_until", "enroll_code_until", "failures", "locked", "locked_until", "lockouts", "day_failures", "remind_after", "confirmed_at", "unfinished_sync", "unfinished_change"}' <<<"$show"
 check "show --json: methods" \
-	json 'd["user"] == "alice" and d["record"] and d["email"] and d["totp"] and d["totp_algorithm"] == "sha256" and d["totp_digits"] == 8' <<<"$show"
+	json 'd["user"] == "alice" and d["record"] and d["email"] and d["sms"] is False and d["totp"] and d["totp_algorithm"] == "sha256" and d["totp_digits"] == 8' <<<"$show"
 check "show --json: codes and times as Unix seconds" \
 	json "d['reset_code_until'] == $((now + 600)) and d['enroll_code_until'] is None and d['remind_after'] == $((now + 86400)) and d['unfinished_sync'] is None" <<<"$show"
 check "show --json: failures and lockout" \
