@@ -412,6 +412,7 @@ sspr_cfg_defaults(struct sspr_cfg *cfg)
 		const char *key;
 		const char *value;
 	} defaults[] = {
+		/* Keep in step with test_config.c's defaults_pass_checks(). */
 		{ "services", "login" },
 		{ "state_dir", "/var/lib/sspr" },
 		{ "passwd_service", "sspr-passwd" },
@@ -419,7 +420,6 @@ sspr_cfg_defaults(struct sspr_cfg *cfg)
 		{ "graph", "https://graph.microsoft.com" },
 		{ "upn_format", "%u" },
 	};
-	char err[SSPR_ERR_MAX];
 	size_t i;
 
 	*cfg = (struct sspr_cfg){
@@ -446,10 +446,22 @@ sspr_cfg_defaults(struct sspr_cfg *cfg)
 		.connect_timeout = 5,
 		.timeout = 15,
 	};
-	for (i = 0; i < SSPR_ARRAY_SIZE(defaults); i++)
-		if (set_option(cfg, defaults[i].key, defaults[i].value, err,
-			       sizeof(err)) < 0)
+	/*
+	 * Copied, not checked: they are ours (test_config loads them from a
+	 * file, through the checks), and every login's session stage pays
+	 * for this.
+	 */
+	for (i = 0; i < SSPR_ARRAY_SIZE(defaults); i++) {
+		const struct opt *o = find_option(defaults[i].key);
+		char **field;
+
+		if (o == NULL)
+			return -EINVAL;
+		field = (char **)((char *)cfg + o->offset);
+		*field = sspr_strdup(defaults[i].value);
+		if (*field == NULL)
 			return -ENOMEM;
+	}
 	return 0;
 }
 

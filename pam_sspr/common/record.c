@@ -283,8 +283,10 @@ load_field(void *vctx, const char *key, const char *value, char *err,
 	}
 	if (strcmp(key, LEGACY_PURPOSE_KEY) == 0)
 		return load_legacy_purpose(ctx, value, err, errlen);
+	/* Every login reads a record: the first letter spares most calls. */
 	for (i = 0; i < SSPR_ARRAY_SIZE(fields); i++)
-		if (strcmp(fields[i].key, key) == 0)
+		if (fields[i].key[0] == key[0] &&
+		    strcmp(fields[i].key, key) == 0)
 			break;
 	if (i == SSPR_ARRAY_SIZE(fields)) {
 		snprintf(err, errlen, "unknown key");

@@ -105,6 +105,25 @@ load_flow(pam_handle_t *pamh, const struct sspr_flow_api **ret_api, bool speak)
 }
 
 /*
+ * The language switch of lang.c, made the first time an entry point is
+ * about to speak: the session stage of a plain login never does.
+ */
+struct voice {
+	struct sspr_lang lang;
+	unsigned mode; /* console_language */
+	bool on;
+};
+
+static void
+voice_on(struct voice *v)
+{
+	if (v->on)
+		return;
+	sspr_lang_begin(&v->lang, v->mode);
+	v->on = true;
+}
+
+/*
  * Before anything else for this user: a synced password change that a
  * dead process left half done is finished, so that the person meets one
  * password. Costs one stat() when there is nothing to do. Only root can
@@ -112,7 +131,8 @@ load_flow(pam_handle_t *pamh, const struct sspr_flow_api **ret_api, bool speak)
  * when the local password changed.
  */
 static bool
-reconcile_first(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg)
+reconcile_first(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg,
+		struct voice *voice)
 {
 	const struct sspr_flow_api *api = NULL;
 	struct sspr_env env = { .active = false };
@@ -127,6 +147,8 @@ reconcile_first(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg)
 	if (!sspr_store_name_ok(user) ||
 	    !sspr_journal_exists(cfg->state_dir, user))
 		return false;
+	if (voice != NULL)
+		voice_on(voice);
 	sspr_env_scrub(&env);
 	if (load_flow(pamh, &api, false) == PAM_SUCCESS)
 		changed = api->reconcile(pamh, cfg, user,
@@ -181,7 +203,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	 * pam_unix already judged the password against the entry as it
 	 * was: ask for it again rather than offer a reset now.
 	 */
-	if (reconcile_first(pamh, flags, &cfg)) {
+	if (reconcile_first(pamh, flags, &cfg, NULL)) {
 		rv = PAM_AUTH_ERR;
 		goto out;
 	}
@@ -281,7 +303,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct sspr_flow_api *api = NULL;
 	struct sspr_env env = { .active = false };
-	struct sspr_lang lang = { 0 };
+	struct voice voice = { .on = false };
 	struct sspr_cfg cfg = { 0 };
 	const char *user = NULL;
 	int rv;
@@ -291,8 +313,12 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_IGNORE;
 		goto out;
 	}
-	sspr_lang_begin(&lang, cfg.console_language);
-	(void)reconcile_first(pamh, flags, &cfg);
+	/*
+	 * The language is switched only where the session stage speaks: a
+	 * plain login pays nothing for it.
+	 */
+	voice.mode = cfg.console_language;
+	(void)reconcile_first(pamh, flags, &cfg, &voice);
 	rv = PAM_IGNORE;
 	if (cfg.enroll_at_login == SSPR_ENROLL_OFF ||
 	    !offered_here(pamh, flags, &cfg))
@@ -300,6 +326,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL ||
 	    !sspr_store_name_ok(user) || !needs_enrollment(pamh, &cfg, user))
 		goto out;
+	voice_on(&voice);
 	sspr_env_scrub(&env);
 	if (load_flow(pamh, &api, true) != PAM_SUCCESS) {
 		rv = cfg.enroll_at_login == SSPR_ENROLL_REQUIRE
@@ -310,7 +337,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rv = api->enroll_at_login(pamh, &cfg, user);
 out:
 	sspr_env_restore(&env);
-	sspr_lang_end(&lang);
+	sspr_lang_end(&voice.lang);
 	sspr_cfg_done(&cfg);
 	return rv;
 }
@@ -372,7 +399,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	/* Before pam_unix's update pass changes anything. */
 	if ((flags & PAM_PRELIM_CHECK) != 0)
-		(void)reconcile_first(pamh, flags, &cfg);
+		(void)reconcile_first(pamh, flags, &cfg, NULL);
 	if (!cfg.sync_on_passwd)
 		goto out;
 	rv = pam_get_user(pamh, &user, NULL);

@@ -78,6 +78,36 @@ defaults_are_safe(void)
 	sspr_cfg_done(&cfg);
 }
 
+/*
+ * The string defaults are copied without the checks a file's values
+ * pass; the same values in a file pass them, and load to the same.
+ */
+static void
+defaults_pass_checks(void)
+{
+	struct sspr_cfg def;
+	struct sspr_cfg cfg;
+	char err[SSPR_ERR_MAX] = "";
+	const char *path =
+	    write_conf("defaults.conf",
+		       "services = login\nstate_dir = /var/lib/sspr\n"
+		       "passwd_service = sspr-passwd\n"
+		       "authority = https://login.microsoftonline.com\n"
+		       "graph = https://graph.microsoft.com\nupn_format = %u\n",
+		       0600);
+
+	CHECK(sspr_cfg_defaults(&def) == 0);
+	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
+	CHECK_STR(cfg.services, def.services);
+	CHECK_STR(cfg.state_dir, def.state_dir);
+	CHECK_STR(cfg.passwd_service, def.passwd_service);
+	CHECK_STR(cfg.authority, def.authority);
+	CHECK_STR(cfg.graph, def.graph);
+	CHECK_STR(cfg.upn_format, def.upn_format);
+	sspr_cfg_done(&cfg);
+	sspr_cfg_done(&def);
+}
+
 static void
 parses_values_and_comments(void)
 {
@@ -330,6 +360,7 @@ main(void)
 	RUN(tenant_resolves_sync);
 	RUN(smtp_user_over_tls_only);
 	RUN(sms_settings);
+	RUN(defaults_pass_checks);
 	{
 		char cmd[300];
 
