@@ -206,20 +206,54 @@ body_encode(const char *text, size_t lines, char **ret, size_t *ret_len,
 	return 0;
 }
 
+/* The Date header: RFC 5322 day and month names whatever the locale. */
+static int
+mail_date(time_t now, char *buf, size_t len)
+{
+	locale_t c_locale;
+	struct tm tm;
+
+	if (localtime_r(&now, &tm) == NULL)
+		return -EINVAL;
+	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	if (c_locale == (locale_t)0)
+		return -ENOMEM;
+	strftime_l(buf, len, "%a, %d %b %Y %H:%M:%S %z", &tm, c_locale);
+	freelocale(c_locale);
+	return 0;
+}
+
+/* The left part of a Message-ID ("time.random") and its domain. */
+static int
+message_id(const char *sender, time_t now, char *buf, size_t len,
+	   const char **ret_domain)
+{
+	unsigned char rnd[12];
+	const char *domain;
+	int n;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -EIO;
+	domain = strrchr(sender, '@');
+	*ret_domain = domain != NULL ? domain + 1 : "localhost";
+	n = snprintf(buf, len, "%lld.", (long long)now);
+	if (n < 0 || (size_t)n + 2 * sizeof(rnd) >= len)
+		return -EINVAL;
+	sspr_hex_encode(rnd, sizeof(rnd), buf + n);
+	return 0;
+}
+
 int
 sspr_mail_build(const struct sspr_mail *mail, const char *sender, time_t now,
 		char **ret_msg)
 {
-	locale_t c_locale;
-	unsigned char rnd[12];
 	char msgid[64];
 	char date[64];
-	const char *domain;
+	const char *domain = NULL;
 	const char *cte = NULL;
 	char *subject = NULL;
 	char *body = NULL;
 	char *msg = NULL;
-	struct tm tm;
 	size_t body_len = 0;
 	size_t lines;
 	size_t size;
@@ -238,31 +272,11 @@ sspr_mail_build(const struct sspr_mail *mail, const char *sender, time_t now,
 	if (subject == NULL)
 		return -ENOMEM;
 
-	if (localtime_r(&now, &tm) == NULL) {
-		r = -EINVAL;
+	r = mail_date(now, date, sizeof(date));
+	if (r == 0)
+		r = message_id(sender, now, msgid, sizeof(msgid), &domain);
+	if (r < 0)
 		goto out;
-	}
-	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-	if (c_locale == (locale_t)0) {
-		r = -ENOMEM;
-		goto out;
-	}
-	strftime_l(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm,
-		   c_locale);
-	freelocale(c_locale);
-
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-		r = -EIO;
-		goto out;
-	}
-	domain = strrchr(sender, '@');
-	domain = domain != NULL ? domain + 1 : "localhost";
-	n = snprintf(msgid, sizeof(msgid), "%lld.", (long long)now);
-	if (n < 0 || (size_t)n + 2 * sizeof(rnd) >= sizeof(msgid)) {
-		r = -EINVAL;
-		goto out;
-	}
-	sspr_hex_encode(rnd, sizeof(rnd), msgid + n);
 
 	r = body_encode(mail->body, lines, &body, &body_len, &cte);
 	if (r < 0)
