@@ -195,6 +195,10 @@ sspr_mail_text_duration(unsigned seconds, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Long on purpose: the two mails (reset, enrollment) are each one whole
+ * translatable message with its TRANSLATORS note.
+ */
 int
 sspr_mail_text_code(const struct sspr_mail_event *ev, const char *purpose,
 		    const char *code, unsigned lifetime,
@@ -444,7 +448,9 @@ sspr_mail_text_locked(const struct sspr_mail_event *ev, time_t until,
 
 /*
  * What changed and when, one whole sentence for the mail: date is the
- * date of the change. Malloc'd into *ret.
+ * date of the change. Malloc'd into *ret. Long on purpose: one case per
+ * method and action, each a whole sentence with its own TRANSLATORS
+ * note, rather than fragments a translator could not order.
  */
 static int
 change_sentence(const struct sspr_method_change *c, bool to_old,
