@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "fake_ui.h"
+#include "localedef.h"
 #include "owner.h"
 #include "sspr/auth/qr.h"
 #include "sspr/common/address.h"
@@ -28,16 +29,8 @@ static char catalogs[512];
 static int
 make_locale(void)
 {
-	char cmd[512];
-
-	if (mkdtemp(locdir) == NULL)
+	if (test_localedef(locdir, "ja_JP", "UTF-8", "ja_JP.UTF-8") < 0)
 		return -1;
-	snprintf(cmd, sizeof(cmd),
-		 "localedef -i ja_JP -f UTF-8 %s/ja_JP.UTF-8 >/dev/null 2>&1",
-		 locdir);
-	if (system(cmd) != 0)
-		return -1;
-	setenv("LOCPATH", locdir, 1);
 	unsetenv("LANGUAGE");
 	unsetenv("LC_ALL");
 	setenv("LANG", "ja_JP.UTF-8", 1);
