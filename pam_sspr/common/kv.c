@@ -64,11 +64,25 @@ parse_line(char *line, sspr_kv_fn fn, void *ctx, char *err, size_t errlen)
 	return fn(ctx, key, value, err, errlen);
 }
 
+/*
+ * Nothing but white space before the end or a '#': every login's session
+ * stage reads sspr.conf, which is mostly comments, so these lines are
+ * passed over where they lie, without a copy.
+ */
+static bool
+blank_or_comment(const char *p, const char *end)
+{
+	while (p < end && sspr_ascii_space(*p))
+		p++;
+	return p == end || *p == '#';
+}
+
 int
 sspr_kv_parse(const char *buf, size_t len, sspr_kv_fn fn, void *ctx,
 	      unsigned *ret_line, char *err, size_t errlen)
 {
 	char line[SSPR_KV_MAX_LINE + 1];
+	size_t used = 0; /* how much of line to wipe */
 	size_t pos = 0;
 	unsigned lineno = 0;
 	int r = 0;
@@ -81,6 +95,7 @@ sspr_kv_parse(const char *buf, size_t len, sspr_kv_fn fn, void *ctx,
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t n = nl != NULL ? (size_t)(nl - (buf + pos)) : len - pos;
+		const char *start = buf + pos;
 
 		lineno++;
 		if (n > SSPR_KV_MAX_LINE) {
@@ -89,15 +104,19 @@ sspr_kv_parse(const char *buf, size_t len, sspr_kv_fn fn, void *ctx,
 			r = -E2BIG;
 			break;
 		}
-		memcpy(line, buf + pos, n);
-		line[n] = '\0';
 		pos += n + (nl != NULL ? 1 : 0);
+		if (*start == '#' || blank_or_comment(start, start + n))
+			continue;
+		memcpy(line, start, n);
+		line[n] = '\0';
+		if (n + 1 > used)
+			used = n + 1;
 		r = parse_line(line, fn, ctx, err, errlen);
 		if (r < 0)
 			break;
 	}
 	/* Lines may carry secrets (store records): leave nothing behind. */
-	sspr_wipe(line, sizeof(line));
+	sspr_wipe(line, used);
 	*ret_line = lineno;
 	return r;
 }

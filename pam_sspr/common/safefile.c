@@ -29,37 +29,67 @@ sspr_check_fd(int fd, enum sspr_file_trust trust)
 	return 0;
 }
 
+/*
+ * A bigger buffer for a file that grew while it was read: a copy and a
+ * wipe, not realloc(), which would leave the old bytes in freed memory.
+ */
+static char *
+grow(char *buf, size_t len, size_t old_size, size_t new_size)
+{
+	char *bigger = malloc(new_size);
+
+	if (bigger != NULL)
+		memcpy(bigger, buf, len);
+	sspr_freezero(buf, old_size);
+	return bigger;
+}
+
+/*
+ * The buffer fits what fstat() reports and one byte more, which tells a
+ * file that grew while it was read; only then does it go to max_size.
+ * Not max_size at once: freeing a block of 64 KiB or more makes malloc
+ * consolidate its free lists, which cost every login more than the whole
+ * configuration parse did (make bench).
+ */
 static int
 read_all(int fd, size_t max_size, char **ret_buf, size_t *ret_len)
 {
 	struct stat st;
 	char *buf;
+	size_t size;
 	size_t len = 0;
 
 	if (fstat(fd, &st) != 0)
 		return -errno;
 	if (st.st_size < 0 || (size_t)st.st_size > max_size)
 		return -EFBIG;
-	/* One byte more than allowed tells a file that grew while read. */
-	buf = malloc(max_size + 2);
+	size = (size_t)st.st_size + 2;
+	buf = malloc(size);
 	if (buf == NULL)
 		return -ENOMEM;
 	for (;;) {
-		ssize_t n = read(fd, buf + len, max_size + 1 - len);
+		ssize_t n;
 
+		if (len == size - 1) {
+			buf = grow(buf, len, size, max_size + 2);
+			size = max_size + 2;
+			if (buf == NULL)
+				return -ENOMEM;
+		}
+		n = read(fd, buf + len, size - 1 - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			int e = errno;
 
-			sspr_freezero(buf, max_size + 2);
+			sspr_freezero(buf, size);
 			return -e;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 		if (len > max_size) {
-			sspr_freezero(buf, max_size + 2);
+			sspr_freezero(buf, size);
 			return -EFBIG;
 		}
 	}

@@ -137,6 +137,33 @@ parses_values_and_comments(void)
 	sspr_cfg_done(&cfg);
 }
 
+/*
+ * Lines the parser passes over without a copy: indented comments, white
+ * space only, CRLF ends; the last line may lack its newline. Errors after
+ * them still name the right line.
+ */
+static void
+skips_blank_and_comment_lines(void)
+{
+	struct sspr_cfg cfg;
+	char err[SSPR_ERR_MAX] = "";
+	const char *path = write_conf(
+	    "skip.conf",
+	    "\t # indented = comment\n \t \r\n\r\n#enable = none\n"
+	    "enable = all\r\n   code_length = 7",
+	    0600);
+
+	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
+	CHECK(cfg.enable == SSPR_ENABLE_ALL);
+	CHECK(cfg.code_length == 7);
+	sspr_cfg_done(&cfg);
+	path = write_conf("skip-bad.conf",
+			  "# one\n\n  # three\n \t\nnot a setting\n", 0600);
+	CHECK(load(path, NULL, NULL, &cfg, err) == -EINVAL);
+	CHECK(strstr(err, "skip-bad.conf:5: ") != NULL);
+	sspr_cfg_done(&cfg);
+}
+
 static void
 arguments_override_file(void)
 {
@@ -354,6 +381,7 @@ main(void)
 		return 1;
 	RUN(defaults_are_safe);
 	RUN(parses_values_and_comments);
+	RUN(skips_blank_and_comment_lines);
 	RUN(arguments_override_file);
 	RUN(errors_name_file_and_line);
 	RUN(hostile_files);

@@ -1,4 +1,4 @@
-/* safefile: atomic replacement of a file. */
+/* safefile: reading a file whole, and atomic replacement of a file. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "owner.h"
 #include "sspr/common/safefile.h"
 
 static char dir[] = "/tmp/sspr-safefile-test.XXXXXX";
@@ -84,6 +85,47 @@ test_noreplace(void)
 	CHECK(unlink(path) == 0);
 }
 
+/* Read back whole; -EFBIG past max_size. */
+static int
+read_back(const char *path, size_t max_size, size_t *ret_len)
+{
+	char *buf = NULL;
+	int r;
+
+	*ret_len = 0;
+	r = sspr_read_file(path, SSPR_FILE_TRUSTED, max_size, &buf, ret_len);
+	if (r == 0) {
+		CHECK(buf[*ret_len] == '\0');
+		CHECK(strlen(buf) == *ret_len);
+		free(buf);
+	}
+	return r;
+}
+
+static void
+test_read_whole(void)
+{
+	char path[PATH_MAX];
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/conf", dir);
+	CHECK(sspr_write_file_atomic(path, "0123456789\n", 11, 0644, 0) ==
+	      0);
+	CHECK(read_back(path, 11, &len) == 0 && len == 11);
+	CHECK(read_back(path, 64 * 1024, &len) == 0 && len == 11);
+	CHECK(read_back(path, 10, &len) == -EFBIG);
+	CHECK(sspr_write_file_atomic(path, NULL, 0, 0644, 0) == 0);
+	CHECK(read_back(path, 10, &len) == 0 && len == 0);
+	CHECK(unlink(path) == 0);
+	/*
+	 * A file that is longer than fstat() says, as one that grows while
+	 * it is read: /proc reports size 0. Read whole, up to max_size.
+	 */
+	CHECK(read_back("/proc/self/status", 64 * 1024, &len) == 0 &&
+	      len > 100);
+	CHECK(read_back("/proc/self/status", 16, &len) == -EFBIG);
+}
+
 static void
 test_refuses(void)
 {
@@ -114,6 +156,7 @@ main(void)
 	RUN(test_replace);
 	RUN(test_noreplace);
 	RUN(test_refuses);
+	RUN(test_read_whole);
 	rmdir(dir);
 	CHECK_EXIT();
 }

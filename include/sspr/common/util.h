@@ -82,8 +82,8 @@ sspr_ascii_alnum(char c)
 static inline bool
 sspr_ascii_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
-	       c == '\r';
+	/* '\t' '\n' '\v' '\f' '\r' are 9 to 13 */
+	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
 static inline bool
