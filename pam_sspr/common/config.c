@@ -408,17 +408,22 @@ kv_set(void *ctx, const char *key, const char *value, char *err, size_t errlen)
 int
 sspr_cfg_defaults(struct sspr_cfg *cfg)
 {
+	/* By offset, not by name: no lookup for what is known here. */
 	static const struct {
-		const char *key;
+		size_t offset;
 		const char *value;
 	} defaults[] = {
 		/* Keep in step with test_config.c's defaults_pass_checks(). */
-		{ "services", "login" },
-		{ "state_dir", "/var/lib/sspr" },
-		{ "passwd_service", "sspr-passwd" },
-		{ "authority", "https://login.microsoftonline.com" },
-		{ "graph", "https://graph.microsoft.com" },
-		{ "upn_format", "%u" },
+		/* clang-format off */
+#define D(name, value) { offsetof(struct sspr_cfg, name), value }
+		D(services, "login"),
+		D(state_dir, "/var/lib/sspr"),
+		D(passwd_service, "sspr-passwd"),
+		D(authority, "https://login.microsoftonline.com"),
+		D(graph, "https://graph.microsoft.com"),
+		D(upn_format, "%u"),
+#undef D
+		/* clang-format on */
 	};
 	size_t i;
 
@@ -452,12 +457,8 @@ sspr_cfg_defaults(struct sspr_cfg *cfg)
 	 * for this.
 	 */
 	for (i = 0; i < SSPR_ARRAY_SIZE(defaults); i++) {
-		const struct opt *o = find_option(defaults[i].key);
-		char **field;
+		char **field = (char **)((char *)cfg + defaults[i].offset);
 
-		if (o == NULL)
-			return -EINVAL;
-		field = (char **)((char *)cfg + o->offset);
 		*field = sspr_strdup(defaults[i].value);
 		if (*field == NULL)
 			return -ENOMEM;

@@ -8,59 +8,62 @@
 
 #include "sspr/common/util.h"
 
-static char *
-trim(char *s)
+/* Narrow [*s, *e) to what lies between white space at either end. */
+static void
+trim(char **s, char **e)
 {
-	char *end;
-
-	while (sspr_ascii_space(*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && sspr_ascii_space(end[-1]))
-		end--;
-	*end = '\0';
-	return s;
+	while (*s < *e && sspr_ascii_space(**s))
+		(*s)++;
+	while (*e > *s && sspr_ascii_space((*e)[-1]))
+		(*e)--;
 }
 
-static int
-valid_key(const char *key)
+static bool
+valid_key(const char *key, const char *end)
 {
-	if (*key == '\0')
-		return 0;
-	for (; *key != '\0'; key++)
+	if (key == end)
+		return false;
+	for (; key < end; key++)
 		if (!sspr_ascii_lower(*key) && !sspr_ascii_digit(*key) &&
 		    *key != '_')
-			return 0;
-	return 1;
+			return false;
+	return true;
 }
 
-/* Split one line (already without its newline) and hand it to fn. */
+/*
+ * Split one line of n bytes (without its newline, writable up to
+ * line[n]) and hand it to fn. By bounds, not by repeated strlen():
+ * every login's session stage parses the configuration.
+ */
 static int
-parse_line(char *line, sspr_kv_fn fn, void *ctx, char *err, size_t errlen)
+parse_line(char *line, size_t n, sspr_kv_fn fn, void *ctx, char *err,
+	   size_t errlen)
 {
-	char *hash;
-	char *eq;
-	char *key;
+	char *end = line + n;
+	char *hash = memchr(line, '#', n);
+	char *key = line;
+	char *key_end;
 	char *value;
 
-	hash = strchr(line, '#');
 	if (hash != NULL)
-		*hash = '\0';
-	key = trim(line);
-	if (*key == '\0')
-		return 0;
-	eq = strchr(key, '=');
-	if (eq == NULL) {
+		end = hash;
+	key_end = memchr(line, '=', (size_t)(end - line));
+	if (key_end == NULL) {
+		trim(&key, &end);
+		if (key == end)
+			return 0;
 		snprintf(err, errlen, "expected \"key = value\"");
 		return -EINVAL;
 	}
-	*eq = '\0';
-	value = trim(eq + 1);
-	key = trim(key);
-	if (!valid_key(key)) {
+	value = key_end + 1;
+	trim(&key, &key_end);
+	trim(&value, &end);
+	if (!valid_key(key, key_end)) {
 		snprintf(err, errlen, "invalid key name");
 		return -EINVAL;
 	}
+	*key_end = '\0';
+	*end = '\0';
 	return fn(ctx, key, value, err, errlen);
 }
 
@@ -108,10 +111,9 @@ sspr_kv_parse(const char *buf, size_t len, sspr_kv_fn fn, void *ctx,
 		if (*start == '#' || blank_or_comment(start, start + n))
 			continue;
 		memcpy(line, start, n);
-		line[n] = '\0';
 		if (n + 1 > used)
 			used = n + 1;
-		r = parse_line(line, fn, ctx, err, errlen);
+		r = parse_line(line, n, fn, ctx, err, errlen);
 		if (r < 0)
 			break;
 	}

@@ -147,11 +147,11 @@ skips_blank_and_comment_lines(void)
 {
 	struct sspr_cfg cfg;
 	char err[SSPR_ERR_MAX] = "";
-	const char *path = write_conf(
-	    "skip.conf",
-	    "\t # indented = comment\n \t \r\n\r\n#enable = none\n"
-	    "enable = all\r\n   code_length = 7",
-	    0600);
+	const char *path =
+	    write_conf("skip.conf",
+		       "\t # indented = comment\n \t \r\n\r\n#enable = none\n"
+		       "enable = all\r\n   code_length = 7",
+		       0600);
 
 	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
 	CHECK(cfg.enable == SSPR_ENABLE_ALL);
