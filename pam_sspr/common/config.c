@@ -408,13 +408,15 @@ kv_set(void *ctx, const char *key, const char *value, char *err, size_t errlen)
 int
 sspr_cfg_defaults(struct sspr_cfg *cfg)
 {
-	/* By offset, not by name: no lookup for what is known here. */
+	/*
+	 * By offset, not by name: no lookup for what is known here. Keep in
+	 * step with test_config.c's defaults_pass_checks().
+	 */
+	/* clang-format off */
 	static const struct {
 		size_t offset;
 		const char *value;
 	} defaults[] = {
-		/* Keep in step with test_config.c's defaults_pass_checks(). */
-		/* clang-format off */
 #define D(name, value) { offsetof(struct sspr_cfg, name), value }
 		D(services, "login"),
 		D(state_dir, "/var/lib/sspr"),
@@ -423,8 +425,8 @@ sspr_cfg_defaults(struct sspr_cfg *cfg)
 		D(graph, "https://graph.microsoft.com"),
 		D(upn_format, "%u"),
 #undef D
-		/* clang-format on */
 	};
+	/* clang-format on */
 	size_t i;
 
 	*cfg = (struct sspr_cfg){
