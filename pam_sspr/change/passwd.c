@@ -4,6 +4,13 @@
  * the journal of intent (the shadow fields about to change); the update
  * pass, after pam_unix changed them, sets the same password in Microsoft
  * 365 or puts the old fields back.
+ *
+ * The connection of the preliminary check is kept for the update pass:
+ * between the two the person types the new password, and the PATCH after
+ * that last keystroke then costs one round trip, not a TCP and a TLS
+ * handshake more (sspr/net/http.h). It is closed by the update pass, or
+ * at pam_end when none comes; its socket is close-on-exec, so the
+ * programs the password stack may run between the passes get none.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,10 +28,31 @@
 #include "sspr/common/i18n.h"
 #include "sspr/common/journal.h"
 #include "sspr/common/util.h"
+#include "sspr/net/http.h"
 
 #define CHANGE_KEY "pam_sspr:change"
 /* Set when the preliminary pass refused: nothing may change. */
 #define REFUSED_KEY "pam_sspr:refused"
+
+/* What the preliminary pass leaves for the update pass. */
+struct pending {
+	struct sspr_change change;
+	bool keeps_connection; /* a sspr_http_keep_begin() to end */
+};
+
+/*
+ * The keep is per thread (net/http.c): a host that moved the handle to
+ * another thread between the passes leaves one idle connection in the
+ * first, closed at that thread's next keep_end.
+ */
+static void
+release_connection(struct pending *p)
+{
+	if (!p->keeps_connection)
+		return;
+	p->keeps_connection = false;
+	sspr_http_keep_end();
+}
 
 /*
  * At pam_end: an update pass that never came (pam_unix refused the new
@@ -34,13 +62,14 @@
 static void
 drop_change(pam_handle_t *pamh, void *data, int error)
 {
-	struct sspr_change *c = data;
+	struct pending *p = data;
 
 	(void)error;
-	if (c->active)
-		(void)sspr_change_abandon(pamh, c);
-	sspr_change_end(c);
-	free(c);
+	if (p->change.active)
+		(void)sspr_change_abandon(pamh, &p->change);
+	sspr_change_end(&p->change);
+	release_connection(p);
+	free(p);
 }
 
 /*
@@ -51,23 +80,23 @@ drop_change(pam_handle_t *pamh, void *data, int error)
 static int
 prelim(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 {
-	struct sspr_change *c;
+	struct pending *p;
 	char msg[512] = "";
 	char log[SSPR_ERR_MAX] = "";
 	int r;
 
-	c = calloc(1, sizeof(*c));
-	if (c == NULL)
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
 		return PAM_BUF_ERR;
-	r = sspr_change_begin(pamh, c, cfg, &sspr_local_password_host, user,
-			      SSPR_JOURNAL_PASSWD, msg, sizeof(msg));
+	r = sspr_change_begin(pamh, &p->change, cfg, &sspr_local_password_host,
+			      user, SSPR_JOURNAL_PASSWD, msg, sizeof(msg));
 	if (r < 0) {
-		free(c);
+		free(p);
 		pam_error(pamh, "%s", msg);
 		return PAM_AUTHTOK_ERR;
 	}
-	if (pam_set_data(pamh, CHANGE_KEY, c, drop_change) != PAM_SUCCESS) {
-		drop_change(pamh, c, 0);
+	if (pam_set_data(pamh, CHANGE_KEY, p, drop_change) != PAM_SUCCESS) {
+		drop_change(pamh, p, 0);
 		return PAM_BUF_ERR;
 	}
 	r = sspr_sync_precheck(cfg, user, msg, sizeof(msg), log, sizeof(log));
@@ -80,6 +109,8 @@ prelim(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 				   NULL);
 		return PAM_AUTHTOK_ERR;
 	}
+	sspr_http_keep_begin();
+	p->keeps_connection = true;
 	return PAM_SUCCESS;
 }
 
@@ -89,6 +120,7 @@ update(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 	const void *data = NULL;
 	const void *authtok = NULL;
 	const void *refused = NULL;
+	struct pending *p;
 	struct sspr_change *c;
 	char msg[512] = "";
 	int r;
@@ -100,7 +132,10 @@ update(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 			   "pam_unix");
 		return PAM_AUTHTOK_ERR;
 	}
-	c = (struct sspr_change *)data;
+	p = (struct pending *)data;
+	c = &p->change;
+	/* This call keeps it for itself (flow/entry.c) until it returns. */
+	release_connection(p);
 	if (!c->active || strcmp(c->user, user) != 0)
 		return PAM_AUTHTOK_ERR;
 	if (sspr_change_local_done(pamh, c) < 0) {
@@ -164,7 +199,8 @@ sspr_passwd_chauthtok(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg,
 	ev.result = rv == PAM_SUCCESS ? "ok" : "failed";
 	if (pam_get_data(pamh, CHANGE_KEY, &data) == PAM_SUCCESS &&
 	    data != NULL) {
-		const struct sspr_change *c = data;
+		const struct sspr_change *c =
+		    &((const struct pending *)data)->change;
 
 		if (c->ids.client[0] != '\0')
 			ev.request_ids[0] = c->ids.client;

@@ -55,6 +55,10 @@ check "passwd alice: shadow verifies the new password" sandbox_password_is alice
 check "passwd alice: one lookup, one PATCH" \
 	[ "$(m365_count GET "^/v1.0/users/alice@" 200)/$(m365_count PATCH . 204)" = 1/1 ]
 check "passwd alice: logged" grep -q "Microsoft 365 password of 'alice' changed by passwd" "$SB/syslog"
+# The preliminary pass's connection is kept while the new password is
+# typed: the PATCH after the last keystroke needs no new handshake.
+check "passwd alice: the PATCH goes out on the lookup's connection" \
+	[ "$(m365_logq '[e["connection"] for e in L if e["method"] == "PATCH"] == [e["connection"] for e in L if e["method"] == "GET" and "/users/alice@" in e["path"]]')" = True ]
 
 # --- pam_unix refuses (the retyped password differs): its update pass
 # never comes, and the journal written by the preliminary pass goes
