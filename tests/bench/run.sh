@@ -67,7 +67,9 @@ sandbox_init
 sandbox_add_user alice 'OldPass#1'
 # The session stage reads the config and alice's record (she has a
 # method, confirmed just now, so no enrollment offer and no
-# reconfirmation): the whole lean path of a login.
+# reconfirmation): the whole lean path of a login. The config is what a
+# host has: the shipped sspr.conf, all comments, and the admin's lines.
+cat "$SRC_DIR/conf/sspr.conf" >>"$SSPR_CONF"
 sandbox_conf "services = bench-lean bench-heavy" "enroll_at_login = offer"
 sandbox_record alice "email = alice@example.org" "confirmed_at = $(date +%s)"
 
