@@ -103,7 +103,7 @@ print_audit(const struct sspr_cfg *cfg, const struct report *rep)
 	}
 	if (a->error < 0) {
 		printf(_("The audit log %s cannot be read: %s\n"),
-		       cfg->audit_log, strerror(-a->error));
+		       a->error_path, strerror(-a->error));
 		return;
 	}
 	printf(_("From the audit log %s:\n"), cfg->audit_log);

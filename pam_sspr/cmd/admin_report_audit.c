@@ -4,9 +4,14 @@
  * line chooses some of its bytes (a user name, a tty), and the file may
  * have been damaged or cut short, so nothing of a line is ever printed:
  * lines are counted, and what is not an audit line is counted as such.
+ *
+ * The files logrotate moved away (path.1, path.2, ... as
+ * conf/logrotate.d/sspr keeps them, uncompressed) are read too, so that
+ * --since reaches back as far as the log does.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,9 +22,12 @@
 #include "sspr/cmd/admin_report.h"
 #include "sspr/cmd/priv.h"
 #include "sspr/common/safefile.h"
+#include "sspr/common/util.h"
 
 /* Longer than any line sspr_audit_write() writes (4096 bytes). */
 #define LINE_BYTES 8192
+/* More than the 52 weeks conf/logrotate.d/sspr keeps. */
+#define ROTATED_MAX 100
 
 static const char *
 member(const cJSON *o, const char *key)
@@ -102,23 +110,21 @@ count_lines(FILE *f, time_t since, struct report_audit *a)
 	}
 }
 
-int
-report_audit(const char *path, time_t since, struct report_audit *a)
+/* One file of the log; -ENOENT when it does not exist. */
+static int
+read_file(const char *path, time_t since, struct report_audit *a)
 {
 	FILE *f = NULL;
 	int fd;
 	int r;
 
-	memset(a, 0, sizeof(*a));
 	r = priv_raise();
 	if (r < 0)
-		goto out;
+		return r;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
 	priv_lower();
-	if (fd < 0) {
-		r = errno == ENOENT ? 0 : -errno;
-		goto out;
-	}
+	if (fd < 0)
+		return -errno;
 	/* Lines others could have written would be evidence of nothing. */
 	r = sspr_check_fd(fd, SSPR_FILE_TRUSTED);
 	if (r == 0) {
@@ -127,13 +133,42 @@ report_audit(const char *path, time_t since, struct report_audit *a)
 	}
 	if (f == NULL) {
 		close(fd);
-		goto out;
+		return r;
 	}
 	count_lines(f, since, a);
 	if (ferror(f))
 		r = -EIO;
 	fclose(f);
-out:
+	return r;
+}
+
+int
+report_audit(const char *path, time_t since, struct report_audit *a)
+{
+	char rotated[PATH_MAX];
+	const char *at = path; /* the file being read */
+	unsigned i;
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	/* A log that does not exist yet is empty. */
+	r = read_file(path, since, a);
+	if (r == -ENOENT)
+		r = 0;
+	/* Then the rotated files, up to the first that is missing. */
+	for (i = 1; r == 0 && i <= ROTATED_MAX; i++) {
+		if ((size_t)snprintf(rotated, sizeof(rotated), "%s.%u", path,
+				     i) >= sizeof(rotated))
+			break;
+		at = rotated;
+		r = read_file(rotated, since, a);
+		if (r == -ENOENT) {
+			r = 0;
+			break;
+		}
+	}
 	a->error = r;
+	if (r < 0)
+		(void)sspr_strlcpy(a->error_path, at, sizeof(a->error_path));
 	return r;
 }

@@ -3,8 +3,9 @@
 # users holding 0, 1 and 2 methods, a lockout, an unfinished change, a
 # locked account and a system account, and an audit log with a real reset
 # and lines written here in its format: the counts, the names, --since,
-# the JSON form field by field; and hostile lines (control characters,
-# not JSON, a huge line) that are counted, never shown.
+# the JSON form field by field; hostile lines (control characters,
+# not JSON, a huge line) that are counted, never shown; and the files
+# logrotate moved away.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TESTS_DIR/lib/sandbox.sh"
 . "$TESTS_DIR/lib/smtp.sh"
@@ -115,6 +116,29 @@ check "--json: audit, the oldest line" j "abs(d['audit']['first'] - ($now - 60 *
 check "--json: nothing of the hostile lines" not grep -qE 'pwned|AAAA' <<<"$json"
 json=$(sandbox_run "$SSPR" admin report --since "$since" --json)
 check "--json --since: since is that day's start" j "d['since'] == $(date -d "$since 00:00" +%s) and d['audit']['lockouts'] == 2"
+
+# The files logrotate moved away (conf/logrotate.d/sspr keeps them
+# uncompressed) are read too, up to the first that is missing; a
+# compressed one is not.
+install -m 0600 /dev/null "$AUDIT.1"
+install -m 0600 /dev/null "$AUDIT.2"
+line 100 reset ok >"$AUDIT.1"
+line 200 lockout failed >"$AUDIT.2"
+printf 'not gzip, and never read\n' | install -m 0600 /dev/stdin "$AUDIT.3.gz"
+install -m 0600 /dev/null "$AUDIT.4"
+line 300 reset ok >"$AUDIT.4"	# after a gap: not read
+json=$(sandbox_run "$SSPR" admin report --since "$(date -d "@$((now - 400 * 86400))" +%Y-%m-%d)" --json)
+check "rotated files: read, and only up to the first missing" \
+	j 'd["audit"]["resets"] == 4 and d["audit"]["lockouts"] == 3 and d["audit"]["unreadable_lines"] == 4'
+check "rotated files: the oldest line is the one in audit.jsonl.2" \
+	j "abs(d['audit']['first'] - ($now - 200 * 86400)) < 5"
+out=$(sandbox_run "$SSPR" admin report 2>&1)
+check "rotated files: the default period is still 30 days" row "successful resets" 2
+chmod 0666 "$AUDIT.2"
+out=$(sandbox_run "$SSPR" admin report 2>&1)
+check "a rotated file others may write: exit 1" [ $? = 1 ]
+check "... and the message names that file" grep -q 'audit log /var/log/sspr/audit.jsonl.2 cannot be read' <<<"$out"
+rm -f "$AUDIT".[1-4] "$AUDIT.3.gz"
 
 # Usage errors and a loose log.
 for bad in "--since 2026-02-30" "--since yesterday" "--since +026-01-01" "--since 2026-01-011" \
