@@ -29,14 +29,8 @@ PY
 graph_direct_start emu server || exit 1
 BASE=https://127.0.0.1:$PORT
 EMU_MAX_TIME=10	# the fleet keeps the emulator busy: control requests may wait
-secret_file "$TMP/secret" "$SECRET"
-STATE=$TMP/state
-mkdir -m 0700 "$STATE"
-CONF=$TMP/sspr.conf
-# The login service and Graph under two names: two hosts, as in real life.
-graph_direct_conf "$CONF" "client_secret_file=$TMP/secret" \
-	"authority=https://localhost:$PORT" "graph=https://127.0.0.1:$PORT" \
-	"state_dir=$STATE" "upn_format=%u@$TENANT" connect_timeout=5 timeout=30
+# The login service and Graph under two names, as two hosts; sets CONF, STATE.
+graph_direct_two_hosts connect_timeout=5 timeout=30
 
 # one_reset NAME [PAUSE_MS]: one reset of alice; prints NAME_requests,
 # NAME_connections, NAME_after_requests and NAME_after_handshakes (from

@@ -4,14 +4,18 @@
 # tests/bench/graph.sh. (A PAM login test uses tests/lib/m365.sh, which
 # writes the sandbox's sspr.conf instead.) Needs tests/lib/lib.sh sourced.
 #
-#   graph_direct_need TOOL      skip the test unless TOOL, the emulator and
-#                               what it needs are there, and we are root
+#   graph_direct_init TOOL      skip the test unless TOOL, the emulator and
+#                               what it needs are there, and we are root;
+#                               then graph_direct_pki (a failure is a FAIL)
 #   graph_direct_pki            the test PKI in $TMP/pki; sets CA
 #   graph_direct_tenant <JSON   $TMP/tenant.json: the fixed tenant, app ids
 #                               and $SECRET, plus (or replaced by) the
 #                               fields of the JSON object on stdin
 #   graph_direct_start NAME CERT  an emulator; sets PORT
 #   graph_direct_conf FILE KEY=VALUE...  a root-only sspr.conf
+#   graph_direct_two_hosts KEY=VALUE...  $CONF for counting connections:
+#                               login service and Graph under two names,
+#                               secret $TMP/secret, state $STATE
 #   secret_file FILE VALUE      a root-only file holding VALUE
 #   emu METHOD PATH [JSON]      the /_emulator/ control API at $BASE
 #   logq EXPR                   a Python expression over the request log L
@@ -25,16 +29,18 @@ TENANT=contoso.onmicrosoft.com
 TENANT_ID=9188040d-6c67-4c5b-b112-36a304b66dad
 CLIENT_ID=535fb089-9ff3-47b6-9bfb-4f1264799865
 
-# What every such test needs, each missing piece a skip, not a failure:
-# the tool it drives, the emulator, its PKI tools and Python module, and
-# root, because the client refuses configuration and secret files that
-# root does not own.
-graph_direct_need() {
+# graph_direct_init TOOL: what every such test needs, each missing piece a
+# skip, not a failure: the tool it drives, the emulator, its PKI tools and
+# Python module, and root, because the client refuses configuration and
+# secret files that root does not own. Then the test PKI, without which
+# no emulator starts (the bench, which must not skip, calls that alone).
+graph_direct_init() {
 	[ -x "$1" ] || skip_all "no $1"
 	[ -f "$EMU/m365.py" ] || skip_all "no emulator"
 	need openssl curl
 	need_root
 	$PY -c 'import cryptography' 2>/dev/null || skip_all "python3-cryptography missing"
+	graph_direct_pki || { fail "mkca.sh"; finish; }
 }
 
 # A fresh test CA with server, rogue (another CA, so untrusted) and client
@@ -90,6 +96,23 @@ graph_direct_conf() {
 		echo "ca_file = $CA"
 		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
 	} >"$f"
+}
+
+# graph_direct_two_hosts KEY=VALUE...: for tests that count connections
+# (tests/pam/test_graph_connections.sh, tests/bench/graph.sh): CONF, a
+# configuration that names the login service localhost and Graph
+# 127.0.0.1, two names as two hosts in real life, so each gets its own
+# connections; the client secret $SECRET in $TMP/secret; STATE, a fresh
+# state directory (token cache and lock); then KEY=VALUE as for
+# graph_direct_conf (the timeouts).
+graph_direct_two_hosts() {
+	secret_file "$TMP/secret" "$SECRET"
+	STATE=$TMP/state
+	mkdir -m 0700 "$STATE"
+	CONF=$TMP/sspr.conf
+	graph_direct_conf "$CONF" "client_secret_file=$TMP/secret" \
+		"authority=https://localhost:$PORT" "graph=https://127.0.0.1:$PORT" \
+		"state_dir=$STATE" "upn_format=%u@$TENANT" "$@"
 }
 
 # secret_file FILE VALUE: VALUE and a new line in FILE, made root-only

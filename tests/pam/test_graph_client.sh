@@ -9,9 +9,8 @@
 . "$TESTS_DIR/lib/graph_direct.sh"
 
 TOOL=$BUILD/tests/graph_tool
-graph_direct_need "$TOOL"
+graph_direct_init "$TOOL"
 
-graph_direct_pki || { fail "mkca.sh"; finish; }
 # Characters that need form escaping, so a wrong escape would show.
 SECRET='s3cr3t~va lue.with+special&chars=%25/?#'
 PASSWORD='Fresh#Start2024x'

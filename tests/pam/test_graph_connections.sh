@@ -13,9 +13,8 @@
 . "$TESTS_DIR/lib/graph_direct.sh"
 
 TOOL=$BUILD/tests/graph_tool
-graph_direct_need "$TOOL"
+graph_direct_init "$TOOL"
 
-graph_direct_pki || { fail "mkca.sh"; finish; }
 SECRET=s3cr3t-connections
 USERS=$(for i in 0 1 2 3 4 5 6 7; do printf '"u%d@%s": {}, ' "$i" "$TENANT"; done)
 graph_direct_tenant <<EOF
@@ -30,14 +29,8 @@ fresh() { emu DELETE log; emu DELETE faults; rm -f "$STATE/token.cache"; }
 conns() { logq 'len({e["connection"] for e in L})'; }
 patch_on() { logq '[e["on_connection"] for e in L if e["method"] == "PATCH"]'; }
 
-secret_file "$TMP/secret" "$SECRET"
-STATE=$TMP/state
-mkdir -m 0700 "$STATE"
-# The login service and Graph under two names, as two hosts in real life.
-CONF=$TMP/sspr.conf
-graph_direct_conf "$CONF" "client_secret_file=$TMP/secret" \
-	"authority=https://localhost:$PORT" "graph=https://127.0.0.1:$PORT" \
-	"state_dir=$STATE" "upn_format=%u@$TENANT" connect_timeout=2 timeout=15
+# The login service and Graph under two names, as two hosts; sets CONF, STATE.
+graph_direct_two_hosts connect_timeout=2 timeout=15
 printf 'Fresh#Start2024x\n' >"$TMP/pw"
 
 gt() { OUT=$("$TOOL" "$CONF" "$@" <"$TMP/pw" 2>&1); }

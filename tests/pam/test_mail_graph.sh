@@ -9,9 +9,8 @@
 . "$TESTS_DIR/lib/graph_direct.sh"
 
 TOOL=$BUILD/tests/mail_tool
-graph_direct_need "$TOOL"
+graph_direct_init "$TOOL"
 
-graph_direct_pki || { fail "mkca.sh"; finish; }
 SECRET="mg-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 ROLES='["User-PasswordProfile.ReadWrite.All", "UserAuthenticationMethod.Read.All", "Mail.Send"]'
 

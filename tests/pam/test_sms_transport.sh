@@ -9,9 +9,8 @@
 . "$TESTS_DIR/lib/graph_direct.sh"
 
 TOOL=$BUILD/tests/graph_tool
-graph_direct_need "$TOOL"
+graph_direct_init "$TOOL"
 
-graph_direct_pki || { fail "mkca.sh"; finish; }
 SECRET="sm-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 KEY=$(head -c 32 /dev/urandom | base64)
 HOOK="wh-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
