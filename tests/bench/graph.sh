@@ -9,58 +9,28 @@
 # the last keystroke (the host's own hash time comes on top).
 #   BENCH_RTT=seconds (default 0.1)
 . "$(dirname "$0")/../lib/lib.sh"
+. "$TESTS_DIR/lib/graph_direct.sh"
 
 TOOL=$BUILD/tests/graph_tool
-EMU=$SRC_DIR/tests/emulator
 RTT=${BENCH_RTT:-0.1}
 FLEET_USERS=200
 FLEET_SESSIONS=20
 [ -x "$TOOL" ] || { echo "bench: no $TOOL (make bench builds it)" >&2; exit 1; }
-bash "$EMU/mkca.sh" "$TMP/pki" || exit 1
-CA=$TMP/pki/ca.pem
-TENANT=contoso.onmicrosoft.com
-CLIENT_ID=535fb089-9ff3-47b6-9bfb-4f1264799865
+graph_direct_pki || exit 1
 SECRET=bench-secret
-$PY - "$TENANT" "$CLIENT_ID" "$SECRET" "$FLEET_USERS" >"$TMP/tenant.json" <<'PY'
+$PY - "$TENANT" "$FLEET_USERS" <<'PY' | graph_direct_tenant
 import json, sys
-tenant, client, secret, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+tenant, n = sys.argv[1], int(sys.argv[2])
 users = {"f%03d@%s" % (i, tenant): {} for i in range(n)}
 users["alice@" + tenant] = {}
-print(json.dumps({"tenant": tenant, "tenant_id": "9188040d-6c67-4c5b-b112-36a304b66dad",
-                  "client_id": client, "client_secret": secret, "client_certificates": [],
-                  "users": users, "app_roles": ["User-PasswordProfile.ReadWrite.All"],
-                  "directory_role": "User Administrator", "banned_passwords": []}))
+print(json.dumps({"users": users, "app_roles": ["User-PasswordProfile.ReadWrite.All"],
+                  "banned_passwords": []}))
 PY
-$PY "$EMU/m365.py" --cert "$TMP/pki/server.pem" --key "$TMP/pki/server.key" \
-	--tenant-file "$TMP/tenant.json" --port 0 --ready-file "$TMP/port" \
-	2>>"$TMP/emu.log" &
-at_exit "stop_process $!"
-wait_for test -s "$TMP/port" || { cat "$TMP/emu.log" >&2; exit 1; }
-PORT=$(cat "$TMP/port")
-emu() {
-	curl -sS --max-time 10 --cacert "$CA" -X "$1" \
-		${3:+-H 'Content-Type: application/json' --data "$3"} \
-		"https://127.0.0.1:$PORT/_emulator/$2"
-}
-install -m 0600 /dev/null "$TMP/secret"
-echo "$SECRET" >"$TMP/secret"
-STATE=$TMP/state
-mkdir -m 0700 "$STATE"
-CONF=$TMP/sspr.conf
-install -m 0600 /dev/null "$CONF"
-# The login service and Graph under two names: two hosts, as in real life.
-cat >"$CONF" <<EOF
-tenant = $TENANT
-client_id = $CLIENT_ID
-client_secret_file = $TMP/secret
-authority = https://localhost:$PORT
-graph = https://127.0.0.1:$PORT
-ca_file = $CA
-state_dir = $STATE
-upn_format = %u@$TENANT
-connect_timeout = 5
-timeout = 30
-EOF
+graph_direct_start emu server || exit 1
+BASE=https://127.0.0.1:$PORT
+EMU_MAX_TIME=10	# the fleet keeps the emulator busy: control requests may wait
+# The login service and Graph under two names, as two hosts; sets CONF, STATE.
+graph_direct_two_hosts connect_timeout=5 timeout=30
 
 # one_reset NAME [PAUSE_MS]: one reset of alice; prints NAME_requests,
 # NAME_connections, NAME_after_requests and NAME_after_handshakes (from

@@ -8,6 +8,7 @@
 . "$TESTS_DIR/lib/tmux.sh"
 . "$TESTS_DIR/lib/login.sh"
 . "$TESTS_DIR/lib/smtp.sh"
+. "$TESTS_DIR/lib/setuid_sspr.sh"
 need pamtester setpriv findmnt
 [ -x "$BUILD/sspr" ] || skip_all "no $BUILD/sspr"
 
@@ -21,25 +22,7 @@ sandbox_add_user carol 'Carol#Pass1'
 sandbox_record bob "email = bob@example.org"
 sandbox_record carol "email = carol@example.org"
 
-# A setuid copy where setuid works (not on a nosuid mount).
-if findmnt -no OPTIONS -T "$TMP" | tr , '\n' | grep -qx nosuid; then
-	BIN=$(mktemp -d /var/tmp/sspr-bin.XXXXXX)
-	at_exit "rm -rf '$BIN'"
-else
-	BIN=$TMP/bin
-	mkdir "$BIN"
-fi
-chmod 0755 "$BIN"
-install -o root -g root -m 4755 "$BUILD/sspr" "$BIN/sspr"
-
-# sspr as USER in a terminal.
-term_as() {
-	local u=$1
-	shift
-	term_start "$SB/enter" bash -c \
-		'setpriv --reuid="$0" --regid="$0" --init-groups "$@"; echo "exit status $?"' \
-		"$u" "$BIN/sspr" "$@"
-}
+setuid_sspr_install
 
 # A reset attempt at the prompt without a terminal: Enter for the
 # password, then the given answers (none: the attempt ends at "Code:").

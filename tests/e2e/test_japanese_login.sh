@@ -14,6 +14,7 @@
 . "$TESTS_DIR/lib/sandbox.sh"
 . "$TESTS_DIR/lib/tmux.sh"
 . "$TESTS_DIR/lib/smtp.sh"
+. "$TESTS_DIR/lib/setuid_sspr.sh"
 need localedef msgunfmt oathtool setpriv findmnt
 
 MO=$BUILD/locale/ja/LC_MESSAGES/pam_sspr.mo
@@ -125,22 +126,14 @@ check "enrollment: no English from the module" \
 	not term_has 'Help us|Choose a number|Code from|is registered'
 
 # --- the sspr command (setuid root) in Japanese: enroll totp, status
-if findmnt -no OPTIONS -T "$TMP" | tr , '\n' | grep -qx nosuid; then
-	BIN=$(mktemp -d /var/tmp/sspr-bin.XXXXXX)
-	at_exit "rm -rf '$BIN'"
-else
-	BIN=$TMP/bin
-	mkdir "$BIN"
-fi
-chmod 0755 "$BIN"
-install -o root -g root -m 4755 "$BUILD/sspr" "$BIN/sspr"
+setuid_sspr_install
 if [ -n "${TERM_SOCK:-}" ]; then
 	tmux -L "$TERM_SOCK" kill-server 2>/dev/null
 	wait_for bash -c "! tmux -L '$TERM_SOCK' ls >/dev/null 2>&1"
 fi
 term_start "$SB/enter" /usr/bin/env LANG=ja_JP.UTF-8 TERM=screen bash -c \
 	'setpriv --reuid="$0" --regid="$0" --init-groups "$@"; echo "exit status $?"' \
-	carol "$BIN/sspr" enroll totp
+	carol "$SSPR" enroll totp
 term_wait "$(ja $'To change how you reset your password, type your password first.\n' | head -n 1)" ||
 	fail "sspr asks for the password in Japanese"
 term_answer 'OldPass#1' "$(ja 'Code from your authenticator app: ')"

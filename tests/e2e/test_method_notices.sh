@@ -9,6 +9,7 @@
 . "$TESTS_DIR/lib/tmux.sh"
 . "$TESTS_DIR/lib/login.sh"
 . "$TESTS_DIR/lib/smtp.sh"
+. "$TESTS_DIR/lib/setuid_sspr.sh"
 need oathtool setpriv findmnt
 [ -x "$BUILD/sspr" ] || skip_all "no $BUILD/sspr"
 
@@ -20,23 +21,7 @@ sandbox_add_user dora 'Dora#Pass1'
 sandbox_add_user ella 'Ella#Pass1'
 HOST=$(hostname)
 
-if findmnt -no OPTIONS -T "$TMP" | tr , '\n' | grep -qx nosuid; then
-	BIN=$(mktemp -d /var/tmp/sspr-bin.XXXXXX)
-	at_exit "rm -rf '$BIN'"
-else
-	BIN=$TMP/bin
-	mkdir "$BIN"
-fi
-chmod 0755 "$BIN"
-install -o root -g root -m 4755 "$BUILD/sspr" "$BIN/sspr"
-
-term_as() {
-	local u=$1
-	shift
-	term_start "$SB/enter" bash -c \
-		'setpriv --reuid="$0" --regid="$0" --init-groups "$@"; echo "exit status $?"' \
-		"$u" "$BIN/sspr" "$@"
-}
+setuid_sspr_install
 
 # The notices that arrived since mark_mails, one per line:
 # "To<TAB>Subject<TAB>body on one line", parsed with the email package.
@@ -158,7 +143,7 @@ check "email removed: logged" grep -q "'dora' removed their email method (notice
 # --- removed by the administrator
 sandbox_record dora "email = dora.three@example.org"
 mark_mails
-sandbox_run "$BIN/sspr" admin remove dora >/dev/null
+sandbox_run "$SSPR" admin remove dora >/dev/null
 check "admin remove: the record is gone" not test -e "$SB/state/u-dora"
 check "admin remove: the owner is told it was the administrator" \
 	notice_to dora.three@example.org 'every registered method .* was removed\. .*The administrator made this change\.'

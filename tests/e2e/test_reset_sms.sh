@@ -9,6 +9,7 @@
 . "$TESTS_DIR/lib/tmux.sh"
 . "$TESTS_DIR/lib/login.sh"
 . "$TESTS_DIR/lib/m365.sh"
+. "$TESTS_DIR/lib/setuid_sspr.sh"
 need setpriv findmnt
 [ -x "$BUILD/sspr" ] || skip_all "no $BUILD/sspr"
 
@@ -24,16 +25,7 @@ sandbox_conf "sms_endpoint = $M365_URL" "sms_from = +15550100100" \
 	"sms_access_key_file = /etc/security/sspr/acs-key" "sync = required" "timeout = 5" \
 	"methods = sms totp" "enroll_at_login = offer"
 
-# A setuid copy where setuid works (not on a nosuid mount).
-if findmnt -no OPTIONS -T "$TMP" | tr , '\n' | grep -qx nosuid; then
-	BIN=$(mktemp -d /var/tmp/sspr-bin.XXXXXX)
-	at_exit "rm -rf '$BIN'"
-else
-	BIN=$TMP/bin
-	mkdir "$BIN"
-fi
-chmod 0755 "$BIN"
-install -o root -g root -m 4755 "$BUILD/sspr" "$BIN/sspr"
+setuid_sspr_install
 
 sms() { m365_emu GET sms | $PY -c 'import json, sys; S = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 sms_count_is() { [ "$(sms 'len(S)')" = "$1" ]; }
@@ -42,7 +34,7 @@ sms_code() { sms 'S[-1]["message"].split()[0]'; }
 # --- enroll: the number as people write it, the code from the message
 term_start "$SB/enter" bash -c \
 	'setpriv --reuid=alice --regid=alice --init-groups "$0" enroll sms "+81 90-1234-5678"; echo "exit status $?"' \
-	"$BIN/sspr"
+	"$SSPR"
 check "enroll: asks for the password first" term_wait 'Password: *$'
 term_answer 'Alice#Pass1' 'Code from the text message: *$'
 check "enroll: the number masked" term_wait 'A code was sent to \+81 ••• •••• 5678. It expires in 10 minutes.'
@@ -56,13 +48,13 @@ check "enroll: the record holds the number" grep -qx 'phone = +819012345678' "$S
 check "enroll: the code is not in the record" not grep -qF "$code" "$SB/state/u-alice"
 
 # --- status shows it masked
-term_start "$SB/enter" setpriv --reuid=alice --regid=alice --init-groups "$BIN/sspr" status
+term_start "$SB/enter" setpriv --reuid=alice --regid=alice --init-groups "$SSPR" status
 check "status: the mobile number, masked" term_wait 'mobile number \+81 ••• •••• 5678'
 
 # --- the administrator sees it
-out=$(sandbox_run "$BIN/sspr" admin show alice)
+out=$(sandbox_run "$SSPR" admin show alice)
 check "admin show: the mobile number" grep -Eq '^mobile number +\+819012345678$' <<<"$out"
-check "admin list: sms marked" grep -Eq '^alice +sms $' <<<"$(sandbox_run "$BIN/sspr" admin list)"
+check "admin list: sms marked" grep -Eq '^alice +sms $' <<<"$(sandbox_run "$SSPR" admin list)"
 
 # --- the reset at /bin/login: empty password, the texted code
 login_start

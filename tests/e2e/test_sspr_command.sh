@@ -7,6 +7,7 @@
 . "$TESTS_DIR/lib/sandbox.sh"
 . "$TESTS_DIR/lib/tmux.sh"
 . "$TESTS_DIR/lib/smtp.sh"
+. "$TESTS_DIR/lib/setuid_sspr.sh"
 need oathtool setpriv findmnt
 [ -x "$BUILD/sspr" ] || skip_all "no $BUILD/sspr"
 
@@ -18,33 +19,13 @@ sandbox_add_user alice 'Alice#Pass1'
 sandbox_add_user bob 'Bob#Pass1'
 REC=$SB/state/u-alice
 
-# A setuid copy where setuid works (not on a nosuid mount).
-if findmnt -no OPTIONS -T "$TMP" | tr , '\n' | grep -qx nosuid; then
-	BIN=$(mktemp -d /var/tmp/sspr-bin.XXXXXX)
-	at_exit "rm -rf '$BIN'"
-else
-	BIN=$TMP/bin
-	mkdir "$BIN"
-fi
-chmod 0755 "$BIN"
-install -o root -g root -m 4755 "$BUILD/sspr" "$BIN/sspr"
-SSPR=$BIN/sspr
+setuid_sspr_install
 
 # as USER ARGS...: run sspr as USER inside the sandbox, no terminal.
 as() {
 	local u=$1
 	shift
 	sandbox_run setpriv --reuid="$u" --regid="$u" --init-groups "$SSPR" "$@" </dev/null
-}
-
-# term_as USER ARGS...: the same in a terminal; the exit status is
-# printed as "exit status N" when it ends.
-term_as() {
-	local u=$1
-	shift
-	term_start "$SB/enter" bash -c \
-		'setpriv --reuid="$0" --regid="$0" --init-groups "$@"; echo "exit status $?"' \
-		"$u" "$SSPR" "$@"
 }
 
 secrets=('Alice#Pass1')

@@ -6,28 +6,17 @@
 # an untrusted CA, invalid UPNs, Entra email, Graph sendMail, and no
 # secret in any output.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$TESTS_DIR/lib/graph_direct.sh"
 
 TOOL=$BUILD/tests/graph_tool
-EMU=$SRC_DIR/tests/emulator
-[ -x "$TOOL" ] || skip_all "no $TOOL"
-[ -f "$EMU/m365.py" ] || skip_all "no emulator"
-need openssl curl
-need_root	# configuration and secret files must be owned by root
-$PY -c 'import cryptography' 2>/dev/null || skip_all "python3-cryptography missing"
+graph_direct_init "$TOOL"
 
-bash "$EMU/mkca.sh" "$TMP/pki" || { fail "mkca.sh"; finish; }
-CA=$TMP/pki/ca.pem
-TENANT=contoso.onmicrosoft.com
-TENANT_ID=9188040d-6c67-4c5b-b112-36a304b66dad
-CLIENT_ID=535fb089-9ff3-47b6-9bfb-4f1264799865
 # Characters that need form escaping, so a wrong escape would show.
 SECRET='s3cr3t~va lue.with+special&chars=%25/?#'
 PASSWORD='Fresh#Start2024x'
 
-cat >"$TMP/tenant.json" <<EOF
-{"tenant": "$TENANT", "tenant_id": "$TENANT_ID", "client_id": "$CLIENT_ID",
- "client_secret": $(printf '%s' "$SECRET" | $PY -c 'import json,sys; print(json.dumps(sys.stdin.read()))'),
- "client_certificates": ["pki/client.pem"],
+graph_direct_tenant <<EOF
+{"client_certificates": ["pki/client.pem"],
  "users": {
    "alice@$TENANT": {"password": "OldPass#1", "emailMethods": ["alice.backup@example.org"]},
    "bob@$TENANT": {"onPremisesSyncEnabled": true},
@@ -37,40 +26,17 @@ cat >"$TMP/tenant.json" <<EOF
    "noreply@$TENANT": {}},
  "app_roles": ["User-PasswordProfile.ReadWrite.All", "UserAuthenticationMethod.Read.All",
                "Mail.Send"],
- "directory_role": "User Administrator",
  "banned_passwords": ["Password123!"]}
 EOF
 
-# start NAME CERT KEY: run an emulator; sets PORT.
-start() {
-	local i pid
-	rm -f "$TMP/$1.port"
-	$PY "$EMU/m365.py" --cert "$2" --key "$3" --tenant-file "$TMP/tenant.json" \
-		--port 0 --ready-file "$TMP/$1.port" 2>>"$TMP/$1.log" &
-	pid=$!
-	at_exit "stop_process $pid"
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$TMP/$1.port" ] && { PORT=$(cat "$TMP/$1.port"); return 0; }
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "emulator $1 did not start"
-	cat "$TMP/$1.log"
-	finish
-}
+# start NAME CERT: run an emulator; sets PORT.
+start() { graph_direct_start "$@" || { fail "emulator $1 did not start"; finish; }; }
 
-start main "$TMP/pki/server.pem" "$TMP/pki/server.key"
+start main server
 BASE=https://127.0.0.1:$PORT
-start rogue "$TMP/pki/rogue.pem" "$TMP/pki/rogue.key"
+start rogue rogue
 ROGUE=https://127.0.0.1:$PORT
 
-# emu METHOD PATH [JSON]: the control API.
-emu() {
-	curl -sS --max-time 5 --cacert "$CA" -X "$1" \
-		${3:+-H 'Content-Type: application/json' --data "$3"} \
-		"$BASE/_emulator/$2"
-}
-fault() { emu POST faults "{\"faults\": [$1]}" >/dev/null; }
 clear_state() { emu DELETE log; emu DELETE faults; }
 
 # count METHOD PATH-REGEX [STATUS]: matching requests in the emulator's log.
@@ -83,42 +49,25 @@ print(sum(1 for e in json.load(sys.stdin)
           if e["method"] == m and re.search(p, e["path"])
           and (s is None or str(e["status"]) == s)))' "$@"
 }
-# logq EXPR: evaluate a Python expression over the log list L.
-logq() {
-	emu GET log | $PY -c 'import json, sys; L = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
 user_field() {
 	emu GET "users/$1" | $PY -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"
 }
 
 # Secret files, root-only.
-install -m 0600 /dev/null "$TMP/secret"
-printf '%s\n' "$SECRET" >"$TMP/secret"
-install -m 0600 /dev/null "$TMP/wrong-secret"
-echo 'not-the-secret' >"$TMP/wrong-secret"
+secret_file "$TMP/secret" "$SECRET"
+secret_file "$TMP/wrong-secret" not-the-secret
 install -m 0600 "$TMP/pki/client.key" "$TMP/client.key"
 install -m 0644 "$TMP/pki/client.pem" "$TMP/client.pem"
-install -m 0600 /dev/null "$TMP/pw"
-printf '%s\n' "$PASSWORD" >"$TMP/pw"
+secret_file "$TMP/pw" "$PASSWORD"
 
 # conf NAME KEY=VALUE...: a configuration for the main emulator.
 conf() {
-	local f=$TMP/$1.conf kv
+	local f=$TMP/$1.conf
 	shift
 	mkdir -p -m 0700 "$TMP/state-${f##*/}"
-	install -m 0600 /dev/null "$f"
-	{
-		echo "tenant = $TENANT"
-		echo "client_id = $CLIENT_ID"
-		echo "authority = ${AUTH:-$BASE}"
-		echo "graph = ${AUTH:-$BASE}"
-		echo "ca_file = $CA"
-		echo "state_dir = $TMP/state-${f##*/}"
-		echo "upn_format = %u@$TENANT"
-		echo "connect_timeout = 2"
-		echo "mail_from = noreply@$TENANT"
-		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
-	} >"$f"
+	graph_direct_conf "$f" "authority=${AUTH:-$BASE}" "graph=${AUTH:-$BASE}" \
+		"state_dir=$TMP/state-${f##*/}" "upn_format=%u@$TENANT" \
+		connect_timeout=2 "mail_from=noreply@$TENANT" "$@"
 	echo "$f"
 }
 

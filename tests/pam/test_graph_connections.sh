@@ -10,68 +10,27 @@
 #   - sessions starting together with no cached token fetch one token.
 # Counts only, never timings.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$TESTS_DIR/lib/graph_direct.sh"
 
 TOOL=$BUILD/tests/graph_tool
-EMU=$SRC_DIR/tests/emulator
-[ -x "$TOOL" ] || skip_all "no $TOOL"
-[ -f "$EMU/m365.py" ] || skip_all "no emulator"
-need openssl curl
-need_root	# configuration and secret files must be owned by root
-$PY -c 'import cryptography' 2>/dev/null || skip_all "python3-cryptography missing"
+graph_direct_init "$TOOL"
 
-bash "$EMU/mkca.sh" "$TMP/pki" || { fail "mkca.sh"; finish; }
-CA=$TMP/pki/ca.pem
-TENANT=contoso.onmicrosoft.com
-CLIENT_ID=535fb089-9ff3-47b6-9bfb-4f1264799865
 SECRET=s3cr3t-connections
 USERS=$(for i in 0 1 2 3 4 5 6 7; do printf '"u%d@%s": {}, ' "$i" "$TENANT"; done)
-cat >"$TMP/tenant.json" <<EOF
-{"tenant": "$TENANT", "tenant_id": "9188040d-6c67-4c5b-b112-36a304b66dad",
- "client_id": "$CLIENT_ID", "client_secret": "$SECRET", "client_certificates": [],
- "users": {$USERS "alice@$TENANT": {"password": "OldPass#1"}},
- "app_roles": ["User-PasswordProfile.ReadWrite.All"],
- "directory_role": "User Administrator", "banned_passwords": []}
+graph_direct_tenant <<EOF
+{"users": {$USERS "alice@$TENANT": {"password": "OldPass#1"}},
+ "app_roles": ["User-PasswordProfile.ReadWrite.All"], "banned_passwords": []}
 EOF
-$PY "$EMU/m365.py" --cert "$TMP/pki/server.pem" --key "$TMP/pki/server.key" \
-	--tenant-file "$TMP/tenant.json" --port 0 --ready-file "$TMP/port" \
-	2>>"$TMP/emu.log" &
-at_exit "stop_process $!"
-wait_for test -s "$TMP/port" || { fail "emulator starts"; cat "$TMP/emu.log"; finish; }
-PORT=$(cat "$TMP/port")
+graph_direct_start emu server || { fail "emulator starts"; finish; }
+BASE=https://127.0.0.1:$PORT
 
-emu() {
-	curl -sS --max-time 5 --cacert "$CA" -X "$1" \
-		${3:+-H 'Content-Type: application/json' --data "$3"} \
-		"https://127.0.0.1:$PORT/_emulator/$2"
-}
 fresh() { emu DELETE log; emu DELETE faults; rm -f "$STATE/token.cache"; }
-# logq EXPR: a Python expression over the request log L.
-logq() {
-	emu GET log | $PY -c 'import json, sys; L = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
 # Connections that carried requests; the PATCH's place on its connection.
 conns() { logq 'len({e["connection"] for e in L})'; }
 patch_on() { logq '[e["on_connection"] for e in L if e["method"] == "PATCH"]'; }
 
-install -m 0600 /dev/null "$TMP/secret"
-echo "$SECRET" >"$TMP/secret"
-STATE=$TMP/state
-mkdir -m 0700 "$STATE"
-# The login service and Graph under two names, as two hosts in real life.
-CONF=$TMP/sspr.conf
-install -m 0600 /dev/null "$CONF"
-cat >"$CONF" <<EOF
-tenant = $TENANT
-client_id = $CLIENT_ID
-client_secret_file = $TMP/secret
-authority = https://localhost:$PORT
-graph = https://127.0.0.1:$PORT
-ca_file = $CA
-state_dir = $STATE
-upn_format = %u@$TENANT
-connect_timeout = 2
-timeout = 15
-EOF
+# The login service and Graph under two names, as two hosts; sets CONF, STATE.
+graph_direct_two_hosts connect_timeout=2 timeout=15
 printf 'Fresh#Start2024x\n' >"$TMP/pw"
 
 gt() { OUT=$("$TOOL" "$CONF" "$@" <"$TMP/pw" 2>&1); }

@@ -6,71 +6,37 @@
 # sender without a mailbox (404) give one clear line that names the
 # problem and sends nothing; no secret appears in any output.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$TESTS_DIR/lib/graph_direct.sh"
 
 TOOL=$BUILD/tests/mail_tool
-EMU=$SRC_DIR/tests/emulator
-[ -x "$TOOL" ] || skip_all "no $TOOL"
-[ -f "$EMU/m365.py" ] || skip_all "no emulator"
-need openssl curl
-need_root	# configuration and secret files must be owned by root
-$PY -c 'import cryptography' 2>/dev/null || skip_all "python3-cryptography missing"
+graph_direct_init "$TOOL"
 
-bash "$EMU/mkca.sh" "$TMP/pki" || { fail "mkca.sh"; finish; }
-CA=$TMP/pki/ca.pem
-TENANT=contoso.onmicrosoft.com
-CLIENT_ID=535fb089-9ff3-47b6-9bfb-4f1264799865
 SECRET="mg-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 ROLES='["User-PasswordProfile.ReadWrite.All", "UserAuthenticationMethod.Read.All", "Mail.Send"]'
 
-cat >"$TMP/tenant.json" <<EOF
-{"tenant": "$TENANT", "tenant_id": "9188040d-6c67-4c5b-b112-36a304b66dad",
- "client_id": "$CLIENT_ID", "client_secret": "$SECRET", "client_certificates": [],
- "users": {"noreply@$TENANT": {"displayName": "Password reset"},
+graph_direct_tenant <<EOF
+{"users": {"noreply@$TENANT": {"displayName": "Password reset"},
            "nobox@$TENANT": {"mailbox": false}},
- "app_roles": $ROLES, "directory_role": "User Administrator"}
+ "app_roles": $ROLES}
 EOF
-$PY "$EMU/m365.py" --cert "$TMP/pki/server.pem" --key "$TMP/pki/server.key" \
-	--tenant-file "$TMP/tenant.json" --port 0 --ready-file "$TMP/port" \
-	2>>"$TMP/emu.log" &
-emu_pid=$!
-at_exit "stop_process $emu_pid"
-wait_for test -s "$TMP/port" || { cat "$TMP/emu.log"; fail "emulator starts"; finish; }
-BASE=https://localhost:$(cat "$TMP/port")
+graph_direct_start emu server || { fail "emulator starts"; finish; }
+BASE=https://localhost:$PORT
 
-emu() {
-	curl -sS --max-time 5 --cacert "$CA" -X "$1" \
-		${3:+-H 'Content-Type: application/json' --data "$3"} "$BASE/_emulator/$2"
-}
 # outbox EXPR: a Python expression over the outbox list O.
 outbox() {
 	emu GET outbox | $PY -c 'import json, sys; O = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
 }
-# logq EXPR: a Python expression over the request log L.
-logq() {
-	emu GET log | $PY -c 'import json, sys; L = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
 
-install -m 0600 /dev/null "$TMP/secret"
-printf '%s\n' "$SECRET" >"$TMP/secret"
+secret_file "$TMP/secret" "$SECRET"
 
 # conf NAME KEY=VALUE...: a root-only configuration; prints its path.
 conf() {
-	local f=$TMP/$1.conf kv
+	local f=$TMP/$1.conf
 	shift
 	install -d -m 0700 "$TMP/state-$1"
-	install -m 0600 /dev/null "$f"
-	{
-		echo "tenant = $TENANT"
-		echo "client_id = $CLIENT_ID"
-		echo "client_secret_file = $TMP/secret"
-		echo "authority = $BASE"
-		echo "graph = $BASE"
-		echo "ca_file = $CA"
-		echo "state_dir = $TMP/state-$1"
-		echo "connect_timeout = 2"
-		echo "mail_transport = graph"
-		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
-	} >"$f"
+	graph_direct_conf "$f" "client_secret_file=$TMP/secret" "authority=$BASE" \
+		"graph=$BASE" "state_dir=$TMP/state-$1" connect_timeout=2 \
+		mail_transport=graph "$@"
 	echo "$f"
 }
 

@@ -6,52 +6,30 @@
 # Retry-After says, 503 retried, a dropped connection not retried, a
 # wrong key or secret refused and nothing recorded; no secret in output.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$TESTS_DIR/lib/graph_direct.sh"
 
 TOOL=$BUILD/tests/graph_tool
-EMU=$SRC_DIR/tests/emulator
-[ -x "$TOOL" ] || skip_all "no $TOOL"
-[ -f "$EMU/m365.py" ] || skip_all "no emulator"
-need openssl curl
-need_root	# configuration and secret files must be owned by root
-$PY -c 'import cryptography' 2>/dev/null || skip_all "python3-cryptography missing"
+graph_direct_init "$TOOL"
 
-bash "$EMU/mkca.sh" "$TMP/pki" || { fail "mkca.sh"; finish; }
-CA=$TMP/pki/ca.pem
-TENANT=contoso.onmicrosoft.com
-CLIENT_ID=535fb089-9ff3-47b6-9bfb-4f1264799865
 SECRET="sm-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 KEY=$(head -c 32 /dev/urandom | base64)
 HOOK="wh-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 TO=+819012345678
 
-cat >"$TMP/tenant.json" <<JSON
-{"tenant": "$TENANT", "tenant_id": "9188040d-6c67-4c5b-b112-36a304b66dad",
- "client_id": "$CLIENT_ID", "client_secret": "$SECRET", "client_certificates": [],
- "users": {}, "app_roles": [], "directory_role": "User Administrator",
+graph_direct_tenant <<JSON
+{"users": {}, "app_roles": [],
  "acs": {"access_key": "$KEY", "senders": ["+15550100100", "Contoso"]},
  "sms_webhook": {"secret": "$HOOK"}}
 JSON
-$PY "$EMU/m365.py" --cert "$TMP/pki/server.pem" --key "$TMP/pki/server.key" \
-	--tenant-file "$TMP/tenant.json" --port 0 --ready-file "$TMP/port" \
-	2>>"$TMP/emu.log" &
-emu_pid=$!
-at_exit "stop_process $emu_pid"
-wait_for test -s "$TMP/port" || { cat "$TMP/emu.log"; fail "emulator starts"; finish; }
-BASE=https://localhost:$(cat "$TMP/port")
+graph_direct_start emu server || { fail "emulator starts"; finish; }
+BASE=https://localhost:$PORT
 
-emu() {
-	curl -sS --max-time 5 --cacert "$CA" -X "$1" \
-		${3:+-H 'Content-Type: application/json' --data "$3"} "$BASE/_emulator/$2"
-}
-# sms EXPR / logq EXPR: a Python expression over the SMS outbox S / log L.
+# sms EXPR: a Python expression over the SMS outbox S.
 sms() { emu GET sms | $PY -c 'import json, sys; S = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
-logq() { emu GET log | $PY -c 'import json, sys; L = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
-fault() { emu POST faults "{\"faults\": [$1]}" >/dev/null; }
 
-secret_file() { install -m 0600 /dev/null "$TMP/$1"; printf '%s\n' "$2" >"$TMP/$1"; }
-secret_file client-secret "$SECRET"
-secret_file acs-key "$KEY"
-secret_file hook-secret "$HOOK"
+secret_file "$TMP/client-secret" "$SECRET"
+secret_file "$TMP/acs-key" "$KEY"
+secret_file "$TMP/hook-secret" "$HOOK"
 
 # conf NAME KEY=VALUE...: a root-only configuration; prints its path.
 conf() {
@@ -150,12 +128,12 @@ check "202 with the recipient refused: the reason logged" has "the recipient was
 emu DELETE faults >/dev/null
 
 # 5. A wrong key or secret: refused, nothing recorded, no secret shown.
-secret_file bad-key "$(head -c 32 /dev/urandom | base64)"
+secret_file "$TMP/bad-key" "$(head -c 32 /dev/urandom | base64)"
 BADKEY=$(conf badkey "sms_endpoint=$BASE" "sms_from=+15550100100" "sms_access_key_file=$TMP/bad-key")
 send "$BADKEY" "bad signature"
 check "bad signature: EKEYREJECTED" has "rc=EKEYREJECTED"
 check "bad signature: HTTP 401 in the admin's line" has "HTTP 401"
-secret_file bad-hook "not-the-secret"
+secret_file "$TMP/bad-hook" "not-the-secret"
 BADHOOK=$(conf badhook "sms_transport=webhook" "sms_webhook_url=$BASE/_webhook/sms" \
 	"sms_webhook_secret_file=$TMP/bad-hook")
 send "$BADHOOK" "bad bearer"
