@@ -31,11 +31,11 @@ secret_file "$TMP/secret" "$SECRET"
 
 # conf NAME KEY=VALUE...: a root-only configuration; prints its path.
 conf() {
-	local f=$TMP/$1.conf
+	local name=$1 f=$TMP/$1.conf
 	shift
-	install -d -m 0700 "$TMP/state-$1"
+	install -d -m 0700 "$TMP/state-$name"
 	graph_direct_conf "$f" "client_secret_file=$TMP/secret" "authority=$BASE" \
-		"graph=$BASE" "state_dir=$TMP/state-$1" connect_timeout=2 \
+		"graph=$BASE" "state_dir=$TMP/state-$name" connect_timeout=2 \
 		mail_transport=graph "$@"
 	echo "$f"
 }
