@@ -4,6 +4,7 @@
 # pam_faillock (which it leaves alone) still locks the account.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TESTS_DIR/lib/sandbox.sh"
+. "$TESTS_DIR/lib/app_reset.sh"
 need pamtester oathtool logger
 [ -x "$BUILD/sspr" ] || skip_all "no $BUILD/sspr"
 SSPR=$BUILD/sspr
@@ -16,26 +17,8 @@ sandbox_record dave "totp_secret = $KEY" "totp_algorithm = sha1" \
 	"totp_digits = 6" "totp_period = 30"
 sandbox_run test -x /usr/sbin/faillock || skip_all "no faillock in the test root"
 
-valid=$(oathtool --totp --base32 -N "now - 5 minutes" -w 20 "$KEY")
-WRONG=()
-for c in 000000 111111 222222 333333; do
-	grep -qx "$c" <<<"$valid" || WRONG+=("$c")
-done
-[ "${#WRONG[@]}" -ge 2 ] || skip_all "no wrong codes found"
+app_wrong_codes "$KEY" 2
 
-# A reset at login: empty password, the app (choice 2), the codes, then
-# the new password twice when asked.
-reset_with() {
-	local user=$1 answers=$'\n2\n'
-	shift
-	answers+=$(printf '%s\n' "$@")$'\n'
-	printf '%s' "$answers" | timeout 60 "$SB/enter" pamtester login "$user" authenticate 2>&1
-}
-syslog_settled() {
-	local m="sspr-test-marker-$RANDOM$RANDOM"
-	logger -d -u "$SB/log.sock" "$m"
-	wait_for grep -q "$m" "$SB/syslog"
-}
 field() { sed -n "s/^$2 = //p" "$SB/state/u-$1"; }
 
 # pam_faillock's tally in a directory of the test's own, named in the
@@ -59,10 +42,10 @@ check "not locked: pam_faillock holds nothing" \
 	grep -q '^pam_faillock holds no failed sign-ins of dave.$' <<<"$out"
 
 # --- lock the reset with wrong codes
-out=$(reset_with dave "${WRONG[0]}" "${WRONG[1]}")
+out=$(app_reset dave "${WRONG[0]}" "${WRONG[1]}")
 check "wrong codes lock the reset" grep -q 'Too many failed attempts' <<<"$out"
 check "the record says locked" [ "$(field dave locked_until)" -gt "$(date +%s)" ]
-out=$(reset_with dave "$(oathtool --totp --base32 "$KEY")")
+out=$(app_reset dave "$(oathtool --totp --base32 "$KEY")")
 check "locked: reset not offered" grep -q 'Password reset is not available' <<<"$out"
 
 # one failed sign-in for pam_faillock: counted, not locked (deny = 2)
@@ -83,7 +66,7 @@ check "unlock: one syslog line" \
 	[ "$(grep -c "root cleared the reset lockout and failures of 'dave' (it was locked)" "$SB/syslog")" = 1 ]
 
 # --- the next reset works
-out=$(reset_with dave "$(oathtool --totp --base32 "$KEY")" 'New#Pass2word' 'New#Pass2word')
+out=$(app_reset dave "$(oathtool --totp --base32 "$KEY")" 'New#Pass2word' 'New#Pass2word')
 check "after unlock: the reset succeeds" grep -q 'successfully authenticated' <<<"$out"
 check "after unlock: the new password is set" sandbox_password_is dave 'New#Pass2word'
 

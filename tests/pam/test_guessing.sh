@@ -4,6 +4,7 @@
 # the last, and the account's owner is mailed when their reset locks.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TESTS_DIR/lib/sandbox.sh"
+. "$TESTS_DIR/lib/app_reset.sh"
 . "$TESTS_DIR/lib/smtp.sh"
 need pamtester oathtool logger
 
@@ -18,29 +19,8 @@ for u in dave erin; do
 	sandbox_record "$u" "email = $u@example.org" "${TOTP[@]}"
 done
 
-# Three codes the app shows at no time near now (window and clock skew).
-valid=$(oathtool --totp --base32 -N "now - 5 minutes" -w 20 "$KEY")
-WRONG=()
-for c in 000000 111111 222222 333333 444444 555555; do
-	grep -qx "$c" <<<"$valid" || WRONG+=("$c")
-done
-[ "${#WRONG[@]}" -ge 3 ] || skip_all "no wrong codes found"
-
-# A reset at login for USER: empty password, menu choice 2 (the app),
-# then the given codes.
-reset_with() {
-	local user=$1 answers=$'\n2\n'
-	shift
-	answers+=$(printf '%s\n' "$@")$'\n'
-	printf '%s' "$answers" | timeout 60 "$SB/enter" pamtester login "$user" authenticate 2>&1
-}
-
-# Everything logged so far has reached $SB/syslog (a marker after it).
-syslog_settled() {
-	local m="sspr-test-marker-$RANDOM$RANDOM"
-	logger -d -u "$SB/log.sock" "$m"
-	wait_for grep -q "$m" "$SB/syslog"
-}
+# Three codes the app shows at no time near now.
+app_wrong_codes "$KEY" 3
 
 locked_until() { sed -n 's/^locked_until = //p' "$SB/state/u-$1"; }
 
@@ -63,7 +43,7 @@ N=6
 start=$(date +%s)
 pids=()
 for ((i = 0; i < N; i++)); do
-	reset_with dave "${WRONG[0]}" "${WRONG[1]}" "${WRONG[2]}" >"$TMP/par$i.out" &
+	app_reset dave "${WRONG[0]}" "${WRONG[1]}" "${WRONG[2]}" >"$TMP/par$i.out" &
 	pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
@@ -89,18 +69,18 @@ check "the mail holds none of the typed codes" not grep -Eq "${WRONG[0]}|${WRONG
 check "the notice is logged" grep -q "lockout notice mailed to the owner of 'dave'" "$SB/syslog"
 
 # Locked: a right code is not even checked.
-out=$(reset_with dave "$(oathtool --totp --base32 "$KEY")" 2>&1)
+out=$(app_reset dave "$(oathtool --totp --base32 "$KEY")" 2>&1)
 check "locked: not offered at all" grep -q 'Password reset is not available' <<<"$out"
 
 # --- the second lockout is longer than the first
 sandbox_conf "max_failures = 2" "max_failures_per_day = 100" "lockout = 60"
 before=$(date +%s)
-out=$(reset_with erin "${WRONG[0]}" "${WRONG[1]}")
+out=$(app_reset erin "${WRONG[0]}" "${WRONG[1]}")
 check "first lockout" grep -q 'Too many failed attempts' <<<"$out"
 first=$(( $(locked_until erin) - before ))
 # The first lockout is over (the record says so, nobody waits for it).
 sed -i "s/^locked_until = .*/locked_until = $(( $(date +%s) - 1 ))/" "$SB/state/u-erin"
-out=$(reset_with erin "${WRONG[0]}" "${WRONG[1]}")
+out=$(app_reset erin "${WRONG[0]}" "${WRONG[1]}")
 after=$(date +%s)
 check "second lockout" grep -q 'Too many failed attempts' <<<"$out"
 second=$(( $(locked_until erin) - after ))
