@@ -87,12 +87,18 @@ sandbox_run "$BUILD/sspr" admin forget kate >/dev/null
 check "admin forget: the entry is gone" not test -e "$SB/state/j-kate"
 
 # --- a refusal puts back only what the reset changed, and only that.
-# The PATCH answers after 4 s; meanwhile the admin sets an expiry date.
-km_prepare kate '{"method": "PATCH", "path": "^/v1.0/users/", "status": 403, "delay": 4}'
+# The emulator holds the PATCH until the admin has acted (it answers 403
+# once released); the module's deadline is longer than any hold (30 s at
+# most), so the order does not depend on the machine's load.
+HELD='{"method": "PATCH", "path": "^/v1.0/users/", "status": 403, "hold": true}'
+conf_set timeout 60
+# Meanwhile the admin sets an expiry date.
+km_prepare kate "$HELD"
 km_change kate 0 &
 pid=$!
-wait_for grep -q '^stage = sending$' "$SB/state/j-kate"
+check "chage -E: the reset's PATCH is held" m365_wait_held
 sandbox_run chage -E 2040-01-01 kate
+m365_release
 wait "$pid"
 line=$(sandbox_shadow kate)
 check "refusal after an admin's chage -E: the old hash and day are back" \
@@ -100,18 +106,20 @@ check "refusal after an admin's chage -E: the old hash and day are back" \
 check "refusal after an admin's chage -E: the admin's expiry stays" \
 	[ "$(cut -d: -f8 <<<"$line")" = $(($(date -u -d 2040-01-01 +%s) / 86400)) ]
 # Meanwhile the admin sets the day of the last change: the line stays.
-km_prepare kate '{"method": "PATCH", "path": "^/v1.0/users/", "status": 403, "delay": 4}'
+km_prepare kate "$HELD"
 km_change kate 0 &
 pid=$!
-wait_for grep -q '^stage = sending$' "$SB/state/j-kate"
+check "chage -d: the reset's PATCH is held" m365_wait_held
 sandbox_run chage -d 2030-01-01 kate
 admin_line=$(sandbox_shadow kate)
+m365_release
 wait "$pid"
 check "refusal after an admin's chage -d: the line is left as the admin made it" \
 	[ "$admin_line" = "$(sandbox_shadow kate)" ]
 check "refusal after an admin's chage -d: LOG_CRIT" \
 	grep -q "${CRIT}.*cannot restore the previous local password of 'kate' (the shadow entry changed since)" "$SB/syslog"
 sandbox_run "$BUILD/sspr" admin forget kate >/dev/null
+conf_set timeout 5
 
 # --- leftovers of interrupted writes from a crash outside the apply step
 # (a record save, a shadow copy, a journal write) go at the next run

@@ -299,6 +299,9 @@ class State:
         self.webhook_secret = cfg.get("sms_webhook", {}).get("secret")
         self.sms = []
         self.faults = []
+        # Requests a "hold" fault keeps until POST /_emulator/release: a test
+        # acts while one is known to be in flight, without guessing a delay.
+        self.held = []
         # A network to model (seconds): "request" before every answer, "connect"
         # before every TLS handshake (TCP + TLS round trips), "idle_timeout" closes
         # a keep-alive connection that waits that long for its next request, as
@@ -487,6 +490,35 @@ class State:
         with self.lock:
             return [{k: v for k, v in f.items() if k != "regex"} for f in self.faults]
 
+    def hold(self, req, seconds, stopping):
+        """Keep req until released or `seconds` pass; True when the emulator
+        stops meanwhile.  Sets req.held to "released" or "bound"."""
+        entry = {"method": req.method, "path": req.path, "since": iso_z(utcnow()),
+                 "event": threading.Event()}
+        with self.lock:
+            # Checked under the lock release_held() takes after stopping is
+            # set: a request either sees the stop here or is released by it.
+            if stopping.is_set():
+                return True
+            self.held.append(entry)
+        released = entry["event"].wait(seconds)
+        with self.lock:
+            if entry in self.held:
+                self.held.remove(entry)
+        req.held = "released" if released else "bound"
+        return stopping.is_set()
+
+    def release_held(self):
+        with self.lock:
+            held, self.held = self.held, []
+        for entry in held:
+            entry["event"].set()
+        return len(held)
+
+    def held_list(self):
+        with self.lock:
+            return [{k: v for k, v in e.items() if k != "event"} for e in self.held]
+
     # -- request log -----------------------------------------------------------
     def record(self, entry):
         with self.lock:
@@ -523,12 +555,23 @@ def parse_fault(spec):
     if not isinstance(spec.get("path", ""), str) or not isinstance(method, (str, type(None))):
         raise ValueError("path and method must be strings")
     hang = spec.get("hang")
+    # true = until released (at most MAX_WAIT), a number = at most that long.
+    hold = spec.get("hold", False)
+    if hold is True:
+        hold = MAX_WAIT
+    elif hold is False or hold is None:
+        hold = None
+    elif isinstance(hold, (int, float)) and hold > 0:
+        hold = min(float(hold), MAX_WAIT)
+    else:
+        raise ValueError("hold must be true, false or a positive number of seconds")
     return {"method": method.upper() if isinstance(method, str) else None,
             "path": spec.get("path", ""), "regex": re.compile(spec.get("path", "")),
             "remaining": times, "every": every, "seen": 0, "action": action, "status": status,
             "retry_after": spec.get("retry_after"), "body": spec.get("body"),
             "delay": min(float(spec.get("delay") or 0), MAX_WAIT),
-            "hang": MAX_WAIT if hang is None else min(float(hang), MAX_WAIT), "headers": headers}
+            "hang": MAX_WAIT if hang is None else min(float(hang), MAX_WAIT), "headers": headers,
+            "hold": hold}
 
 
 # ---------------------------------------------------------------- password policy
@@ -579,6 +622,7 @@ class Req:
         self.form_fields = None  # token endpoint: names (never values) of form fields
         self.fault = None        # action of the injected fault, if any
         self.note = None         # short, secret-free reason for the log
+        self.held = None         # a hold fault: "released", or "bound" (its time ran out)
 
 
 def redacted_query(query):
@@ -1233,6 +1277,10 @@ class Control:
                 return Reply(200, list(self.st.log))
         if what == "faults" and not rest:
             return self.faults(req)
+        if what == "held" and not rest:
+            return Reply(200, self.st.held_list())
+        if what == "release" and not rest and method == "POST":
+            return Reply(200, {"released": self.st.release_held()})
         if what == "users":
             return self.users(req, rest)
         if what == "sms" and not rest:
@@ -1481,6 +1529,8 @@ class Handler(BaseHTTPRequestHandler):
         fault = server.state.take_fault(req.method, req.path)
         if fault:
             req.fault = fault["action"]
+            if fault["hold"] and server.state.hold(req, fault["hold"], server.stopping):
+                return
             if fault["delay"] and server.stopping.wait(fault["delay"]):
                 return
             if fault["action"] == "drop":
@@ -1646,13 +1696,14 @@ class Handler(BaseHTTPRequestHandler):
                         # presence and scheme only, never the credential itself
                         "authorization": auth.split(" ")[0] if auth else None},
         }
-        for name in ("credential", "note", "fault", "form_fields"):
+        for name in ("credential", "note", "fault", "held", "form_fields"):
             if getattr(req, name, None):
                 entry[name] = getattr(req, name)
         if not req.path.startswith("/_emulator/"):
             self.server.state.record(entry)
         query = "&".join("%s=%s" % (k, v) for k, v in entry["query"])
-        extra = " ".join(str(entry[k]) for k in ("credential", "fault", "note") if k in entry)
+        extra = " ".join(str(entry[k]) for k in ("credential", "fault", "held", "note")
+                         if k in entry)
         log_line("%s %s %s%s -> %s %s" % (self.client_address[0], req.method, req.path,
                                           "?" + query if query else "",
                                           status if status else "(closed)", extra))
@@ -1717,10 +1768,14 @@ def main():
     server = Server(("127.0.0.1", args.port), ctx, state)
     state.persist()
 
+    def finish():
+        state.release_held()        # held requests see stopping and end at once
+        server.shutdown()
+
     def stop(signum, frame):
         server.stopping.set()
         # shutdown() waits for serve_forever(), which runs in this very thread.
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        threading.Thread(target=finish, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

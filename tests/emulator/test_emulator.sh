@@ -293,6 +293,63 @@ check "429 fault -> Retry-After: 2, TooManyRequests" test "$code" = 429 -a \
 patch_password "alice@$TENANT" 'An0ther-Secure#Pass'
 check "fault used up -> next PATCH 204" test "$code" = 204
 
+# A held request waits until released (or its bound), then takes its fault.
+# held_patch NAME: alice's PATCH in the background; its status in $tmp/NAME.code.
+held_patch() {
+    curl -sS --max-time 40 --cacert "$pki/ca.pem" -o /dev/null -w '%{http_code}' -X PATCH \
+        -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+        --data '{"passwordProfile":{"password":"He1d-Secure#Pass"}}' \
+        "$base/v1.0/users/alice@$TENANT" >"$tmp/$1.code" 2>/dev/null &
+    held_pid=$!
+}
+# wait_held: until GET /_emulator/held lists a request (at most 10 s).
+wait_held() {
+    local _
+    for _ in $(seq 200); do
+        req "$base/_emulator/held"
+        [ "$(jbody 'len(j)')" = 1 ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+req -X POST "$base/_emulator/faults" --data \
+    '{"faults":[{"method":"PATCH","path":"^/v1\\.0/users/","status":403,"hold":true}]}'
+check "hold: true -> held at most MAX_WAIT (30 s)" test "$code" = 200 -a "$(jbody 'j[-1]["hold"]')" = 30.0
+held_patch held
+wait_held
+check "held PATCH -> listed by /_emulator/held" \
+    test "$(jbody '[(e["method"], e["path"]) for e in j]')" = "[('PATCH', '/v1.0/users/alice@$TENANT')]"
+sleep 0.5                   # not a synchronisation: nothing may happen meanwhile
+check "held PATCH -> not answered until released" kill -0 "$held_pid"
+req -X POST "$base/_emulator/release"
+check "release -> one request released" test "$code" = 200 -a "$(jbody 'j["released"]')" = 1
+wait "$held_pid"
+check "released PATCH -> the fault's status (403), the password unchanged" \
+    test "$(cat "$tmp/held.code")" = 403 -a "$(curl -sS --max-time 5 --cacert "$pki/ca.pem" \
+    "$base/_emulator/users/alice@$TENANT" | grep -c He1d-Secure)" = 0
+req "$base/_emulator/log"
+check "request log: held PATCH released, 403" \
+    test "$(jbody '[(e["status"], e["held"]) for e in j if "held" in e]')" = "[(403, 'released')]"
+req "$base/_emulator/held"
+check "released -> /_emulator/held is empty" test "$(jbody 'j')" = "[]"
+req -X POST "$base/_emulator/release"
+check "release with nothing held -> 0" test "$(jbody 'j["released"]')" = 0
+# Unreleased, a hold ends at its bound (a number of seconds, at most MAX_WAIT).
+req -X POST "$base/_emulator/faults" --data \
+    '{"faults":[{"method":"PATCH","path":"^/v1\\.0/users/","status":403,"hold":0.5}]}'
+start_t=$EPOCHREALTIME
+patch_password "alice@$TENANT" 'He1d-Secure#Pass'
+elapsed=$("$PY" -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]) >= 0.5)' \
+    "$start_t" "$EPOCHREALTIME")
+req "$base/_emulator/log"
+check "hold: 0.5, never released -> 403 after 0.5 s, logged as bound" \
+    test "$elapsed" = True -a "$(jbody '[e["held"] for e in j if "held" in e]')" = "['released', 'bound']"
+req -X POST "$base/_emulator/faults" --data '{"faults":[{"path":"^/nowhere$","hold":100}]}'
+check "hold: 100 -> bounded by MAX_WAIT (30 s)" test "$(jbody 'j[-1]["hold"]')" = 30.0
+req -X POST "$base/_emulator/faults" --data '{"faults":[{"path":"^/nowhere$","hold":-1}]}'
+check "hold: -1 -> 400" test "$code" = 400
+req -X DELETE "$base/_emulator/faults"
+
 req -X POST "$base/_emulator/faults" --data '{"faults":[{"path":"/token$","action":"drop"}]}'
 if token_secret "$SECRET"; then dropped=no; else dropped=yes; fi
 check "drop fault -> curl fails without a response" test "$dropped" = yes -a "$code" = 000
@@ -378,9 +435,18 @@ if req "https://localhost:$port/_emulator/log"; then trusted=yes; else trusted=n
 check "server with rogue-CA certificate refused by curl --cacert ca.pem" \
     test "$trusted" = no -a "$code" = 000
 
+# SIGTERM ends a held request at once (not after its 30 s).
+req -X POST "$base/_emulator/faults" --data \
+    '{"faults":[{"method":"PATCH","path":"^/v1\\.0/users/","status":403,"hold":true}]}'
+held_patch stopped
+wait_held
+held_t=$SECONDS
 kill "$rogue_pid" "$main_pid"
 wait "$rogue_pid" "$main_pid"
 check "SIGTERM -> clean exit, ready file removed" test $? = 0 -a ! -e "$tmp/main.port"
+wait "$held_pid"
+check "SIGTERM -> a held request is closed at once, unanswered" \
+    test "$(cat "$tmp/stopped.code")" = 000 -a $((SECONDS - held_t)) -lt 10
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed; emulator log:"

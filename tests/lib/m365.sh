@@ -180,3 +180,19 @@ print(" ".join(v) if isinstance(v, list) else ("" if v is None else v))' "$1"
 m365_outbox_count() {
 	m365_emu GET outbox | $PY -c 'import json, sys; print(len(json.load(sys.stdin)))'
 }
+
+# A fault with "hold": true keeps its request until m365_release; a test
+# acts while it is known to be in flight, whatever the machine's load.
+#   m365_wait_held     until the emulator holds a request (at most 30 s);
+#                      1 if none came
+#   m365_release       let every held request go on with its fault
+m365_wait_held() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		m365_emu GET held | grep -q '"path"' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+m365_release() { m365_emu POST release >/dev/null; }
