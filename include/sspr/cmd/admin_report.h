@@ -31,13 +31,14 @@ struct report_lock {
 
 /* What the audit log says of the period (audit_log in sspr.conf). */
 struct report_audit {
-	int error; /* 0, or why the log could not be read (-errno) */
-	char error_path[PATH_MAX]; /* the file it was, with error */
-	time_t first;		   /* the oldest line's time, 0 for none */
-	unsigned resets;	   /* "reset" with result "ok" */
-	unsigned failed;	   /* "reset" with result "failed" */
-	unsigned lockouts;	   /* "lockout" */
-	unsigned unreadable;	   /* lines that are not an audit line */
+	int error;	     /* 0, or why the log could not be read (-errno) */
+	time_t first;	     /* the oldest line's time, 0 for none */
+	unsigned resets;     /* "reset" with result "ok" */
+	unsigned failed;     /* "reset" with result "failed" */
+	unsigned lockouts;   /* "lockout" */
+	unsigned unreadable; /* lines that are not an audit line */
+	/* With error: the file that could not be read. */
+	char error_path[PATH_MAX];
 };
 
 struct report {
@@ -75,9 +76,9 @@ int report_users(const struct sspr_cfg *cfg, struct report *rep);
 /*
  * Read the audit log at path, and the files logrotate moved away
  * (path.1, path.2, ... uncompressed), from since on into *a (zeroed
- * first). A log that does not exist yet is empty; a line that is not an audit
- * line (not JSON, too long, no time) is counted, never shown. 0 or -errno (also
- * in a->error).
+ * first). A log that does not exist yet is empty; a line that is not
+ * an audit line (not JSON, too long, no time) is counted, never shown.
+ * 0 or -errno (also in a->error, with the file in a->error_path).
  */
 int report_audit(const char *path, time_t since, struct report_audit *a);
 
