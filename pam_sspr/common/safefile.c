@@ -47,9 +47,9 @@ grow(char *buf, size_t len, size_t old_size, size_t new_size)
 /*
  * The buffer fits what fstat() reports and one byte more, which tells a
  * file that grew while it was read; only then does it go to max_size.
- * Not max_size at once: freeing a block of 64 KiB or more makes malloc
- * consolidate its free lists, which cost every login more than the whole
- * configuration parse did (make bench).
+ * Not max_size at once: every login reads sspr.conf and a record of a
+ * few hundred bytes each, and 64 KiB blocks for them are memory touched
+ * for nothing (freeing one also makes malloc consolidate its free lists).
  */
 static int
 read_all(int fd, size_t max_size, char **ret_buf, size_t *ret_len)
