@@ -13,49 +13,28 @@
 . "$TESTS_DIR/lib/sandbox.sh"
 . "$TESTS_DIR/lib/smtp.sh"
 
-SSPR=$BUILD/sspr
-EMU=$SRC_DIR/tests/emulator
-[ -x "$SSPR" ] || skip_all "no $SSPR"
-[ -f "$EMU/m365.py" ] || skip_all "no emulator"
-need openssl curl
-need_root
-$PY -c 'import cryptography' 2>/dev/null || skip_all "python3-cryptography missing"
+. "$TESTS_DIR/lib/graph_direct.sh"
 
+SSPR=$BUILD/sspr
 # One test CA for the emulator and the SMTP server (smtp.sh uses $TMP/pki).
-bash "$EMU/mkca.sh" "$TMP/pki" || { fail "mkca.sh"; finish; }
-CA=$TMP/pki/ca.pem
+graph_direct_init "$SSPR"
 ROGUE_CA=$TMP/pki/rogue-ca.pem
 smtp_start starttls
 
-TENANT=contoso.onmicrosoft.com
-CLIENT_ID=535fb089-9ff3-47b6-9bfb-4f1264799865
 SECRET="at-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 ROLES='["User-PasswordProfile.ReadWrite.All", "User.Read.All", "UserAuthenticationMethod.Read.All", "Mail.Send"]'
-cat >"$TMP/tenant.json" <<EOF
-{"tenant": "$TENANT", "tenant_id": "9188040d-6c67-4c5b-b112-36a304b66dad",
- "client_id": "$CLIENT_ID", "client_secret": "$SECRET", "client_certificates": ["pki/client.pem"],
+graph_direct_tenant <<EOF
+{"client_certificates": ["pki/client.pem"],
  "users": {"alice@$TENANT": {"password": "OldPass#1", "emailMethods": ["alice.backup@example.org"]},
            "bob@$TENANT": {"onPremisesSyncEnabled": true},
            "carol@$TENANT": {},
            "noreply@$TENANT": {},
            "nobox@$TENANT": {"mailbox": false}},
- "app_roles": $ROLES, "directory_role": "User Administrator"}
+ "app_roles": $ROLES}
 EOF
-$PY "$EMU/m365.py" --cert "$TMP/pki/server.pem" --key "$TMP/pki/server.key" \
-	--tenant-file "$TMP/tenant.json" --port 0 --ready-file "$TMP/port" \
-	2>>"$TMP/emu.log" &
-emu_pid=$!
-at_exit "stop_process $emu_pid"
-wait_for test -s "$TMP/port" || { cat "$TMP/emu.log"; fail "emulator starts"; finish; }
-BASE=https://localhost:$(cat "$TMP/port")
+graph_direct_start emu server || { fail "emulator starts"; finish; }
+BASE=https://localhost:$PORT
 
-emu() {
-	curl -sS --max-time 5 --cacert "$CA" -X "$1" \
-		${3:+-H 'Content-Type: application/json' --data "$3"} "$BASE/_emulator/$2"
-}
-logq() {
-	emu GET log | $PY -c 'import json, sys; L = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
 outbox_count() { emu GET outbox | $PY -c 'import json, sys; print(len(json.load(sys.stdin)))'; }
 
 sandbox_init
@@ -63,10 +42,8 @@ sandbox_add_user alice 'OldPass#1'
 sandbox_add_user bob 'OldPass#1'
 sandbox_add_user carol 'OldPass#1'
 
-install -m 0600 /dev/null "$TMP/secret"
-printf '%s\n' "$SECRET" >"$TMP/secret"
-install -m 0600 /dev/null "$TMP/wrong-secret"
-echo 'wrong-secret-value' >"$TMP/wrong-secret"
+secret_file "$TMP/secret" "$SECRET"
+secret_file "$TMP/wrong-secret" wrong-secret-value
 install -m 0644 "$TMP/pki/client.pem" "$TMP/client.pem"
 install -m 0600 "$TMP/pki/client.key" "$TMP/client.key"
 install -m 0600 "$TMP/pki/server.key" "$TMP/other.key"
