@@ -1,7 +1,7 @@
 # The Microsoft 365 emulator (tests/emulator/m365.py) for scripts that
-# drive the client directly (graph_tool, mail_tool) with no PAM sandbox:
-# tests/pam/test_graph_*.sh, test_mail_graph.sh, test_sms_transport.sh,
-# test_admin_test.sh (which adds a PAM sandbox for the local users) and
+# drive the client directly (graph_tool, mail_tool, sspr admin test)
+# rather than through a PAM login: tests/pam/test_graph_*.sh,
+# test_mail_graph.sh, test_sms_transport.sh, test_admin_test.sh and
 # tests/bench/graph.sh. (A PAM login test uses tests/lib/m365.sh, which
 # writes the sandbox's sspr.conf instead.) Needs tests/lib/lib.sh sourced.
 #
