@@ -12,6 +12,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 : "${BUILD:=$PWD/build}"
+. tests/lib/chroot.sh
 SUITE=bookworm
 MIRROR=http://deb.debian.org/debian
 DIR=$BUILD/autopkgtest
@@ -66,19 +67,8 @@ git ls-files -co --exclude-standard -z |
 	tar -C "$ROOT/tmp/src" -xf -
 cp "$deb" "$ROOT/tmp/"
 
-# The mounts live in a namespace that ends with the command.
 rc=0
-# shellcheck disable=SC2016
-unshare -m --propagation private -- /bin/sh -c '
-	r=$1; shift
-	mount --bind /proc "$r/proc" &&
-	mount --rbind /sys "$r/sys" &&
-	mount --bind /dev "$r/dev" &&
-	mount --bind /dev/pts "$r/dev/pts" &&
-	exec chroot "$r" /usr/bin/env -i \
-		PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-		DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"
-' inroot "$ROOT" autopkgtest -U --no-built-binaries \
+chroot_run "$ROOT" autopkgtest -U --no-built-binaries \
 	--ignore-restrictions=breaks-testbed "/tmp/$(basename "$deb")" \
 	/tmp/src/ -- null >"$DIR/autopkgtest.log" 2>&1 || rc=$?
 # The test's own lines, then autopkgtest's summary.

@@ -104,20 +104,9 @@ cp -a /etc/apt/sources.list.d "$ROOT/etc/apt/"
 [ ! -f /etc/apt/sources.list ] || cp /etc/apt/sources.list "$ROOT/etc/apt/"
 cp "$DEB" "$ROOT/tmp/"
 
-# inroot CMD...: run CMD chrooted into $ROOT in a private mount namespace
-# with /proc, /sys, /dev and /dev/pts of the host.
-inroot() {
-	unshare -m --propagation private -- /bin/sh -c '
-		r=$1; shift
-		mount --bind /proc "$r/proc" &&
-		mount --rbind /sys "$r/sys" &&
-		mount --bind /dev "$r/dev" &&
-		mount --bind /dev/pts "$r/dev/pts" &&
-		exec chroot "$r" /usr/bin/env -i \
-			PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"
-	' inroot "$ROOT" "$@"
-}
+. "$TESTS_DIR/lib/chroot.sh"
+# inroot CMD...: CMD in the unpacked root (tests/lib/chroot.sh).
+inroot() { chroot_run "$ROOT" "$@"; }
 
 cp -a "$ROOT/etc/pam.d" "$TMP/pam.d.before"
 if inroot apt-get -q update >"$TMP/apt.log" 2>&1 &&
