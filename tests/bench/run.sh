@@ -17,6 +17,7 @@
 #       Microsoft 365 (emulator, 0.3 s a request) and a mail, and one
 #       the administrator locked: with the fail_delay floor the medians
 #       must agree within 5 %; without it (fail_delay = 0) they do not
+#   (e2) a synced passwd: the PATCH on the connection of its lookup
 #   (f) memory: RSS the module adds, and growth over 10,000 transactions
 #       in one process
 #   (g) Microsoft 365: requests, connections and handshakes per reset,
@@ -318,6 +319,31 @@ echo "  with the floor, account or not: medians differ by at most $within"
 echo "  (each run waits for the floor twice: before the sentence, and before"
 echo "  the answer to the administrator request)"
 
+# (e2) A synced passwd (sync_on_passwd): the preliminary pass looks the
+# user up, the update pass sends the PATCH after the new password was
+# typed. Counted at the emulator: the PATCH on the lookup's connection
+# is no handshake after the last keystroke.
+f=$SB/etc/security/sspr-pw.conf
+install -m 0600 "$SSPR_CONF" "$f"
+echo "sync_on_passwd = yes" >>"$f"
+cat >"$SB/etc/pam.d/bench-pw" <<PAM
+password	required	pam_unix.so
+password	required	$LEAN conf=/etc/security/sspr-pw.conf
+PAM
+m365_clear
+m365_emu DELETE faults >/dev/null
+printf 'Bench#Passwd1\nBench#Passwd1\n' >"$TMP/in-pw"
+if ! sandbox_run "$PAMTESTER" bench-pw nadia chauthtok <"$TMP/in-pw" >/dev/null 2>&1 ||
+	[ "$(m365_password nadia)" != 'Bench#Passwd1' ]; then
+	echo "bench: the synced passwd of nadia did not change Microsoft 365" >&2
+	exit 1
+fi
+pw_requests=$(m365_logq 'len(L)')
+pw_handshakes=$(m365_logq '[e["on_connection"] for e in L if e["method"] == "PATCH"] == [1] and 1 or 0')
+echo
+echo "  (e2) a synced passwd: $pw_requests requests, $(m365_logq 'len({e["connection"] for e in L})') connections;"
+echo "       the PATCH after the new password: $pw_handshakes new connections"
+
 # ------------------------------------------------------------------
 # (f) Memory: N ordinary logins in one process (authenticate, acct_mgmt,
 # open and close a session) on the stacks above. RSS after the first,
@@ -447,6 +473,7 @@ summary_row "fleet: duplicate PATCHes" "${G[fleet_duplicate_patches]}" "0" "$(le
 summary_row "fleet: tokens fetched in the cold burst" "${G[fleet_tokens_issued]}" "1" \
 	"$([ "${G[fleet_tokens_issued]}" = 1 ] && echo 1 || echo 0)"
 summary_row "fleet: total requests (429s included)" "${G[fleet_requests]}" "-" -
+summary_row "synced passwd: handshakes for the PATCH" "$pw_handshakes" "0" "$(le "$pw_handshakes" 0)"
 summary_row "not available: unknown vs known, medians apart" "${na_diff} %" "<= 5 % (fail_delay = 1)" \
 	"$(le "$na_diff" 5)"
 l_ratio=$(ratio "$look100k" "$look10")
