@@ -11,12 +11,7 @@
 . "$TESTS_DIR/lib/killmatrix.sh"
 
 km_init paul
-km_matrix passwd-accepted paul ''
-km_matrix passwd-refused paul '{"method": "PATCH", "path": "^/v1.0/users/", "status": 403}'
-km_matrix passwd-lost paul '{"method": "PATCH", "path": "^/v1.0/users/", "action": "drop"}'
-km_matrix passwd-lost-applied paul '{"method": "PATCH", "path": "^/v1.0/users/", "action": "apply_then_drop"}'
-echo "passwd kill matrix: $KM_TOTAL kill points, $KM_DIVERGED left divergent after reconciliation"
-check "passwd: none of the $KM_TOTAL kill points left the two passwords different" [ "$KM_DIVERGED" = 0 ]
+km_outcomes passwd paul
 km_journal_first passwd-accepted
 check "passwd: the new password is in no journal and no log" \
 	not grep -rqF -e "$KM_NEW" "$SB/state" "$SB/syslog"

@@ -166,6 +166,19 @@ km_matrix() {
 		[ "$bad" = 0 ]
 }
 
+# km_outcomes KIND USER: km_matrix for each answer Microsoft 365 can give
+# the PATCH (accepted, refused with 403, lost before or after it was
+# applied), named KIND-accepted and so on, then the sum over all four.
+km_outcomes() {
+	local kind=$1 user=$2
+	km_matrix "$kind-accepted" "$user" ''
+	km_matrix "$kind-refused" "$user" '{"method": "PATCH", "path": "^/v1.0/users/", "status": 403}'
+	km_matrix "$kind-lost" "$user" '{"method": "PATCH", "path": "^/v1.0/users/", "action": "drop"}'
+	km_matrix "$kind-lost-applied" "$user" '{"method": "PATCH", "path": "^/v1.0/users/", "action": "apply_then_drop"}'
+	echo "$kind kill matrix: $KM_TOTAL kill points, $KM_DIVERGED left divergent after reconciliation"
+	check "$kind: none of the $KM_TOTAL kill points left the two passwords different" [ "$KM_DIVERGED" = 0 ]
+}
+
 # km_journal_first NAME: the journal is on disk (its fsync, rename and
 # the directory's fsync) before /etc/shadow is replaced, so a power loss
 # in between finds it.
