@@ -8,9 +8,10 @@
  * The connection of the preliminary check is kept for the update pass:
  * between the two the person types the new password, and the PATCH after
  * that last keystroke then costs one round trip, not a TCP and a TLS
- * handshake more (sspr/net/http.h). It is closed by the update pass, or
- * at pam_end when none comes; its socket is close-on-exec, so the
- * programs the password stack may run between the passes get none.
+ * handshake more (sspr_http_keep_take() in sspr/net/http.h). The update
+ * pass takes it over, whatever thread runs it; pam_end closes it when no
+ * update pass comes. Its socket is close-on-exec, so the programs the
+ * password stack may run between the passes get none.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,38 +38,29 @@
 /* What the preliminary pass leaves for the update pass. */
 struct pending {
 	struct sspr_change change;
-	bool keeps_connection; /* a sspr_http_keep_begin() to end */
+	struct sspr_http_kept *connection; /* of the preliminary check */
 };
-
-/*
- * The keep is per thread (net/http.c): a host that moved the handle to
- * another thread between the passes leaves one idle connection in the
- * first, closed at that thread's next keep_end.
- */
-static void
-release_connection(struct pending *p)
-{
-	if (!p->keeps_connection)
-		return;
-	p->keeps_connection = false;
-	sspr_http_keep_end();
-}
 
 /*
  * At pam_end: an update pass that never came (pam_unix refused the new
  * password, the caller gave up) leaves an entry of ours that is still
  * "prepared": nothing was sent, so put back whatever changed and drop it.
+ * With PAM_DATA_SILENT this is a forked copy of the process cleaning up
+ * (pam_end(3)): the parent still owns the change and the connection, so
+ * neither the shadow file nor the TLS session is touched here; the
+ * copy's socket goes with its exec or exit.
  */
 static void
 drop_change(pam_handle_t *pamh, void *data, int error)
 {
 	struct pending *p = data;
+	bool parent = (error & PAM_DATA_SILENT) == 0;
 
-	(void)error;
-	if (p->change.active)
+	if (parent && p->change.active)
 		(void)sspr_change_abandon(pamh, &p->change);
 	sspr_change_end(&p->change);
-	release_connection(p);
+	if (parent)
+		sspr_http_kept_close(p->connection);
 	free(p);
 }
 
@@ -109,8 +101,7 @@ prelim(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 				   NULL);
 		return PAM_AUTHTOK_ERR;
 	}
-	sspr_http_keep_begin();
-	p->keeps_connection = true;
+	p->connection = sspr_http_keep_take();
 	return PAM_SUCCESS;
 }
 
@@ -134,8 +125,9 @@ update(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user)
 	}
 	p = (struct pending *)data;
 	c = &p->change;
-	/* This call keeps it for itself (flow/entry.c) until it returns. */
-	release_connection(p);
+	/* Kept by this call (flow/entry.c) until it returns. */
+	sspr_http_keep_give(p->connection);
+	p->connection = NULL;
 	if (!c->active || strcmp(c->user, user) != 0)
 		return PAM_AUTHTOK_ERR;
 	if (sspr_change_local_done(pamh, c) < 0) {

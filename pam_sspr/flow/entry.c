@@ -7,7 +7,10 @@
  * Each entry also keeps its HTTPS connections for the whole call (see
  * sspr_http_keep_begin): the user lookup before "New password:" opens
  * the connection the PATCH after the last keystroke uses. They are closed
- * before the call returns, so no socket reaches the user's session.
+ * before the call returns, so no socket reaches the user's session; the
+ * one exception is a synced passwd's preliminary pass, which hands its
+ * connection to the update pass (change/passwd.c), closed at pam_end at
+ * the latest.
  */
 #include <sys/prctl.h>
 

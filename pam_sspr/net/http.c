@@ -65,6 +65,40 @@ sspr_http_keep_end(void)
 	kept = NULL;
 }
 
+/*
+ * The handle itself is what is handed on: libcurl lets a handle move to
+ * another thread as long as two never use it at once, and a PAM handle
+ * is used by one thread at a time.
+ */
+struct sspr_http_kept *
+sspr_http_keep_take(void)
+{
+	CURL *curl = kept;
+
+	kept = NULL;
+	return (struct sspr_http_kept *)curl;
+}
+
+void
+sspr_http_keep_give(struct sspr_http_kept *k)
+{
+	CURL *curl = (CURL *)k;
+
+	if (curl == NULL)
+		return;
+	if (keep_depth > 0 && kept == NULL)
+		kept = curl;
+	else
+		curl_easy_cleanup(curl);
+}
+
+void
+sspr_http_kept_close(struct sspr_http_kept *k)
+{
+	if (k != NULL)
+		curl_easy_cleanup((CURL *)k);
+}
+
 struct sink {
 	struct sspr_http_resp *resp;
 	bool too_big;

@@ -73,12 +73,29 @@ int sspr_http_request(const struct sspr_cfg *cfg,
  * PATCH is never sent twice, not even by libcurl's own retry on a
  * connection that died under the request: that is reported as
  * -ECONNRESET, like any answer lost after the request may have been
- * carried out. keep_end closes the connections: none may outlive the
- * call into the library (an open socket would reach the user's shell).
- * Calls nest; only the outermost keep_end closes.
+ * carried out. keep_end closes the connections: none outlives the call
+ * into the library unless handed on explicitly (sspr_http_keep_take()
+ * below). Calls nest; only the outermost keep_end closes.
  */
 void sspr_http_keep_begin(void);
 void sspr_http_keep_end(void);
+
+/*
+ * A keep scope's connections handed on to a later call into the library,
+ * in this thread or another: a synced passwd looks the user up in its
+ * preliminary pass and sends the PATCH in the update pass, after the new
+ * password was typed. sspr_http_keep_take(), inside the first scope,
+ * takes them out of it (NULL when there are none), so its keep_end closes
+ * nothing; sspr_http_keep_give(), inside the later scope, puts them back
+ * for its requests and its keep_end; sspr_http_kept_close() closes them
+ * when no later call comes (pam_end). Between the two calls the socket
+ * stays open in the PAM host, close-on-exec, so no program it runs gets
+ * it.
+ */
+struct sspr_http_kept;
+struct sspr_http_kept *sspr_http_keep_take(void);
+void sspr_http_keep_give(struct sspr_http_kept *k);
+void sspr_http_kept_close(struct sspr_http_kept *k);
 
 /* Wipe and free the body; resp can be reused afterwards. */
 void sspr_http_resp_done(struct sspr_http_resp *resp);
