@@ -227,16 +227,20 @@ static bool
 json_audit(const struct sspr_cfg *cfg, cJSON *obj, const struct report *rep)
 {
 	const struct report_audit *a = &rep->audit;
+	char error[PATH_MAX + 128];
 	cJSON *o;
 
 	if (cfg->audit_log == NULL)
 		return cJSON_AddNullToObject(obj, "audit") != NULL;
+	/* Which file: it may be one that logrotate moved away. */
+	if (a->error < 0)
+		snprintf(error, sizeof(error), "%s: %s", a->error_path,
+			 strerror(-a->error));
 	o = cJSON_AddObjectToObject(obj, "audit");
 	return o != NULL &&
 	       cJSON_AddStringToObject(o, "path", cfg->audit_log) != NULL &&
-	       (a->error < 0
-		    ? cJSON_AddStringToObject(o, "error", strerror(-a->error))
-		    : cJSON_AddNullToObject(o, "error")) != NULL &&
+	       (a->error < 0 ? cJSON_AddStringToObject(o, "error", error)
+			     : cJSON_AddNullToObject(o, "error")) != NULL &&
 	       json_time(o, "first", a->first) &&
 	       cJSON_AddNumberToObject(o, "resets", a->resets) != NULL &&
 	       cJSON_AddNumberToObject(o, "failed_resets", a->failed) != NULL &&

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,9 +111,43 @@ count_lines(FILE *f, time_t since, struct report_audit *a)
 	}
 }
 
+/*
+ * The files read so far: logrotate may rename them while the report
+ * runs, and the file read as the log may then come round again as .1.
+ */
+struct seen {
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} file[ROTATED_MAX + 1];
+	size_t n;
+};
+
+/* True when fd is a file already counted; else it is noted as read. */
+static bool
+seen_before(struct seen *seen, int fd)
+{
+	struct stat st;
+	size_t i;
+
+	if (fstat(fd, &st) != 0)
+		return false;
+	for (i = 0; i < seen->n; i++)
+		if (seen->file[i].dev == st.st_dev &&
+		    seen->file[i].ino == st.st_ino)
+			return true;
+	if (seen->n < SSPR_ARRAY_SIZE(seen->file)) {
+		seen->file[seen->n].dev = st.st_dev;
+		seen->file[seen->n].ino = st.st_ino;
+		seen->n++;
+	}
+	return false;
+}
+
 /* One file of the log; -ENOENT when it does not exist. */
 static int
-read_file(const char *path, time_t since, struct report_audit *a)
+read_file(const char *path, time_t since, struct report_audit *a,
+	  struct seen *seen)
 {
 	FILE *f = NULL;
 	int fd;
@@ -127,6 +162,10 @@ read_file(const char *path, time_t since, struct report_audit *a)
 		return -errno;
 	/* Lines others could have written would be evidence of nothing. */
 	r = sspr_check_fd(fd, SSPR_FILE_TRUSTED);
+	if (r == 0 && seen_before(seen, fd)) {
+		close(fd);
+		return 0;
+	}
 	if (r == 0) {
 		f = fdopen(fd, "r");
 		r = f == NULL ? -errno : 0;
@@ -145,6 +184,7 @@ read_file(const char *path, time_t since, struct report_audit *a)
 int
 report_audit(const char *path, time_t since, struct report_audit *a)
 {
+	struct seen seen = { .n = 0 };
 	char rotated[PATH_MAX];
 	const char *at = path; /* the file being read */
 	unsigned i;
@@ -152,7 +192,7 @@ report_audit(const char *path, time_t since, struct report_audit *a)
 
 	memset(a, 0, sizeof(*a));
 	/* A log that does not exist yet is empty. */
-	r = read_file(path, since, a);
+	r = read_file(path, since, a, &seen);
 	if (r == -ENOENT)
 		r = 0;
 	/* Then the rotated files, up to the first that is missing. */
@@ -161,7 +201,7 @@ report_audit(const char *path, time_t since, struct report_audit *a)
 				     i) >= sizeof(rotated))
 			break;
 		at = rotated;
-		r = read_file(rotated, since, a);
+		r = read_file(rotated, since, a, &seen);
 		if (r == -ENOENT) {
 			r = 0;
 			break;

@@ -138,7 +138,15 @@ chmod 0666 "$AUDIT.2"
 out=$(sandbox_run "$SSPR" admin report 2>&1)
 check "a rotated file others may write: exit 1" [ $? = 1 ]
 check "... and the message names that file" grep -q 'audit log /var/log/sspr/audit.jsonl.2 cannot be read' <<<"$out"
+json=$(sandbox_run "$SSPR" admin report --json)
+check "... and so does the JSON error" j 'd["audit"]["error"].startswith("/var/log/sspr/audit.jsonl.2: ")'
 rm -f "$AUDIT".[1-4] "$AUDIT.3.gz"
+# A rotation while the report runs can show it one file twice (the log,
+# then the same file as .1): it is counted once.
+ln "$AUDIT" "$AUDIT.1"
+out=$(sandbox_run "$SSPR" admin report 2>&1)
+check "one file under two names: counted once" row "successful resets" 2
+rm -f "$AUDIT.1"
 
 # Usage errors and a loose log.
 for bad in "--since 2026-02-30" "--since yesterday" "--since +026-01-01" "--since 2026-01-011" \
