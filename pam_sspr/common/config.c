@@ -417,7 +417,11 @@ sspr_cfg_defaults(struct sspr_cfg *cfg)
 		size_t offset;
 		const char *value;
 	} defaults[] = {
-#define D(name, value) { offsetof(struct sspr_cfg, name), value }
+	/* The sizeof term fails to compile unless the field is a char *. */
+#define D(name, value)                                                    \
+	{ offsetof(struct sspr_cfg, name) +                               \
+		  0 * sizeof((char **){ &((struct sspr_cfg *)0)->name }), \
+	  value }
 		D(services, "login"),
 		D(state_dir, "/var/lib/sspr"),
 		D(passwd_service, "sspr-passwd"),

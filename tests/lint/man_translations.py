@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Each translation of a manual page (man/LL/PAGE) keeps up with the
-English page (man/PAGE): every name the English page sets in bold --
-keys, values, options, JSON fields, commands -- is in the translation
-too, and both have as many sections (.SH), subsections (.SS) and tagged
+English page (man/PAGE): the names the pages set in bold -- keys,
+values, options, JSON fields, commands -- are the same in both (one
+only the translation has was dropped from the English page), and both
+have as many sections (.SH), subsections (.SS) and tagged
 paragraphs (.TP), one for each key or field. A translation that lacks
 one has fallen behind.
 
@@ -73,8 +74,12 @@ def main(src):
             if not os.path.isfile(translated):
                 continue
             name = os.path.join(lang, page)
-            for w in sorted(want - bold_words(translated)):
+            have_words = bold_words(translated)
+            for w in sorted(want - have_words):
                 print("not in %s: %s" % (name, w))
+                missing += 1
+            for w in sorted(have_words - want):
+                print("only in %s, not in %s: %s" % (name, page, w))
                 missing += 1
             have, should = structure(translated), structure(english)
             for m in should:

@@ -147,15 +147,23 @@ skips_blank_and_comment_lines(void)
 {
 	struct sspr_cfg cfg;
 	char err[SSPR_ERR_MAX] = "";
-	const char *path =
-	    write_conf("skip.conf",
-		       "\t # indented = comment\n \t \r\n\r\n#enable = none\n"
-		       "enable = all\r\n   code_length = 7",
-		       0600);
+	/* Each commented setting after the real one: it must not count. */
+	const char *path = write_conf(
+	    "skip.conf",
+	    "\t # code_length = 6\n \t \r\n\r\nenable = all\r\n"
+	    "   code_length = 7\n#code_length = 8\n  # enable = none",
+	    0600);
 
 	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
 	CHECK(cfg.enable == SSPR_ENABLE_ALL);
 	CHECK(cfg.code_length == 7);
+	sspr_cfg_done(&cfg);
+	path = write_conf("skip-eof.conf",
+			  "# last line, no newline:\n"
+			  "code_length = 6",
+			  0600);
+	CHECK(load(path, NULL, NULL, &cfg, err) == 0);
+	CHECK(cfg.code_length == 6);
 	sspr_cfg_done(&cfg);
 	path = write_conf("skip-bad.conf",
 			  "# one\n\n  # three\n \t\nnot a setting\n", 0600);

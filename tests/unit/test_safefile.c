@@ -59,8 +59,7 @@ test_replace(void)
 	CHECK(sspr_write_file_atomic(path, "one\n", 4, 0600, 0) == 0);
 	CHECK_STR(content(path), "one\n");
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600);
-	CHECK(sspr_write_file_atomic(path, "two, longer\n", 12, 0640, 0) ==
-	      0);
+	CHECK(sspr_write_file_atomic(path, "two, longer\n", 12, 0640, 0) == 0);
 	CHECK_STR(content(path), "two, longer\n");
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640);
 	/* no temporary file is left beside it */
@@ -85,9 +84,12 @@ test_noreplace(void)
 	CHECK(unlink(path) == 0);
 }
 
-/* Read back whole; -EFBIG past max_size. */
+/*
+ * Read back whole; -EFBIG past max_size. What was read must begin with
+ * want (when it is given), and be NUL-terminated.
+ */
 static int
-read_back(const char *path, size_t max_size, size_t *ret_len)
+read_back(const char *path, size_t max_size, const char *want, size_t *ret_len)
 {
 	char *buf = NULL;
 	int r;
@@ -97,33 +99,54 @@ read_back(const char *path, size_t max_size, size_t *ret_len)
 	if (r == 0) {
 		CHECK(buf[*ret_len] == '\0');
 		CHECK(strlen(buf) == *ret_len);
+		if (want != NULL)
+			CHECK(strncmp(buf, want, strlen(want)) == 0);
 		free(buf);
 	}
 	return r;
+}
+
+/* The first line of path as stdio reads it, or "". */
+static void
+first_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (f != NULL) {
+		if (fgets(buf, (int)size, f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+	}
 }
 
 static void
 test_read_whole(void)
 {
 	char path[PATH_MAX];
+	char name[256];
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/conf", dir);
-	CHECK(sspr_write_file_atomic(path, "0123456789\n", 11, 0644, 0) ==
-	      0);
-	CHECK(read_back(path, 11, &len) == 0 && len == 11);
-	CHECK(read_back(path, 64 * 1024, &len) == 0 && len == 11);
-	CHECK(read_back(path, 10, &len) == -EFBIG);
+	CHECK(sspr_write_file_atomic(path, "0123456789\n", 11, 0644, 0) == 0);
+	CHECK(read_back(path, 11, "0123456789\n", &len) == 0 && len == 11);
+	CHECK(read_back(path, 64 * 1024, "0123456789\n", &len) == 0 &&
+	      len == 11);
+	CHECK(read_back(path, 10, NULL, &len) == -EFBIG);
 	CHECK(sspr_write_file_atomic(path, NULL, 0, 0644, 0) == 0);
-	CHECK(read_back(path, 10, &len) == 0 && len == 0);
+	CHECK(read_back(path, 10, "", &len) == 0 && len == 0);
 	CHECK(unlink(path) == 0);
 	/*
 	 * A file that is longer than fstat() says, as one that grows while
-	 * it is read: /proc reports size 0. Read whole, up to max_size.
+	 * it is read: /proc reports size 0. Read whole, up to max_size, and
+	 * what came before the buffer grew kept: the first line ("Name:")
+	 * is what stdio reads too.
 	 */
-	CHECK(read_back("/proc/self/status", 64 * 1024, &len) == 0 &&
+	first_line("/proc/self/status", name, sizeof(name));
+	CHECK(strncmp(name, "Name:", 5) == 0);
+	CHECK(read_back("/proc/self/status", 64 * 1024, name, &len) == 0 &&
 	      len > 100);
-	CHECK(read_back("/proc/self/status", 16, &len) == -EFBIG);
+	CHECK(read_back("/proc/self/status", 16, NULL, &len) == -EFBIG);
 }
 
 static void
