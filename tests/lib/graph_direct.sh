@@ -25,7 +25,8 @@
 # emulator's URL under the name it wants) before emu; EMU_MAX_TIME (default
 # 5) is how many seconds one control request may take.
 
-EMU=$SRC_DIR/tests/emulator
+. "$TESTS_DIR/lib/emulator.sh"
+
 TENANT=contoso.onmicrosoft.com
 TENANT_ID=9188040d-6c67-4c5b-b112-36a304b66dad
 CLIENT_ID=535fb089-9ff3-47b6-9bfb-4f1264799865
@@ -37,7 +38,7 @@ CLIENT_ID=535fb089-9ff3-47b6-9bfb-4f1264799865
 # no emulator starts (the bench, which must not skip, calls that alone).
 graph_direct_init() {
 	[ -x "$1" ] || skip_all "no $1"
-	[ -f "$EMU/m365.py" ] || skip_all "no emulator"
+	[ -f "$EMULATOR_DIR/m365.py" ] || skip_all "no emulator"
 	need openssl curl
 	need_root
 	$PY -c 'import cryptography' 2>/dev/null || skip_all "python3-cryptography missing"
@@ -48,7 +49,7 @@ graph_direct_init() {
 # certificates in $TMP/pki (tests/emulator/mkca.sh); CA is the one the
 # client is told to trust. Fails when mkca.sh does.
 graph_direct_pki() {
-	bash "$EMU/mkca.sh" "$TMP/pki" || return 1
+	bash "$EMULATOR_DIR/mkca.sh" "$TMP/pki" || return 1
 	CA=$TMP/pki/ca.pem
 }
 
@@ -68,19 +69,12 @@ doc.update(json.load(sys.stdin))
 print(json.dumps(doc, indent=1))' "$TENANT" "$TENANT_ID" "$CLIENT_ID" >"$TMP/tenant.json"
 }
 
-# graph_direct_start NAME CERT: an emulator of $TMP/tenant.json on a free
-# loopback port, presenting $TMP/pki/CERT.pem ("server" is trusted by CA,
-# "rogue" is not); sets PORT. Its log is $TMP/NAME.log (tests search it
-# for what must never reach the server); it is stopped at exit. When it
-# is not ready within 10 s, shows the log on stderr and fails.
+# graph_direct_start NAME CERT: an emulator of $TMP/tenant.json
+# presenting $TMP/pki/CERT.pem ("server" is trusted by CA, "rogue" is
+# not), as emulator_spawn starts it (log $TMP/NAME.log); sets PORT.
 graph_direct_start() {
-	rm -f "$TMP/$1.port"
-	$PY "$EMU/m365.py" --cert "$TMP/pki/$2.pem" --key "$TMP/pki/$2.key" \
-		--tenant-file "$TMP/tenant.json" --port 0 --ready-file "$TMP/$1.port" \
-		2>>"$TMP/$1.log" &
-	at_exit "stop_process $!"
-	wait_for test -s "$TMP/$1.port" || { cat "$TMP/$1.log" >&2; return 1; }
-	PORT=$(cat "$TMP/$1.port")
+	emulator_spawn "$1" "$TMP/pki" "$2" "$TMP/tenant.json" || return 1
+	PORT=$EMULATOR_PORT
 }
 
 # graph_direct_conf FILE KEY=VALUE...: a configuration for the emulator's
@@ -123,19 +117,12 @@ secret_file() {
 	printf '%s\n' "$2" >"$1"
 }
 
-# emu METHOD PATH [JSON]: the emulator's control API (request log, faults,
-# users, latency), over TLS checked against CA as the client's is.
-emu() {
-	curl -sS --max-time "${EMU_MAX_TIME:-5}" --cacert "$CA" -X "$1" \
-		${3:+-H 'Content-Type: application/json' --data "$3"} \
-		"$BASE/_emulator/$2"
-}
+# emu METHOD PATH [JSON]: the control API (request log, faults, users,
+# latency) of the emulator at $BASE.
+emu() { emulator_call "$CA" "$BASE" "$@"; }
 
-# logq EXPR: what the client sent, as a Python expression over the request
-# log L (one dict a request), so a check can count or compare it.
-logq() {
-	emu GET log | $PY -c 'import json, sys; L = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
+# logq EXPR: what the client sent, as emulator_logq sees it.
+logq() { emu GET log | emulator_logq "$1"; }
 
 # fault 'JSON': make the emulator misbehave once (or as JSON says).
 fault() { emu POST faults "{\"faults\": [$1]}" >/dev/null; }

@@ -26,10 +26,11 @@
 #   m365_outbox_last FIELD       a field of the newest Graph mail
 # The emulator stops at exit.
 
+. "$TESTS_DIR/lib/emulator.sh"
+
 M365_TENANT=contoso.onmicrosoft.com
 M365_TENANT_ID=9188040d-6c67-4c5b-b112-36a304b66dad
 M365_CLIENT_ID=535fb089-9ff3-47b6-9bfb-4f1264799865
-M365_EMU=$SRC_DIR/tests/emulator
 declare -A _m365_extra=()
 
 m365_user() {
@@ -69,33 +70,17 @@ PY
 # _m365_spawn NAME CERTNAME: an emulator on the shared tenant.json; sets
 # _m365_port.
 _m365_spawn() {
-	local name=$1 cert=$2 pid i
-	rm -f "$TMP/$name.port"
-	$PY "$M365_EMU/m365.py" --cert "$TMP/m365-pki/$cert.pem" \
-		--key "$TMP/m365-pki/$cert.key" \
-		--tenant-file "$TMP/m365-pki/tenant.json" --port 0 \
-		--ready-file "$TMP/$name.port" 2>>"$TMP/$name.log" &
-	pid=$!
-	at_exit "stop_process $pid"
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$TMP/$name.port" ] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if [ ! -s "$TMP/$name.port" ]; then
-		cat "$TMP/$name.log" >&2
-		fail "the Microsoft 365 emulator ($name) starts"
-		finish
-	fi
-	_m365_port=$(cat "$TMP/$name.port")
+	emulator_spawn "$1" "$TMP/m365-pki" "$2" "$TMP/m365-pki/tenant.json" ||
+		{ fail "the Microsoft 365 emulator ($1) starts"; finish; }
+	_m365_port=$EMULATOR_PORT
 }
 
 m365_start() {
 	local u
-	[ -f "$M365_EMU/m365.py" ] || skip_all "no emulator"
+	[ -f "$EMULATOR_DIR/m365.py" ] || skip_all "no emulator"
 	$PY -c 'import cryptography' 2>/dev/null || skip_all "python3-cryptography missing"
 	need openssl curl
-	bash "$M365_EMU/mkca.sh" "$TMP/m365-pki" || { fail "mkca.sh"; finish; }
+	bash "$EMULATOR_DIR/mkca.sh" "$TMP/m365-pki" || { fail "mkca.sh"; finish; }
 	M365_CA=$TMP/m365-pki/ca.pem
 	# A secret with characters that need form escaping.
 	M365_SECRET="sec-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')~+&="
@@ -128,8 +113,7 @@ m365_start_rogue() {
 
 # Requests the rogue emulator received (its own CA to ask it).
 m365_rogue_log() {
-	curl -sS --max-time 5 --cacert "$TMP/m365-pki/rogue-ca.pem" \
-		"$M365_ROGUE_URL/_emulator/log"
+	emulator_call "$TMP/m365-pki/rogue-ca.pem" "$M365_ROGUE_URL" GET log
 }
 
 # conf_set KEY VALUE: replace KEY in the sandbox's sspr.conf ("" drops it).
@@ -139,11 +123,7 @@ conf_set() {
 	return 0
 }
 
-m365_emu() {
-	curl -sS --max-time 5 --cacert "$M365_CA" -X "$1" \
-		${3:+-H 'Content-Type: application/json' --data "$3"} \
-		"$M365_URL/_emulator/$2"
-}
+m365_emu() { emulator_call "$M365_CA" "$M365_URL" "$@"; }
 
 m365_fault() { m365_emu POST faults "{\"faults\": [$1]}" >/dev/null; }
 m365_clear() { m365_emu DELETE log >/dev/null; m365_emu DELETE faults >/dev/null; }
@@ -158,9 +138,7 @@ print(sum(1 for e in json.load(sys.stdin)
           and (s is None or str(e["status"]) == s)))' "$@"
 }
 
-m365_logq() {
-	m365_emu GET log | $PY -c 'import json, sys; L = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
+m365_logq() { m365_emu GET log | emulator_logq "$1"; }
 
 m365_field() {
 	m365_emu GET "users/$1@$M365_TENANT" |
