@@ -1,6 +1,6 @@
 # Resets through the authenticator app at the login stack, for tests of
 # wrong codes (lockouts, guessing, admin unlock). Source after sandbox.sh;
-# needs pamtester, oathtool and logger.
+# needs pamtester and oathtool.
 
 # app_wrong_codes KEY MIN: WRONG, codes the app shows at no time near now
 # (the module's window and clock skew), at least MIN of them, else the
@@ -22,12 +22,4 @@ app_reset() {
 	shift
 	answers+=$(printf '%s\n' "$@")$'\n'
 	printf '%s' "$answers" | timeout 60 "$SB/enter" pamtester login "$user" authenticate 2>&1
-}
-
-# syslog_settled: everything logged so far has reached $SB/syslog (a
-# marker sent after it has).
-syslog_settled() {
-	local m="sspr-test-marker-$RANDOM$RANDOM"
-	logger -d -u "$SB/log.sock" "$m"
-	wait_for grep -q "$m" "$SB/syslog"
 }

@@ -138,6 +138,14 @@ sandbox_log() {
 	cat "$SB/syslog"
 }
 
+# sandbox_syslog_settled: everything logged so far has reached
+# $SB/syslog (a marker sent after it has). Needs logger.
+sandbox_syslog_settled() {
+	local m="sspr-test-marker-$RANDOM$RANDOM"
+	logger -d -u "$SB/log.sock" "$m"
+	wait_for grep -q "$m" "$SB/syslog"
+}
+
 sandbox_shadow() {
 	grep "^$1:" "$SB/etc/shadow"
 }

@@ -61,7 +61,7 @@ for f in failures failure_first locked_until lockouts day_failures day_first; do
 	check "unlock: $f cleared (${v:-absent})" [ "${v:-0}" = 0 ]
 done
 check "unlock: the methods stay" grep -q "^totp_secret = $KEY" "$SB/state/u-dave"
-syslog_settled
+sandbox_syslog_settled
 check "unlock: one syslog line" \
 	[ "$(grep -c "root cleared the reset lockout and failures of 'dave' (it was locked)" "$SB/syslog")" = 1 ]
 

@@ -47,7 +47,7 @@ for ((i = 0; i < N; i++)); do
 	pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
-syslog_settled
+sandbox_syslog_settled
 checked=$(grep -c "wrong authenticator code for 'dave'" "$SB/syslog")
 check "parallel sessions: exactly max_failures_per_day wrong codes checked ($checked of $((N * 3)) typed)" \
 	[ "$checked" = 4 ]
