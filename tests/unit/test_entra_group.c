@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "files.h"
 #include "owner.h"
 #include "sspr/change/entra_group.h"
 #include "sspr/common/config.h"
@@ -28,17 +29,9 @@ static void
 write_raw(const char *text, mode_t mode)
 {
 	char p[PATH_MAX];
-	int fd;
 
 	snprintf(p, sizeof(p), "%s/g-alice", dir);
-	unlink(p);
-	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	CHECK(fchmod(fd, mode) == 0);
-	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-	close(fd);
+	test_write_file(p, text, strlen(text), mode);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "files.h"
 #include "sspr/common/journal.h"
 #include "sspr/common/store.h"
 
@@ -18,15 +19,9 @@ static void
 write_raw(const char *name, const char *text)
 {
 	char p[PATH_MAX];
-	int fd;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-	close(fd);
+	test_write_file(p, text, strlen(text), 0600);
 }
 
 static struct sspr_journal

@@ -17,6 +17,7 @@
 
 #include "../lib/record_equal.h"
 #include "check.h"
+#include "files.h"
 #include "owner.h"
 #include "sspr/common/config.h"
 #include "sspr/common/store.h"
@@ -34,17 +35,9 @@ static void
 write_raw(const char *name, const char *text, size_t len, mode_t mode)
 {
 	char p[PATH_MAX];
-	int fd;
 
 	path_of(p, sizeof(p), name);
-	unlink(p);
-	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	CHECK(fchmod(fd, mode) == 0);
-	CHECK(write(fd, text, len) == (ssize_t)len);
-	close(fd);
+	test_write_file(p, text, len, mode);
 }
 
 static char *

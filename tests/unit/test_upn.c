@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "files.h"
 #include "owner.h"
 #include "sspr/common/config.h"
 #include "sspr/common/util.h"
@@ -241,14 +242,7 @@ test_map_errors(void)
 static void
 write_file(const char *path, const char *text, mode_t mode)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-	CHECK(fchmod(fd, mode) == 0);
-	close(fd);
+	test_write_file(path, text, strlen(text), mode);
 }
 
 static void
