@@ -115,6 +115,12 @@ sspr_kv_parse(const char *buf, size_t len, sspr_kv_fn fn, void *ctx,
 			break;
 		}
 		pos += n + (nl != NULL ? 1 : 0);
+		/*
+		 * The first test is the common case of blank_or_comment()
+		 * taken out of it: most lines of the shipped file start with
+		 * '#', and this way they cost about 1k instructions less a
+		 * login (make bench).
+		 */
 		if (*start == '#' || blank_or_comment(start, start + n))
 			continue;
 		memcpy(line, start, n);
